@@ -1,0 +1,118 @@
+"""Text and number normalisation shared by all parsers.
+
+- 和暦 (Japanese era years) -> Gregorian fiscal year: 令和3年度 / R3 -> 2021, 平成30年度 / H30 -> 2018.
+- ``match_key``: the normalised form used for matching and search (NFKC, unified dashes,
+  no internal spaces). Display text is kept as printed (after corrections).
+- ``yen_amounts``: money written as 1,234千円, 約3億円, 5万円 ... -> whole yen.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ERA_OFFSETS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
+
+_DASHES = "‐‑‒–—―−ー－─━"  # hyphen-likes; ー only matters inside digits, see match_key
+_KANJI_DIGITS = {"元": 1, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+                 "六": 6, "七": 7, "八": 8, "九": 9}
+
+_ERA_RE = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年度|年)?")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def match_key(text: str) -> str:
+    """Normalised form for matching: NFKC, one dash, no whitespace at all."""
+    text = nfkc(text)
+    text = re.sub(f"[{re.escape(_DASHES.replace('ー', ''))}]", "-", text)
+    return re.sub(r"\s+", "", text)
+
+
+def clean_text(text: str) -> str:
+    """Display text: NFKC-free, but with runs of whitespace collapsed and ends trimmed."""
+    return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+def era_to_year(era: str, number: str | int) -> int:
+    """令和/平成/昭和 or R/H/S + year number (元 = 1) -> Gregorian year (fiscal year start)."""
+    n = 1 if number == "元" else int(number)
+    return ERA_OFFSETS[era] + n
+
+
+def fiscal_year(text: str) -> int | None:
+    """First era year in ``text`` as a Gregorian fiscal year, or a bare 4-digit year.
+
+    >>> fiscal_year("令和3年度"), fiscal_year("R3"), fiscal_year("Ｈ３０"), fiscal_year("2021年度")
+    (2021, 2021, 2018, 2021)
+    """
+    t = nfkc(text)
+    m = _ERA_RE.search(t)
+    if m:
+        return era_to_year(m.group(1), m.group(2))
+    m = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", t)
+    return int(m.group(1)) if m else None
+
+
+def parse_number(text: str) -> float | None:
+    """'1,234.5' / '１２３' / '-' -> float or None (None for dashes and blanks)."""
+    t = nfkc(text).replace(",", "").replace("，", "").strip()
+    if t in {"", "-", "−", "―", "ー", "—"}:
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class YenAmount:
+    yen: int
+    text: str  # the matched text, e.g. "約1,200千円"
+    start: int
+    end: int
+    approximate: bool
+
+
+_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4, "千": 10**3}
+_YEN_RE = re.compile(
+    r"(?P<approx>約|およそ)?\s*"
+    r"(?P<body>(?:\d[\d,]*(?:\.\d+)?\s*[兆億万千]?\s*)+)"
+    r"円"
+)
+
+
+def _body_to_yen(body: str) -> int | None:
+    # "3億5,000万" -> 350000000 ; "1,234千" -> 1234000 ; "12.5万" -> 125000
+    total = 0.0
+    rest = body.replace(",", "").replace(" ", "")
+    parts = re.findall(r"(\d+(?:\.\d+)?)([兆億万千]?)", rest)
+    if not parts or "".join(n + u for n, u in parts) != rest:
+        return None
+    for number, unit in parts:
+        total += float(number) * _UNITS.get(unit, 1)
+    return round(total)
+
+
+def yen_amounts(text: str) -> list[YenAmount]:
+    """Every yen amount in ``text`` normalised to whole yen.
+
+    >>> [a.yen for a in yen_amounts("約1,200千円の削減と3億5,000万円、50円")]
+    [1200000, 350000000, 50]
+    """
+    t = nfkc(text)
+    found = []
+    for m in _YEN_RE.finditer(t):
+        yen = _body_to_yen(m.group("body"))
+        if yen is None:
+            continue
+        found.append(YenAmount(yen, m.group(0).strip(), m.start(), m.end(), bool(m.group("approx"))))
+    return found
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Japanese prose at 。 and line-level bullets, keeping the delimiter."""
+    parts = re.split(r"(?<=。)|\n|(?=・)|(?=▶)", text)
+    return [p.strip() for p in parts if p and p.strip()]
