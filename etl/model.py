@@ -103,6 +103,7 @@ class Issue:
     message: str  # Japanese, names the field and values
     lines: tuple[int, ...] = ()  # one line, or both places when two copies disagree
     resolution: str = ""
+    initiative_key: str | None = None  # the affected initiative, when there is one
 
 
 @dataclass

@@ -1,0 +1,256 @@
+"""Load stage: write reconciled records into a new DuckDB file and swap it into place.
+
+Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
+the public views of DESIGN.md select exactly the contract's columns from them.
+The file is built as ``<target>.tmp-<pid>``, validated, closed and then renamed over the
+target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
+warehouse and a failed run leaves the previous one byte-for-byte intact.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from etl.errors import LoadError, ValidationError
+from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
+
+SCHEMA = """
+CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, prefecture VARCHAR,
+    title VARCHAR, file VARCHAR, sha256 VARCHAR, format VARCHAR, published VARCHAR,
+    original_file VARCHAR, line_count INTEGER);
+CREATE TABLE _municipalities (municipality VARCHAR PRIMARY KEY, prefecture VARCHAR, code VARCHAR);
+CREATE TABLE _initiatives (initiative_id VARCHAR PRIMARY KEY, municipality VARCHAR,
+    document_id VARCHAR, level VARCHAR, code VARCHAR, parent_id VARCHAR, title VARCHAR,
+    fiscal_year INTEGER, start_fy INTEGER, end_fy INTEGER, departments VARCHAR[],
+    themes VARCHAR[], extra JSON, line INTEGER, copy VARCHAR, search_key VARCHAR);
+CREATE TABLE _evaluations (initiative_id VARCHAR, fiscal_year INTEGER, evaluator VARCHAR,
+    criterion VARCHAR, score DOUBLE, grade VARCHAR, line INTEGER, copy VARCHAR);
+CREATE TABLE _narratives (initiative_id VARCHAR, fiscal_year INTEGER, section VARCHAR,
+    text VARCHAR, line INTEGER, search_key VARCHAR);
+CREATE TABLE _fiscal_effects (municipality VARCHAR, document_id VARCHAR, initiative_id VARCHAR,
+    fiscal_year INTEGER, amount_yen BIGINT, kind VARCHAR, source VARCHAR, evidence VARCHAR,
+    line INTEGER);
+CREATE TABLE _indicators (municipality VARCHAR, document_id VARCHAR, indicator_no VARCHAR,
+    name VARCHAR, unit VARCHAR, fiscal_year INTEGER, kind VARCHAR, value DOUBLE, note VARCHAR,
+    line INTEGER);
+CREATE TABLE _awards (municipality VARCHAR, document_id VARCHAR, program VARCHAR,
+    fiscal_year INTEGER, award VARCHAR, initiative_id VARCHAR, title VARCHAR, winner VARCHAR,
+    line INTEGER);
+CREATE TABLE _data_quality (document_id VARCHAR, location VARCHAR, kind VARCHAR,
+    message VARCHAR, resolution VARCHAR, initiative_id VARCHAR);
+CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
+"""
+
+# The product's SQL interface (DESIGN.md "Public warehouse views"): names and columns are stable.
+PUBLIC_VIEWS: dict[str, list[str]] = {
+    "municipalities": ["municipality", "prefecture", "code"],
+    "documents": ["document_id", "municipality", "title", "file", "sha256"],
+    "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
+                    "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra"],
+    "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
+    "narratives": ["initiative_id", "fiscal_year", "section", "text"],
+    "fiscal_effects": ["municipality", "initiative_id", "fiscal_year", "amount_yen", "kind",
+                       "source", "evidence"],
+    "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind",
+                   "value", "note"],
+    "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
+    "data_quality": ["document_id", "location", "kind", "message", "resolution"],
+}
+
+ETL_VERSION = "1"
+
+
+@dataclass
+class LoadedDocument:
+    """One document's reconciled records plus what the manifest says about it."""
+
+    document_id: str
+    file: str
+    municipality: str
+    prefecture: str
+    title: str
+    sha256: str
+    format: str
+    published: str
+    original_file: str
+    line_count: int
+    extract: Extract
+
+
+@dataclass
+class WarehouseContent:
+    documents: list[LoadedDocument] = field(default_factory=list)
+    municipality_codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
+
+
+def _location(file: str, lines: tuple[int, ...]) -> str:
+    return "; ".join(f"{file}:{n}" for n in lines) if lines else file
+
+
+def _frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
+    from etl.normalize import match_key
+
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in (
+        "_documents", "_initiatives", "_evaluations", "_narratives", "_fiscal_effects",
+        "_indicators", "_awards", "_data_quality")}
+    for d in content.documents:
+        x = d.extract
+        ident = lambda key: None if key is None else f"{d.document_id}/{key}"  # noqa: E731
+        town = lambda m: d.municipality if m == DOCUMENT_MUNICIPALITY else m  # noqa: E731
+        out["_documents"].append(dict(document_id=d.document_id, municipality=d.municipality,
+            prefecture=d.prefecture, title=d.title, file=d.file, sha256=d.sha256, format=d.format,
+            published=d.published, original_file=d.original_file, line_count=d.line_count))
+        for i in x.initiatives:
+            out["_initiatives"].append(dict(initiative_id=ident(i.key), municipality=town(i.municipality),
+                document_id=d.document_id, level=i.level, code=i.code, parent_id=ident(i.parent_key),
+                title=i.title, fiscal_year=i.fiscal_year, start_fy=i.start_fy, end_fy=i.end_fy,
+                departments=list(i.departments), themes=list(i.themes),
+                extra=json.dumps(i.extra, ensure_ascii=False), line=i.line, copy=i.copy,
+                search_key=match_key(" ".join([i.title, *i.departments, *i.themes]))))
+        for e in x.evaluations:
+            out["_evaluations"].append(dict(initiative_id=ident(e.initiative_key),
+                fiscal_year=e.fiscal_year, evaluator=e.evaluator, criterion=e.criterion,
+                score=e.score, grade=e.grade, line=e.line, copy=e.copy))
+        for n in x.narratives:
+            out["_narratives"].append(dict(initiative_id=ident(n.initiative_key),
+                fiscal_year=n.fiscal_year, section=n.section, text=n.text, line=n.line,
+                search_key=match_key(n.text)))
+        for f in x.fiscal_effects:
+            out["_fiscal_effects"].append(dict(municipality=town(f.municipality),
+                document_id=d.document_id, initiative_id=ident(f.initiative_key),
+                fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, kind=f.kind, source=f.source,
+                evidence=f.evidence, line=f.line))
+        for k in x.indicators:
+            out["_indicators"].append(dict(municipality=d.municipality, document_id=d.document_id,
+                indicator_no=k.indicator_no, name=k.name, unit=k.unit, fiscal_year=k.fiscal_year,
+                kind=k.kind, value=k.value, note=k.note, line=k.line))
+        for a in x.awards:
+            out["_awards"].append(dict(municipality=d.municipality, document_id=d.document_id,
+                program=a.program, fiscal_year=a.fiscal_year, award=a.award,
+                initiative_id=ident(a.initiative_key), title=a.title, winner=a.winner, line=a.line))
+        for q in x.issues:
+            out["_data_quality"].append(dict(document_id=d.document_id,
+                location=_location(d.file, q.lines), kind=q.kind, message=q.message,
+                resolution=q.resolution, initiative_id=ident(q.initiative_key)))
+    for q in content.global_issues:
+        out["_data_quality"].append(dict(document_id=None, location=_location("data/raw", q.lines),
+            kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None))
+    return out
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = [c[0] for c in con.sql(f"DESCRIBE {table}").fetchall()]
+    frame = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], infer_schema_length=None)
+    con.register("_incoming", frame)
+    try:
+        con.sql(f"INSERT INTO {table} SELECT {', '.join(columns)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def _source_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """Source-specific tables (``Extract.tables``) become ``src_<name>``, one per name."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for d in content.documents:
+        for name, rows in d.extract.tables.items():
+            merged.setdefault(name, []).extend({"document_id": d.document_id, **r} for r in rows)
+    for name, rows in sorted(merged.items()):
+        safe = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+        frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({"document_id": []})
+        con.register("_incoming", frame)
+        try:
+            con.sql(f"CREATE TABLE src_{safe} AS SELECT * FROM _incoming")
+        finally:
+            con.unregister("_incoming")
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    for view, columns in PUBLIC_VIEWS.items():
+        con.sql(f"CREATE VIEW {view} AS SELECT {', '.join(columns)} FROM _{view}")
+
+
+def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    names = {r[0] for r in con.sql(
+        "SELECT municipality FROM _documents UNION SELECT municipality FROM _initiatives "
+        "UNION SELECT municipality FROM _fiscal_effects").fetchall() if r[0]}
+    prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
+    rows = []
+    for name in sorted(names):
+        prefecture, code = content.municipality_codes.get(name, (prefecture_of_doc.get(name), None))
+        rows.append(dict(municipality=name, prefecture=prefecture, code=code))
+    _insert(con, "_municipalities", rows)
+
+
+def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
+    """Hard guarantees of the public views; a violation aborts the build (ValidationError)."""
+    checks = {
+        "initiative_id が重複しています":
+            "SELECT initiative_id FROM initiatives GROUP BY 1 HAVING count(*) > 1",
+        "評価が (取組, 年度, 評価者, 評価項目) で重複しています":
+            "SELECT initiative_id FROM evaluations GROUP BY initiative_id, fiscal_year, evaluator, "
+            "criterion HAVING count(*) > 1",
+        "評価が存在しない取組を参照しています":
+            "SELECT e.initiative_id FROM evaluations e ANTI JOIN initiatives i USING (initiative_id)",
+        "親項目が存在しません":
+            "SELECT i.parent_id FROM initiatives i WHERE parent_id IS NOT NULL AND parent_id NOT IN "
+            "(SELECT initiative_id FROM initiatives)",
+        "評価 (grade) が A–D ではありません":
+            "SELECT grade FROM evaluations WHERE grade IS NOT NULL AND grade NOT IN ('A','B','C','D')",
+    }
+    for message, query in checks.items():
+        bad = con.sql(query + " LIMIT 3").fetchall()
+        if bad:
+            raise ValidationError(f"倉庫の検証に失敗しました: {message} (例: {bad})")
+    for view, columns in PUBLIC_VIEWS.items():
+        actual = [c[0] for c in con.sql(f"DESCRIBE {view}").fetchall()]
+        if actual != columns:
+            raise ValidationError(f"公開ビュー {view} の列が契約と異なります: {actual}")
+
+
+def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: float = 0.0) -> dict[str, int]:
+    """Build the warehouse in a temporary file, validate it, then atomically replace ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(temporary))
+        try:
+            con.sql("SET threads TO 2")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    con.sql(statement)
+            for table, rows in _rows(content).items():
+                _insert(con, table, rows)
+            _municipalities(con, content)
+            _source_tables(con, content)
+            _create_views(con)
+            check_invariants(con)
+            con.sql("INSERT INTO _build VALUES (?, ?, ?)",
+                    params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])
+            counts = {v: con.sql(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
+            con.sql("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(temporary, target)
+        return counts
+    except ValidationError:
+        raise
+    except (duckdb.Error, OSError, pl.exceptions.PolarsError) as error:
+        raise LoadError(f"倉庫 {target} を書き込めませんでした: {error}") from error
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)

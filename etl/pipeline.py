@@ -1,0 +1,99 @@
+"""The whole ETL run: extract -> normalize -> reconcile -> validate -> load.
+
+``build(raw_dir, target)`` is what ``python -m etl`` calls. Any failure raises an
+``EtlError`` subclass before the old warehouse is touched.
+"""
+from __future__ import annotations
+
+import csv
+import importlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
+                           sha256_of, unknown_files)
+from etl.errors import EtlError, ManifestError, SourceFormatError
+from etl.load import LoadedDocument, WarehouseContent, write_warehouse
+from etl.model import Extract, Issue
+from etl.reconcile import reconcile
+from etl.sources import FORMATS, parser_for
+
+RAW_DIR = Path("data/raw")
+WAREHOUSE = Path("data/warehouse.duckdb")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    counts: dict[str, int]
+    issues_by_kind: dict[str, int]
+    seconds: float
+    documents: list[str] = field(default_factory=list)
+
+
+def check_digit(code5: str) -> str:
+    """全国地方公共団体コード (local government code): 5 digits + check digit (JIS X 0402)."""
+    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2)))
+    digit = (11 - total % 11) % 10 if total >= 11 else 11 - total
+    return f"{code5}{digit}"
+
+
+def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
+    path = raw_dir / MUNICIPALITY_CODES
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    codes = {}
+    for number, row in enumerate(rows, start=2):
+        code5 = (row.get("code5") or "").strip()
+        if code5 and not (len(code5) == 5 and code5.isdigit()):
+            raise ManifestError(f"{MUNICIPALITY_CODES}:{number}: code5 は5桁の数字です。実際: 「{code5}」")
+        codes[row["municipality"]] = (row["prefecture"], check_digit(code5) if code5 else None)
+    return codes
+
+
+def cross_check(format_name: str, extract: Extract) -> list[Issue]:
+    """Validate stage: the source's own aggregate checks, if its parser module has them."""
+    module = importlib.import_module(f"etl.sources.{format_name}")
+    check = getattr(module, "cross_check", None)
+    return list(check(extract)) if check else []
+
+
+def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
+          progress: Progress = lambda message: None) -> BuildReport:
+    started = time.perf_counter()
+    entries = read_manifest(raw_dir)
+    corrections = read_corrections(raw_dir)
+    content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
+    for name in unknown_files(raw_dir, entries):
+        content.global_issues.append(Issue(
+            "unknown_file", f"data/raw/{name} はマニフェストにありません",
+            (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください"))
+    for number, entry in enumerate(entries, start=1):
+        progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
+        if entry.format not in FORMATS:
+            raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
+                                f"(対応: {', '.join(FORMATS)})")
+        doc, issues = load_document(raw_dir, entry, corrections)
+        extract = parser_for(entry.format)(doc)
+        extract.issues[:0] = issues
+        reconciled = reconcile(extract)
+        reconciled.issues.extend(cross_check(entry.format, reconciled))
+        content.documents.append(LoadedDocument(
+            entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
+            sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
+            len(doc.lines), reconciled))
+    progress("倉庫を書き込み中")
+    counts = write_warehouse(content, target, time.perf_counter() - started)
+    kinds: dict[str, int] = {}
+    for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
+        kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
+    return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
+                       [e.file for e in entries])
+
+
+__all__ = ["build", "BuildReport", "EtlError", "SourceFormatError", "RAW_DIR", "WAREHOUSE"]
