@@ -241,7 +241,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             check_invariants(con)
             con.sql("INSERT INTO _build VALUES (?, ?, ?)",
                     params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])
-            counts = {v: con.sql(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
+            counts = {v: con.sql(f"SELECT count(*) FROM {v}").fetchall()[0][0] for v in PUBLIC_VIEWS}
             con.sql("CHECKPOINT")
         finally:
             con.close()

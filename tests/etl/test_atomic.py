@@ -44,7 +44,7 @@ def test_failed_run_keeps_previous_warehouse(raw_copy, built_warehouse, tmp_path
     assert "Traceback" not in result.stderr
     assert _digest(target) == before
     con = duckdb.connect(str(target), read_only=True)
-    assert con.sql("SELECT count(*) FROM initiatives").fetchone()[0] > 0
+    assert con.sql("SELECT count(*) FROM initiatives").fetchall()[0][0] > 0
     con.close()
     assert not list(tmp_path.glob("warehouse.duckdb.tmp-*"))
 

@@ -48,9 +48,9 @@ def test_all_five_documents_and_municipality_codes(warehouse):
 
 
 def test_every_evaluation_and_initiative_traces_to_a_line(warehouse):
-    assert warehouse.sql("SELECT count(*) FROM _initiatives WHERE line IS NULL OR line < 1").fetchone()[0] == 0
-    assert warehouse.sql("SELECT count(*) FROM _evaluations WHERE line IS NULL").fetchone()[0] == 0
-    assert warehouse.sql("SELECT count(*) FROM data_quality WHERE location IS NULL").fetchone()[0] == 0
+    assert warehouse.sql("SELECT count(*) FROM _initiatives WHERE line IS NULL OR line < 1").fetchall()[0][0] == 0
+    assert warehouse.sql("SELECT count(*) FROM _evaluations WHERE line IS NULL").fetchall()[0][0] == 0
+    assert warehouse.sql("SELECT count(*) FROM data_quality WHERE location IS NULL").fetchall()[0][0] == 0
 
 
 def test_every_applied_correction_is_listed_in_data_quality(warehouse):
@@ -60,6 +60,6 @@ def test_every_applied_correction_is_listed_in_data_quality(warehouse):
     with (RAW_DIR / "corrections.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     listed = warehouse.sql(
-        "SELECT count(*) FROM data_quality WHERE kind IN ('correction', 'correction_unused')").fetchone()[0]
+        "SELECT count(*) FROM data_quality WHERE kind IN ('correction', 'correction_unused')").fetchall()[0][0]
     assert listed == len(rows)
-    assert warehouse.sql("SELECT count(*) FROM data_quality WHERE kind = 'correction_unused'").fetchone()[0] == 0
+    assert warehouse.sql("SELECT count(*) FROM data_quality WHERE kind = 'correction_unused'").fetchall()[0][0] == 0

@@ -1,0 +1,50 @@
+"""The shared filter bar's state: 自治体, 年度, テーマ, 担当部署, 評価 (grade), free text.
+
+It round-trips through the URL query string so a filtered view can be bookmarked or sent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Mapping
+
+GRADES = ("A", "B", "C", "D")
+PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
+          "grade": "g", "search": "q"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    municipality: str | None = None
+    fiscal_year: int | None = None
+    theme: str | None = None
+    department: str | None = None
+    grade: str | None = None
+    search: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> "Filters":
+        """Parse URL parameters; invalid values are ignored rather than failing the page."""
+        values: dict[str, object] = {}
+        for name, key in PARAMS.items():
+            raw = params.get(key)
+            if raw in (None, ""):
+                continue
+            if name == "fiscal_year":
+                if str(raw).isdigit() and 1989 <= int(raw) <= 2100:
+                    values[name] = int(raw)
+            elif name == "grade":
+                if raw in GRADES:
+                    values[name] = raw
+            else:
+                values[name] = str(raw)[:200]
+        return cls(**values)
+
+    def to_params(self) -> dict[str, str]:
+        return {PARAMS[f.name]: str(getattr(self, f.name)) for f in fields(self)
+                if getattr(self, f.name) not in (None, "")}
+
+    def without(self, *names: str) -> "Filters":
+        return replace(self, **{n: None for n in names})
+
+    def is_empty(self) -> bool:
+        return not self.to_params()

@@ -1,0 +1,255 @@
+"""One function per question the UI asks, returning small Polars frames.
+
+Filters become SQL only through fixed fragments with ``?`` parameters; user text is never
+formatted into a query. Results are cached per warehouse version (see ``cached``), so a
+rebuild shows up at the next rerun without restarting the app.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+import polars as pl
+
+from etl.normalize import match_key
+from warehouse.connection import query, warehouse_version
+from warehouse.filters import Filters
+
+CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
+LEVEL_ORDER = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
+
+T = TypeVar("T")
+
+
+def cached(function: Callable[..., T]) -> Callable[..., T]:
+    """Memoise on (warehouse version, arguments): a rebuilt warehouse invalidates everything."""
+    inner = functools.lru_cache(maxsize=512)(lambda version, *args: function(*args))
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> T:
+        return inner(warehouse_version(), *args)
+
+    wrapper.cache_clear = inner.cache_clear  # type: ignore[attr-defined]
+    return wrapper
+
+
+# -- the filtered slice -----------------------------------------------------------------
+
+_YEARS_OF = """
+    SELECT initiative_id, fiscal_year FROM initiatives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM evaluations WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM narratives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM fiscal_effects
+          WHERE fiscal_year IS NOT NULL AND initiative_id IS NOT NULL
+"""
+
+
+def _slice(filters: Filters) -> tuple[str, list[Any]]:
+    """WHERE clause over alias ``i`` (initiatives) for every filter except grade."""
+    clauses, params = ["TRUE"], []
+    if filters.municipality:
+        clauses.append("i.municipality = ?")
+        params.append(filters.municipality)
+    if filters.fiscal_year is not None:
+        clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({_YEARS_OF}) WHERE fiscal_year = ?)")
+        params.append(filters.fiscal_year)
+    if filters.theme:
+        clauses.append("list_contains(i.themes, ?)")
+        params.append(filters.theme)
+    if filters.department:
+        clauses.append("list_contains(i.departments, ?)")
+        params.append(filters.department)
+    if filters.search and match_key(filters.search):
+        key = match_key(filters.search)
+        clauses.append("(contains(s.search_key, ?) OR i.initiative_id IN "
+                       "(SELECT initiative_id FROM _narratives WHERE contains(search_key, ?)))")
+        params += [key, key]
+    return " AND ".join(clauses), params
+
+
+_SUMMARY = f"""
+WITH grades AS (
+    SELECT initiative_id, fiscal_year, grade,
+           row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
+    FROM evaluations
+    WHERE evaluator = 'self' AND criterion = '総合評価' AND grade IS NOT NULL
+      AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
+), scores AS (
+    SELECT initiative_id, fiscal_year,
+           {", ".join(f"max(score) FILTER (WHERE criterion = '{c}') AS {c}" for c in CRITERIA)},
+           max(score) FILTER (WHERE criterion = '合計') AS 合計,
+           row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
+    FROM evaluations
+    WHERE evaluator = 'self' AND criterion IN ('進捗度', '連携度', '効率性', '創造性', '合計')
+      AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
+    GROUP BY initiative_id, fiscal_year
+), committee AS (
+    SELECT initiative_id, avg(score) AS committee FROM evaluations
+    WHERE criterion = '委員評価' GROUP BY initiative_id
+), money AS (
+    SELECT initiative_id, sum(amount_yen) AS fiscal_effect FROM fiscal_effects
+    WHERE initiative_id IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
+    GROUP BY initiative_id
+)
+SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.departments, i.themes,
+       i.fiscal_year, i.start_fy, i.end_fy, i.parent_id, i.document_id,
+       g.grade, g.fiscal_year AS grade_year,
+       {", ".join(f"sc.{c}" for c in CRITERIA)}, sc.合計, sc.fiscal_year AS score_year,
+       c.committee, m.fiscal_effect
+FROM initiatives i
+JOIN _initiatives s USING (initiative_id)
+LEFT JOIN grades g ON g.initiative_id = i.initiative_id AND g.rn = 1
+LEFT JOIN scores sc ON sc.initiative_id = i.initiative_id AND sc.rn = 1
+LEFT JOIN committee c ON c.initiative_id = i.initiative_id
+LEFT JOIN money m ON m.initiative_id = i.initiative_id
+"""
+
+
+@cached
+def initiatives(filters: Filters) -> pl.DataFrame:
+    """The filtered slice, one row per initiative, with its latest (or the chosen year's) grade,
+    criterion scores, committee rating and fiscal effect (財政効果額, yen)."""
+    where, params = _slice(filters)
+    year = filters.fiscal_year
+    sql = _SUMMARY + f" WHERE {where}"
+    args: list[Any] = [year, year, year, year, year, year] + params
+    if filters.grade:
+        sql += " AND g.grade = ?"
+        args.append(filters.grade)
+    level_rank = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVEL_ORDER)) + " ELSE 99 END"
+    sql += f" ORDER BY i.municipality, {level_rank}, i.fiscal_year NULLS FIRST, s.line"
+    return query(sql, args)
+
+
+# -- filter bar choices -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilterChoices:
+    municipalities: tuple[str, ...]
+    fiscal_years: tuple[int, ...]
+    themes: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+@cached
+def filter_choices(municipality: str | None) -> FilterChoices:
+    """What each filter can take; years, themes and departments depend on the municipality."""
+    towns = query("SELECT DISTINCT municipality FROM initiatives WHERE municipality IS NOT NULL ORDER BY 1")
+    scope = "WHERE (CAST(? AS VARCHAR) IS NULL OR i.municipality = ?)"
+    years = query(f"SELECT DISTINCT y.fiscal_year FROM ({_YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
+                  f"{scope} ORDER BY 1", [municipality, municipality])
+    themes = query(f"SELECT DISTINCT unnest(themes) AS v FROM initiatives i {scope} ORDER BY 1",
+                   [municipality, municipality])
+    departments = query(f"SELECT DISTINCT unnest(departments) AS v FROM initiatives i {scope} ORDER BY 1",
+                        [municipality, municipality])
+    return FilterChoices(tuple(towns["municipality"]), tuple(years["fiscal_year"]),
+                         tuple(themes["v"]), tuple(departments["v"]))
+
+
+# -- one initiative ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InitiativeDetail:
+    row: dict[str, Any]
+    parent: dict[str, Any] | None
+    children: pl.DataFrame
+    evaluations: pl.DataFrame
+    narratives: pl.DataFrame
+    fiscal_effects: pl.DataFrame
+    awards: pl.DataFrame
+    source: dict[str, Any]
+    quality: pl.DataFrame
+
+
+@cached
+def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
+    rows = query("SELECT i.*, s.line, s.copy FROM initiatives i JOIN _initiatives s USING (initiative_id) "
+                 "WHERE initiative_id = ?", [initiative_id])
+    if rows.is_empty():
+        return None
+    row = rows.row(0, named=True)
+    row["extra"] = json.loads(row["extra"]) if isinstance(row["extra"], str) else (row["extra"] or {})
+    parent = None
+    if row["parent_id"]:
+        found = query("SELECT initiative_id, level, code, title FROM initiatives WHERE initiative_id = ?",
+                      [row["parent_id"]])
+        parent = found.row(0, named=True) if not found.is_empty() else None
+    return InitiativeDetail(
+        row=row,
+        parent=parent,
+        children=query("SELECT i.initiative_id, i.level, i.code, i.title, i.end_fy FROM initiatives i "
+                       "JOIN _initiatives s USING (initiative_id) WHERE parent_id = ? ORDER BY s.line",
+                       [initiative_id]),
+        evaluations=query("SELECT fiscal_year, evaluator, criterion, score, grade, line, copy FROM _evaluations "
+                          "WHERE initiative_id = ? ORDER BY coalesce(fiscal_year, 9999), evaluator, criterion",
+                          [initiative_id]),
+        narratives=query("SELECT fiscal_year, section, text, line FROM _narratives WHERE initiative_id = ? "
+                         "ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
+        fiscal_effects=query("SELECT fiscal_year, amount_yen, kind, source, evidence, line FROM _fiscal_effects "
+                             "WHERE initiative_id = ? ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
+        awards=query("SELECT fiscal_year, award, program, winner FROM awards WHERE initiative_id = ?",
+                     [initiative_id]),
+        source=query("SELECT title, file, published FROM _documents WHERE document_id = ?",
+                     [row["document_id"]]).row(0, named=True),
+        quality=query("SELECT kind, location, message, resolution FROM _data_quality WHERE initiative_id = ?",
+                      [initiative_id]),
+    )
+
+
+# -- overview ---------------------------------------------------------------------------
+
+@cached
+def level_counts(filters: Filters) -> pl.DataFrame:
+    """Initiatives per municipality and level (階層) in the slice."""
+    return initiatives(filters).group_by("municipality", "level").len("count").sort("municipality", "level")
+
+
+@cached
+def grade_distribution(filters: Filters) -> pl.DataFrame:
+    """Self-evaluation 総合評価 grades per fiscal year (None = 総括 plan-period summary)."""
+    ids = initiatives(filters.without("grade", "fiscal_year"))["initiative_id"]
+    return _grades_for(tuple(ids))
+
+
+def _grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
+    if not ids:
+        return pl.DataFrame(schema={"municipality": pl.String, "fiscal_year": pl.Int32,
+                                    "grade": pl.String, "count": pl.Int64})
+    return query("SELECT i.municipality, e.fiscal_year, e.grade, count(*) AS count FROM evaluations e "
+                 "JOIN initiatives i USING (initiative_id) WHERE e.evaluator = 'self' "
+                 "AND e.criterion = '総合評価' AND e.grade IS NOT NULL AND list_contains(?, e.initiative_id) "
+                 "GROUP BY ALL ORDER BY ALL", [list(ids)])
+
+
+@cached
+def documents() -> pl.DataFrame:
+    """Source documents with their publication date and when the warehouse was built (freshness)."""
+    return query("SELECT d.document_id, d.municipality, d.title, d.file, d.published, d.sha256, "
+                 "(SELECT max(built_at) FROM _build) AS built_at FROM _documents d ORDER BY d.municipality")
+
+
+@cached
+def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
+    """Plan-stated totals (source summary, initiative NULL) and the sum found in progress sheets."""
+    where = "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?)"
+    return query(f"SELECT municipality, source, sum(amount_yen) AS amount_yen, count(*) AS items "
+                 f"FROM fiscal_effects {where} AND (source <> 'summary' OR initiative_id IS NULL) "
+                 f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
+
+
+@cached
+def data_quality(document_id: str | None = None) -> pl.DataFrame:
+    return query("SELECT q.document_id, d.municipality, q.kind, q.location, q.message, q.resolution, "
+                 "q.initiative_id FROM _data_quality q LEFT JOIN _documents d USING (document_id) "
+                 "WHERE (CAST(? AS VARCHAR) IS NULL OR q.document_id = ?) ORDER BY q.document_id, q.kind, q.location",
+                 [document_id, document_id])
+
+
+@cached
+def finished_per_year(filters: Filters) -> pl.DataFrame:
+    """Initiatives whose 取組終了 (end year) falls in each fiscal year."""
+    frame = initiatives(filters.without("fiscal_year"))
+    return (frame.filter(pl.col("end_fy").is_not_null()).group_by("municipality", "end_fy")
+            .len("count").sort("end_fy", "municipality"))
