@@ -1,0 +1,196 @@
+"""The one Altair theme of the dashboard, shared by the screen and every exported file.
+
+All styling lives here: Altair deep-merges the active theme into every top-level spec at
+``to_dict()`` time, whereas a later ``.configure(...)`` on a chart *replaces* earlier
+``configure_*`` settings — so builders never call ``configure_*`` and never set fonts.
+
+Vocabulary (glossed once):
+- 評価 (grade) A–D from the 総合評価 (overall rating); A is best.
+- 自己評価 (self-evaluation) criteria, each scored 0–3: 進捗度 (progress), 連携度 (collaboration),
+  効率性 (efficiency), 創造性 (creativity).
+- 年度 (fiscal year, April–March) shown as 令和 (Reiwa, 2019–) or 平成 (Heisei, 1989–2018) era
+  years next to the Gregorian year; 総括 (plan-period summary) stands for a NULL fiscal year.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+THEME_NAME = "gyokaku"
+
+# The installed family (Debian fonts-noto-cjk). vl-convert drops text set in an unknown
+# family and renders the generic "sans-serif" with a serif CJK face, so the PNG path names
+# this family alone; the browser gets a stack so machines without Noto still show Gothic.
+FONT = "Noto Sans CJK JP"
+FONT_STACK = f"'{FONT}', 'Hiragino Sans', 'Hiragino Kaku Gothic ProN', 'Yu Gothic UI', Meiryo, sans-serif"
+
+# Okabe–Ito (colour-blind safe), reordered so the first colours contrast best on white;
+# the yellow is last because it is hard to see as a thin line.
+PALETTE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+]
+
+GRADES = ["A", "B", "C", "D"]
+# ColorBrewer RdYlBu (4 classes, marked colour-blind safe), blue = good → red = poor.
+# Fixed everywhere so an "A" is the same blue on every page, PNG and slide.
+GRADE_COLORS: dict[str, str] = {
+    "A": "#2C7BB6",
+    "B": "#ABD9E9",
+    "C": "#FDAE61",
+    "D": "#D7191C",
+}
+
+CRITERIA = ["進捗度", "連携度", "効率性", "創造性"]
+CRITERION_MAX = 3
+COMMITTEE_MIN, COMMITTEE_MAX = 1, 5
+
+SUMMARY_LABEL = "総括"
+NO_DATA_TEXT = "データがありません"
+
+# Sizes chosen to stay legible when an 800×450 chart is pasted onto a 16:9 slide.
+TITLE_SIZE = 20
+SUBTITLE_SIZE = 14
+LABEL_SIZE = 13
+AXIS_TITLE_SIZE = 14
+TEXT_COLOR = "#222222"
+MUTED_COLOR = "#666666"
+GRID_COLOR = "#E3E3E3"
+
+DEFAULT_WIDTH = 640
+DEFAULT_HEIGHT = 360
+
+
+def grade_scale() -> alt.Scale:
+    """Colour scale for grades A–D; the domain is fixed so absent grades keep their colour."""
+    return alt.Scale(domain=list(GRADES), range=[GRADE_COLORS[g] for g in GRADES])
+
+
+def criterion_scale() -> alt.Scale:
+    """Colour scale for the four criteria, fixed so each criterion keeps its colour across charts."""
+    return alt.Scale(domain=list(CRITERIA), range=PALETTE[: len(CRITERIA)])
+
+
+def _era(year: int) -> tuple[str, str, int]:
+    """(long era name, one-letter era, era year) of a Gregorian fiscal year."""
+    if year >= 2019:
+        return "令和", "R", year - 2018
+    if year >= 1989:
+        return "平成", "H", year - 1988
+    return "昭和", "S", year - 1925
+
+
+def fy_label(year: int | None) -> str:
+    """Short label for axes: 2021 → 「R3 (2021)」, 2018 → 「H30 (2018)」, None → 「総括」."""
+    if year is None:
+        return SUMMARY_LABEL
+    year = int(year)
+    _, letter, n = _era(year)
+    return f"{letter}{n} ({year})"
+
+
+def fy_label_long(year: int | None) -> str:
+    """Label for text: 2021 → 「令和3年度 (2021)」, 2019 → 「令和元年度 (2019)」, None → 「総括」."""
+    if year is None:
+        return SUMMARY_LABEL
+    year = int(year)
+    era, _, n = _era(year)
+    number = "元" if n == 1 else str(n)
+    return f"{era}{number}年度 ({year})"
+
+
+def theme_config() -> dict[str, Any]:
+    """The theme as a Vega-Lite top-level fragment (only ``config``, so it merges into any chart kind)."""
+    font = FONT_STACK
+    axis = {
+        "labelFont": font,
+        "titleFont": font,
+        "labelFontSize": LABEL_SIZE,
+        "titleFontSize": AXIS_TITLE_SIZE,
+        "titleFontWeight": "normal",
+        "labelColor": TEXT_COLOR,
+        "titleColor": TEXT_COLOR,
+        "gridColor": GRID_COLOR,
+        "domainColor": MUTED_COLOR,
+        "tickColor": MUTED_COLOR,
+        "labelLimit": 260,
+    }
+    header = {
+        "labelFont": font,
+        "titleFont": font,
+        "labelFontSize": LABEL_SIZE + 1,
+        "titleFontSize": AXIS_TITLE_SIZE,
+    }
+    return {
+        "config": {
+            "font": font,
+            "background": "white",
+            # Width/height are the whole picture, so 800×450 at scale 2 is exactly 1600×900 px.
+            "autosize": {"type": "fit", "contains": "padding"},
+            "padding": 8,
+            "view": {
+                "continuousWidth": DEFAULT_WIDTH,
+                "continuousHeight": DEFAULT_HEIGHT,
+                "stroke": None,
+            },
+            "title": {
+                "font": font,
+                "subtitleFont": font,
+                "fontSize": TITLE_SIZE,
+                "subtitleFontSize": SUBTITLE_SIZE,
+                "fontWeight": "bold",
+                "color": TEXT_COLOR,
+                "subtitleColor": MUTED_COLOR,
+                "anchor": "start",
+                "offset": 12,
+            },
+            "axis": axis,
+            # Japanese category labels read badly rotated; long ones are truncated instead.
+            "axisX": {"labelAngle": 0},
+            # Rotated Japanese reads badly: put the y title level, above the axis like a 単位 (unit) note.
+            "axisY": {
+                "titleAngle": 0,
+                "titleAlign": "left",
+                "titleBaseline": "bottom",
+                "titleAnchor": "end",
+                "titleX": 0,
+                "titleY": -10,
+            },
+            "legend": {
+                "labelFont": font,
+                "titleFont": font,
+                "labelFontSize": LABEL_SIZE,
+                "titleFontSize": AXIS_TITLE_SIZE,
+                "titleFontWeight": "normal",
+                "labelColor": TEXT_COLOR,
+                "titleColor": TEXT_COLOR,
+                "labelLimit": 260,
+                "symbolSize": 120,
+            },
+            "header": header,
+            "text": {"font": font, "fontSize": LABEL_SIZE, "color": TEXT_COLOR},
+            "mark": {"font": font, "color": PALETTE[0]},
+            "range": {"category": list(PALETTE)},
+            "bar": {"continuousBandSize": 24},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 70, "filled": True},
+        }
+    }
+
+
+@alt.theme.register(THEME_NAME, enable=True)
+def _gyokaku_theme() -> alt.theme.ThemeConfig:
+    return theme_config()  # type: ignore[return-value]
+
+
+def enable_theme() -> None:
+    """Make the dashboard theme the active Altair theme; safe to call any number of times."""
+    if alt.theme.active != THEME_NAME:
+        alt.theme.enable(THEME_NAME)
