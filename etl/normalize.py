@@ -76,31 +76,39 @@ class YenAmount:
     approximate: bool
 
 
-_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4, "千": 10**3}
+_BIG_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4}
+_SMALL_UNITS = {"千": 1000, "百": 100, "十": 10}
 _YEN_RE = re.compile(
     r"(?P<approx>約|およそ)?\s*"
-    r"(?P<body>(?:\d[\d,]*(?:\.\d+)?\s*[兆億万千]?\s*)+)"
+    r"(?P<body>\d[\d,]*(?:\.\d+)?(?:\s*[兆億万千百十]+\s*(?:\d[\d,]*(?:\.\d+)?)?)*)\s*"
     r"円"
 )
 
 
 def _body_to_yen(body: str) -> int | None:
-    # "3億5,000万" -> 350000000 ; "1,234千" -> 1234000 ; "12.5万" -> 125000
-    total = 0.0
+    """'3億5,000万' -> 350000000; '37億6千万' -> 3760000000; '1,234千' -> 1234000; '12.5万' -> 125000.
+
+    Small units (千百十) multiply the number before them; a big unit (兆億万) closes a group,
+    so 6千万 = 6 × 1000 × 10000.
+    """
     rest = body.replace(",", "").replace(" ", "")
-    parts = re.findall(r"(\d+(?:\.\d+)?)([兆億万千]?)", rest)
-    if not parts or "".join(n + u for n, u in parts) != rest:
+    parts = re.findall(r"(\d+(?:\.\d+)?)([千百十]?)([兆億万]?)", rest)
+    if not parts or "".join(n + s + b for n, s, b in parts) != rest:
         return None
-    for number, unit in parts:
-        total += float(number) * _UNITS.get(unit, 1)
-    return round(total)
+    total, pending = 0.0, 0.0
+    for number, small, big in parts:
+        pending += float(number) * _SMALL_UNITS.get(small, 1)
+        if big:
+            total += pending * _BIG_UNITS[big]
+            pending = 0.0
+    return round(total + pending)
 
 
 def yen_amounts(text: str) -> list[YenAmount]:
     """Every yen amount in ``text`` normalised to whole yen.
 
-    >>> [a.yen for a in yen_amounts("約1,200千円の削減と3億5,000万円、50円")]
-    [1200000, 350000000, 50]
+    >>> [a.yen for a in yen_amounts("約1,200千円の削減と3億5,000万円、50円、37億6千万円、4万5千円")]
+    [1200000, 350000000, 50, 3760000000, 45000]
     """
     t = nfkc(text)
     found = []
