@@ -45,8 +45,7 @@ def _connection(version: tuple[int, int]) -> tuple[duckdb.DuckDBPyConnection, in
         if _Shared.connection is None or _Shared.version != version or _Shared.path != path:
             if _Shared.connection is not None:
                 _Shared.connection.close()
-            _Shared.connection = duckdb.connect(str(path), read_only=True,
-                                                config={"threads": 2, "access_mode": "READ_ONLY"})
+            _Shared.connection = duckdb.connect(str(path), read_only=True)
             _Shared.version, _Shared.path = version, path
         return _Shared.connection, id(_Shared.connection)
 

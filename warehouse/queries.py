@@ -180,7 +180,7 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
         row=row,
         parent=parent,
         children=query("SELECT i.initiative_id, i.level, i.code, i.title, i.end_fy FROM initiatives i "
-                       "JOIN _initiatives s USING (initiative_id) WHERE parent_id = ? ORDER BY s.line",
+                       "JOIN _initiatives s USING (initiative_id) WHERE i.parent_id = ? ORDER BY s.line",
                        [initiative_id]),
         evaluations=query("SELECT fiscal_year, evaluator, criterion, score, grade, line, copy FROM _evaluations "
                           "WHERE initiative_id = ? ORDER BY coalesce(fiscal_year, 9999), evaluator, criterion",
@@ -210,10 +210,10 @@ def level_counts(filters: Filters) -> pl.DataFrame:
 def grade_distribution(filters: Filters) -> pl.DataFrame:
     """Self-evaluation 総合評価 grades per fiscal year (None = 総括 plan-period summary)."""
     ids = initiatives(filters.without("grade", "fiscal_year"))["initiative_id"]
-    return _grades_for(tuple(ids))
+    return grades_for(tuple(ids))
 
 
-def _grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
+def grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
     if not ids:
         return pl.DataFrame(schema={"municipality": pl.String, "fiscal_year": pl.Int32,
                                     "grade": pl.String, "count": pl.Int64})
@@ -253,3 +253,12 @@ def finished_per_year(filters: Filters) -> pl.DataFrame:
     frame = initiatives(filters.without("fiscal_year"))
     return (frame.filter(pl.col("end_fy").is_not_null()).group_by("municipality", "end_fy")
             .len("count").sort("end_fy", "municipality"))
+
+
+@cached
+def fiscal_totals_by_document(municipality: str | None) -> pl.DataFrame:
+    """Per document and source: stated plan totals (initiative NULL) and amounts found in sheets."""
+    return query("SELECT document_id, source, sum(amount_yen) AS amount_yen FROM _fiscal_effects "
+                 "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
+                 "AND (source <> 'summary' OR initiative_id IS NULL) GROUP BY ALL",
+                 [municipality, municipality])

@@ -1,0 +1,120 @@
+"""Per-page speed: server-side script time (AppTest, warm) and browser timings (Chromium).
+
+Targets (issues 3 and 4, 2-core machine, five documents): every page's script run under
+0.5 s warm; first table/chart drawn under 3 s after the server is ready; page switch under 1 s.
+Run: ``python -m bench pages`` (builds a temporary warehouse first).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT_TARGET, FIRST_DRAW_TARGET, SWITCH_TARGET = 0.5, 3.0, 1.0
+DRAWN = '[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
+
+
+def _pages() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from tests.pages.conftest import registered_pages
+
+    return registered_pages()
+
+
+def script_times(pages: list[str], runs: int = 5) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    results = {}
+    for page in pages:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.run()
+        at.switch_page(page)
+        at.run()  # cold: fills the query caches
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            at.run()
+            timings.append(time.perf_counter() - started)
+        if at.exception:
+            raise SystemExit(f"{page} raised: {at.exception}")
+        results[page] = statistics.median(timings)
+    return results
+
+
+def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, float], dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, start_server, wait_until_healthy
+
+    port = _free_port()
+    server = start_server(warehouse, port)
+    url = f"http://127.0.0.1:{port}"
+    first, switch = {}, {}
+    try:
+        wait_until_healthy(url)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(url)  # warm the server once, as a user who already had it open
+            page.wait_for_selector(DRAWN, timeout=60_000)
+            for name in pages:
+                path = "" if name == pages[0] else name.removeprefix("pages/").removesuffix(".py")
+                fresh = browser.new_page(viewport={"width": 1440, "height": 1000})
+                started = time.perf_counter()
+                fresh.goto(f"{url}/{path}")
+                fresh.wait_for_selector(DRAWN, timeout=60_000)
+                first[name] = time.perf_counter() - started
+                fresh.close()
+            for name in pages[1:] + pages[:1]:
+                title = _nav_title(name)
+                started = time.perf_counter()
+                page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+                page.wait_for_function(
+                    "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim().startsWith(t))",
+                    arg=_page_heading(name), timeout=30_000)
+                page.wait_for_selector(DRAWN, timeout=30_000)
+                switch[name] = time.perf_counter() - started
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return first, switch
+
+
+def _nav_title(page: str) -> str:
+    import re
+
+    source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    return re.search(rf'st\.Page\("{re.escape(page)}", title="([^"]+)"', source).group(1)
+
+
+def _page_heading(page: str) -> str:
+    return _nav_title(page)
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    from etl.pipeline import RAW_DIR, build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        build(RAW_DIR, warehouse)
+        os.environ["GYOKAKU_WAREHOUSE"] = str(warehouse)
+        pages = _pages()
+        scripts = script_times(pages)
+        first, switch = browser_times(pages, warehouse)
+    ok = True
+    print(f"Pages, {os.cpu_count()} cores (targets: script < {SCRIPT_TARGET} s warm, first draw < "
+          f"{FIRST_DRAW_TARGET} s, switch < {SWITCH_TARGET} s)")
+    print(f"  {'page':<24} {'script':>8} {'first draw':>11} {'switch':>8}")
+    for name in pages:
+        row_ok = scripts[name] < SCRIPT_TARGET and first[name] < FIRST_DRAW_TARGET and switch[name] < SWITCH_TARGET
+        ok &= row_ok
+        print(f"  {name:<24} {scripts[name]:>7.3f}s {first[name]:>10.2f}s {switch[name]:>7.2f}s "
+              f"{'OK' if row_ok else 'OVER'}")
+    return 0 if ok else 1

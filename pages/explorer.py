@@ -1,0 +1,40 @@
+"""取組一覧 (initiative explorer): the filtered slice as one table; a selected row opens its detail."""
+import streamlit as st
+
+from ui.detail import render_detail
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters, sync_url
+from ui.messages import empty, guarded
+from ui.tables import column_config, explorer_frame, styled
+from warehouse import queries
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("取組一覧")
+    rows = queries.initiatives(filters)
+    st.caption(f"{len(rows):,} 件の取組")
+    if rows.is_empty():
+        empty("条件に合う取組")
+        return
+
+    table = explorer_frame(rows)
+    event = st.dataframe(styled(table), column_config=column_config(), hide_index=True,
+                         width="stretch", height=460, on_select="rerun",
+                         selection_mode="single-row", key="explorer_table")
+    table_downloads(table, "取組一覧", filters)
+
+    ids = rows["initiative_id"].to_list()
+    picked = event.selection.rows if event and event.selection else []
+    selected = ids[picked[0]] if picked else st.query_params.get("id")
+    if selected not in ids:
+        selected = None
+    sync_url(filters, id=selected)
+    st.divider()
+    if selected:
+        render_detail(selected)
+    else:
+        st.info("表の行を選ぶと、階層・年度ごとの評価・記述・財政効果・出典を表示します。", icon=":material/touch_app:")
+
+
+guarded(screen)

@@ -1,0 +1,91 @@
+"""概要 (overview): per document's municipality and for all together, the reform at a glance."""
+import polars as pl
+import streamlit as st
+
+from charts import builders
+from charts.theme import fy_label, fy_label_long
+from ui.cards import chart_card
+from ui.filter_bar import current_filters, set_filter
+from ui.messages import empty, guarded
+from warehouse import queries
+from warehouse.overview import Card, cards
+
+
+def yen(amount: int) -> str:
+    if amount >= 100_000_000:
+        return f"{amount / 1e8:,.2f} 億円"
+    return f"{amount / 1e4:,.0f} 万円" if amount >= 10_000 else f"{amount:,} 円"
+
+
+def card(data: Card, key: str) -> None:
+    with st.container(border=True):
+        head, link = st.columns([5, 1])
+        head.markdown(f"### {data.title}")
+        head.caption(data.subtitle)
+        if link.button("取組一覧へ", key=f"open_{key}", icon=":material/arrow_forward:", width="stretch"):
+            if data.municipality:
+                set_filter("municipality", data.municipality)
+            st.switch_page("pages/explorer.py")
+        st.caption("　".join(f"{level} **{count:,}**" for level, count in data.levels.items()))
+        a, b, c, d = st.columns(4)
+        m = data.movement
+        if m.latest_year:
+            delta = m.delta("A")
+            a.metric(f"A評価の割合 {fy_label(m.latest_year)}", f"{m.latest.get('A', 0):.0f}%",
+                     None if delta is None else f"{delta:+.0f}pt (前年比)",
+                     help=f"{m.latest_count} 件の自己評価 (総合評価) に占める A の割合。前年 {fy_label(m.previous_year)}")
+        else:
+            a.metric("A評価の割合", "—", help="年度ごとの総合評価の記録がありません")
+        b.metric("委員評価の平均", f"{data.committee_mean:.2f} / 5" if data.committee_mean else "—",
+                 help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
+        c.metric("財政効果額", yen(data.fiscal_effect[0]) if data.fiscal_effect else "—",
+                 help=data.fiscal_effect[1] if data.fiscal_effect else "金額の記載はありません")
+        d.metric("取組終了", f"{sum(data.finished.values()):,} 件",
+                 help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()) or "記録なし")
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("概要")
+    if filters.fiscal_year:
+        st.caption(f"年度: {fy_label_long(filters.fiscal_year)} の評価・記述がある取組")
+    overview = cards(filters)
+    if not overview[0].levels:
+        empty("条件に合う取組")
+        return
+    for n, data in enumerate(overview):
+        card(data, f"card{n}")
+
+    left, right = st.columns(2)
+    with left:
+        distribution = queries.grade_distribution(filters)
+        if distribution.is_empty():
+            empty("総合評価の記録")
+        else:
+            yearly = distribution.group_by("fiscal_year", "grade").agg(pl.col("count").sum()).sort(
+                "fiscal_year", "grade", nulls_last=True)
+            chart_card("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""),
+                       yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
+                       .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}),
+                       filters, key="overview_grades", note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価")
+    with right:
+        finished = queries.finished_per_year(filters)
+        if finished.is_empty():
+            empty("取組終了の記録")
+        else:
+            by_year = (finished.group_by("end_fy").agg(pl.col("count").sum()).sort("end_fy")
+                       .select(pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+                               pl.col("count").alias("件数")))
+            chart_card("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数",
+                                                                title=""),
+                       by_year, filters, key="overview_finished", note="取組終了 (取組を終えた年度) ごとの件数")
+
+    st.markdown("#### データの鮮度")
+    st.dataframe(queries.documents().select(
+        pl.col("municipality").alias("自治体"), pl.col("title").alias("文書"),
+        pl.col("published").alias("公表"), pl.col("file").alias("ファイル"),
+        pl.col("built_at").dt.strftime("%Y-%m-%d %H:%M").alias("取り込み (UTC)")),
+        hide_index=True, width="stretch")
+
+
+guarded(screen)

@@ -1,0 +1,44 @@
+"""AppTest fixtures: every page runs against the session's freshly built warehouse."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture(autouse=True)
+def _warehouse_env(built_warehouse, monkeypatch):
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(built_warehouse))
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def app():
+    """A fresh dashboard session (call ``open_page``) with cold query caches."""
+    from warehouse import queries
+
+    for value in vars(queries).values():
+        if hasattr(value, "cache_clear"):
+            value.cache_clear()
+
+    def open_page(page: str, **params: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page(page)
+        at.run()
+        return at
+
+    return open_page
+
+
+def registered_pages() -> list[str]:
+    source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    return sorted(re.findall(r'st\.Page\("([^"]+)"', source))

@@ -1,0 +1,55 @@
+"""Download buttons for any table: .xlsx (with a 条件 sheet) and a BOM-marked CSV."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+
+from charts.theme import fy_label_long
+from exports.tables import export_filename, to_csv, to_xlsx
+from warehouse import Filters, queries
+
+JST = ZoneInfo("Asia/Tokyo")
+FORMAT_HINTS = {"財政効果額(円)": "yen", "金額(円)": "yen", "進捗度": "score", "連携度": "score",
+                "効率性": "score", "創造性": "score", "合計": "score", "委員評価": "score"}
+
+
+def describe_filters(filters: Filters) -> list[tuple[str, str]]:
+    """The filter conditions as (label, value) rows, for export sheets and slides."""
+    return [
+        ("自治体", filters.municipality or "すべて"),
+        ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else "すべて"),
+        ("テーマ", filters.theme or "すべて"),
+        ("担当部署", filters.department or "すべて"),
+        ("評価", filters.grade or "すべて"),
+        ("キーワード", filters.search or "なし"),
+    ]
+
+
+def _sources(filters: Filters) -> list[tuple[str, str]]:
+    docs = queries.documents()
+    if filters.municipality:
+        docs = docs.filter(pl.col("municipality") == filters.municipality)
+    return [(r["title"], r["file"]) for r in docs.iter_rows(named=True)]
+
+
+def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str | None = None,
+                    slots: tuple | None = None) -> None:
+    """Two buttons (in ``slots``, or a new row); files are built only when clicked."""
+    now = datetime.now(JST)
+    formats = {c: h for c, h in FORMAT_HINTS.items() if c in frame.columns}
+    conditions, sources = describe_filters(filters), _sources(filters)
+
+    def workbook() -> bytes:
+        return to_xlsx(frame, sheet_name=name, conditions=conditions, sources=sources,
+                       exported_at=datetime.now(JST), column_formats=formats)
+
+    left, right = slots or st.columns([1, 1, 4])[:2]
+    left.download_button("Excel (.xlsx)", data=workbook, icon=":material/download:",
+                         key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now),
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button("CSV", data=lambda: to_csv(frame), icon=":material/download:",
+                          key=f"csv_{key or name}", file_name=export_filename(name, "csv", now),
+                          mime="text/csv")

@@ -1,0 +1,81 @@
+"""The shared filter bar (自治体, 年度, テーマ, 担当部署, 評価, 検索) in the sidebar.
+
+State lives in ``st.session_state`` (so it survives page switches) and is mirrored into the
+URL query string (so a view can be bookmarked and sent). On a fresh session the URL wins.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.theme import fy_label_long
+from warehouse import Filters
+from warehouse.filters import GRADES, PARAMS
+from warehouse.queries import filter_choices
+
+ALL = "すべて"
+_STATE = "filters"
+_KEYS = {name: f"filter_{name}" for name in PARAMS}
+
+
+def current_filters() -> Filters:
+    """The filters chosen in the bar (pages call this; the bar itself is drawn by dashboard.py)."""
+    return st.session_state.get(_STATE, Filters())
+
+
+def _initial() -> Filters:
+    if _STATE not in st.session_state:
+        st.session_state[_STATE] = Filters.from_params(st.query_params.to_dict())
+    return st.session_state[_STATE]
+
+
+def _select(label: str, name: str, options: list, current, format_func=str):
+    """A selectbox whose first choice is すべて (all); returns None for it."""
+    choices = [ALL, *options]
+    key = _KEYS[name]
+    if key not in st.session_state or st.session_state[key] not in choices:
+        st.session_state[key] = current if current in options else ALL
+    value = st.selectbox(label, choices, key=key,
+                         format_func=lambda v: ALL if v == ALL else format_func(v))
+    return None if value == ALL else value
+
+
+def render_filter_bar() -> Filters:
+    start = _initial()
+    with st.sidebar:
+        st.subheader("絞り込み")
+        towns = filter_choices(None).municipalities
+        municipality = _select("自治体", "municipality", list(towns), start.municipality)
+        choices = filter_choices(municipality)
+        year = _select("年度", "fiscal_year", list(choices.fiscal_years), start.fiscal_year, fy_label_long)
+        theme = _select("テーマ", "theme", list(choices.themes), start.theme)
+        department = _select("担当部署", "department", list(choices.departments), start.department)
+        grade = _select("評価 (総合評価)", "grade", list(GRADES), start.grade)
+        if _KEYS["search"] not in st.session_state:
+            st.session_state[_KEYS["search"]] = start.search or ""
+        search = st.text_input("キーワード検索", key=_KEYS["search"],
+                               placeholder="取組名・部署・本文から探す").strip() or None
+        filters = Filters(municipality, year, theme, department, grade, search)
+        if not filters.is_empty() and st.button("条件をクリア", width="stretch"):
+            for key in _KEYS.values():
+                st.session_state.pop(key, None)
+            st.session_state[_STATE] = Filters()
+            st.query_params.clear()
+            st.rerun()
+    st.session_state[_STATE] = filters
+    sync_url(filters)
+    return filters
+
+
+def sync_url(filters: Filters, **page_params: str | None) -> None:
+    """Write the filters (plus page-specific parameters such as a selected row) into the URL."""
+    wanted = filters.to_params() | {k: v for k, v in page_params.items() if v}
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in PARAMS.values()}
+    if not page_params:
+        wanted = keep | wanted
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_filter(name: str, value) -> None:
+    """Change one filter before switching page (e.g. a card's 取組一覧へ link)."""
+    st.session_state[_KEYS[name]] = ALL if value is None else value

@@ -1,0 +1,71 @@
+"""What users see when something is missing or wrong: short Japanese text and the next step."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+from warehouse import WarehouseMissing, warehouse_path
+
+log = logging.getLogger("gyokaku")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def empty(what: str = "条件に合うデータ") -> None:
+    st.info(f"{what}がありません。サイドバーの絞り込み条件をゆるめるか、「条件をクリア」を押してください。",
+            icon=":material/search_off:")
+
+
+def warehouse_missing() -> None:
+    st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
+               "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
+    if st.button("倉庫を作成する", type="primary"):
+        with st.spinner("data/raw/ の文書を取り込んでいます…"):
+            result = subprocess.run([sys.executable, "-m", "etl", "--quiet"], cwd=ROOT,
+                                    capture_output=True, text=True)
+        if result.returncode == 0:
+            st.rerun()
+        st.error(result.stderr.strip().splitlines()[0] if result.stderr.strip() else "作成に失敗しました。")
+
+
+def failure(error: Exception) -> None:
+    log.exception("page failed", exc_info=error)
+    if isinstance(error, duckdb.Error):
+        st.error("データ倉庫を読めませんでした。`python -m etl` で作り直してから、ページを再読み込みしてください。",
+                 icon=":material/error:")
+    else:
+        st.error("この画面の表示中に問題が起きました。絞り込み条件を変えるか、ページを再読み込みしてください。"
+                 "続く場合は管理者に連絡してください。", icon=":material/error:")
+
+
+def _through_entry_point() -> None:
+    """Make sure the page runs inside dashboard.py's navigation.
+
+    With a pages/ folder, Streamlit starts in its legacy multipage mode until some session has
+    called st.navigation; the first visitor of a deep link (/explorer) would get the page file
+    alone, without the filter bar. Switching the mode off and rerunning sends the run through
+    dashboard.py, which resolves the same URL to the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def guarded(render) -> None:
+    """Run a screen; turn a missing warehouse or a failure into a message instead of a traceback."""
+    _through_entry_point()
+    try:
+        render()
+    except WarehouseMissing:
+        warehouse_missing()
+    except ScriptControlException:  # st.stop() / st.rerun() must pass through
+        raise
+    except Exception as error:  # noqa: BLE001 - the user gets a message, the log gets the trace
+        failure(error)

@@ -1,0 +1,67 @@
+"""Display frames for the explorer: Japanese headers, joined lists, the column config."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from charts.theme import GRADE_COLORS, fy_label
+
+EXPLORER_COLUMNS = {
+    "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",
+    "departments": "担当部署", "themes": "テーマ", "grade": "総合評価", "grade_year": "評価年度",
+    "進捗度": "進捗度", "連携度": "連携度", "効率性": "効率性", "創造性": "創造性",
+    "committee": "委員評価", "end_fy": "取組終了", "fiscal_effect": "財政効果額(円)",
+}
+
+
+def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The explorer's table as users see and export it (Japanese headers, lists joined by 、)."""
+    return frame.select(
+        pl.col("municipality"), pl.col("level"), pl.col("code"), pl.col("title"),
+        pl.col("departments").list.join("、"), pl.col("themes").list.join("、"),
+        pl.col("grade"),
+        pl.col("grade_year").map_elements(fy_label, return_dtype=pl.String)
+          .fill_null(pl.when(pl.col("grade").is_not_null()).then(pl.lit("総括"))),
+        pl.col("進捗度"), pl.col("連携度"), pl.col("効率性"), pl.col("創造性"),
+        pl.col("committee").round(1),
+        pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String),
+        pl.col("fiscal_effect"),
+    ).rename(EXPLORER_COLUMNS)
+
+
+def _text_color(background: str) -> str:
+    """Dark text on light grade colours, white on dark ones (WCAG relative luminance)."""
+    r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#1a1a1a" if lum > 0.45 else "white"
+
+
+def _grade_style(value: object) -> str:
+    color = GRADE_COLORS.get(value) if isinstance(value, str) else None
+    if not color:
+        return ""
+    return f"background-color: {color}; color: {_text_color(color)}; font-weight: 700; text-align: center"
+
+
+def styled(frame: pl.DataFrame):
+    """A pandas Styler with grades as coloured labels (st.dataframe keeps the styling)."""
+    data = frame.to_pandas()
+    styler = data.style
+    if "総合評価" in data.columns:
+        styler = styler.map(_grade_style, subset=["総合評価"])
+    return styler
+
+
+SCORE = st.column_config.ProgressColumn  # 0–3 bars
+
+
+def column_config() -> dict:
+    return {
+        "取組名": st.column_config.TextColumn(width="large"),
+        "総合評価": st.column_config.TextColumn(width="small", help="最新年度 (または選んだ年度) の自己評価 A–D"),
+        **{c: SCORE(c, min_value=0, max_value=3, format="%.1f", width="small") for c in
+           ("進捗度", "連携度", "効率性", "創造性")},
+        "委員評価": st.column_config.ProgressColumn("委員評価", min_value=1, max_value=5, format="%.1f",
+                                                   width="small"),
+        "財政効果額(円)": st.column_config.NumberColumn(format="localized"),
+    }
