@@ -184,9 +184,15 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """Every municipality a document, an initiative, an amount or a source's own
+    ``*_municipalities`` table (e.g. all partners of a joint DX case) names."""
     names = {r[0] for r in con.sql(
         "SELECT municipality FROM _documents UNION SELECT municipality FROM _initiatives "
         "UNION SELECT municipality FROM _fiscal_effects").fetchall() if r[0]}
+    for d in content.documents:
+        for name, rows in d.extract.tables.items():
+            if name.endswith("_municipalities"):
+                names |= {r["municipality"] for r in rows if r.get("municipality")}
     prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
     rows = []
     for name in sorted(names):

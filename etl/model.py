@@ -117,8 +117,9 @@ class Extract:
     indicators: list[Indicator] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-    # Source-specific tables that have no public view (e.g. a published ranking).
-    # name -> rows; every row is a flat dict and should include "line".
+    # Source-specific tables that have no public view (e.g. a published ranking), loaded as
+    # src_<name>. name -> rows; every row is a flat dict and should include "line".
+    # A table named *_municipalities adds its "municipality" values to the municipalities view.
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def merge(self, other: "Extract") -> "Extract":
