@@ -26,8 +26,8 @@ def warehouse_missing() -> None:
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
     if st.button("倉庫を作成する", type="primary"):
         with st.spinner("data/raw/ の文書を取り込んでいます…"):
-            result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--out", str(warehouse_path())], cwd=ROOT,
-                                    capture_output=True, text=True)
+            result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--out", str(warehouse_path())],
+                                    cwd=ROOT, capture_output=True, text=True)
         if result.returncode == 0:
             st.rerun()
         st.error(result.stderr.strip().splitlines()[0] if result.stderr.strip() else "作成に失敗しました。")
