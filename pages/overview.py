@@ -5,6 +5,7 @@ import streamlit as st
 from charts import builders
 from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
+from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
 from warehouse import queries
@@ -81,11 +82,12 @@ def screen() -> None:
                        by_year, filters, key="overview_finished", note="取組終了 (取組を終えた年度) ごとの件数")
 
     st.markdown("#### データの鮮度")
-    st.dataframe(queries.documents().select(
+    freshness = queries.documents().select(
         pl.col("municipality").alias("自治体"), pl.col("title").alias("文書"),
         pl.col("published").alias("公表"), pl.col("file").alias("ファイル"),
-        pl.col("built_at").dt.strftime("%Y-%m-%d %H:%M").alias("取り込み (UTC)")),
-        hide_index=True, width="stretch")
+        pl.col("built_at").dt.strftime("%Y-%m-%d %H:%M").alias("取り込み (UTC)"))
+    st.dataframe(freshness, hide_index=True, width="stretch")
+    table_downloads(freshness, "データの鮮度", filters)
 
 
 guarded(screen)

@@ -5,6 +5,8 @@ import polars as pl
 import streamlit as st
 
 from charts.theme import fy_label
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
 from warehouse import queries
 
 CRITERIA = list(queries.CRITERIA) + ["合計"]
@@ -62,6 +64,7 @@ def render_detail(initiative_id: str) -> None:
             st.caption("評価の記録はありません。")
         else:
             st.dataframe(scores, hide_index=True, width="stretch")
+            table_downloads(scores, f"評価_{row['code'] or row['level']}", current_filters(), key="detail_scores")
     with right:
         st.markdown("**財政効果**")
         if detail.fiscal_effects.is_empty():

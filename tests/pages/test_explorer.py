@@ -1,0 +1,44 @@
+"""取組一覧: golden content from the documents, reached through URL parameters."""
+from __future__ import annotations
+
+
+def _caption_count(at) -> int:
+    caption = next(c.value for c in at.caption if c.value.endswith("件の取組"))
+    return int(caption.split(" ")[0].replace(",", ""))
+
+
+def test_koganei_2021_lists_its_22_initiatives(app):
+    at = app("pages/explorer.py", m="小金井市", fy="2021")
+    assert _caption_count(at) == 22
+    table = at.dataframe[0].value
+    assert set(table["階層"]) == {"改善取組"}
+
+
+def test_grade_filter_and_search_narrow_the_slice(app):
+    everything = _caption_count(app("pages/explorer.py", m="苫小牧市"))
+    only_a = _caption_count(app("pages/explorer.py", m="苫小牧市", g="A"))
+    searched = _caption_count(app("pages/explorer.py", m="苫小牧市", q="ふるさと納税"))
+    assert 0 < only_a < everything
+    assert 0 < searched < only_a
+
+
+def test_detail_of_a_practice_item_from_the_url(app):
+    # tomakomai list line 121: 2 No.1 … 企業版ふるさと納税の導入 A A A A 3 2 3 3 11 A R6
+    at = app("pages/explorer.py", m="苫小牧市", id="tomakomai-sokaku-r6/実践項目:2")
+    assert not at.exception
+    assert "実践項目 2 企業版ふるさと納税の導入" in [s.value for s in at.subheader]
+    scores = at.dataframe[1].value
+    summary = scores[scores["年度"] == "総括"].iloc[0]
+    assert [summary[c] for c in ("進捗度", "連携度", "効率性", "創造性", "合計", "総合評価")] == \
+        ["3.0", "2.0", "3.0", "3.0", "11.0", "A"]
+    assert list(scores[scores["年度"] == "R3 (2021)"]["総合評価"]) == ["A"]
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "上位: 取組項目 1 新たな財源確保に向けた取組" in markdown
+    assert " 円** (" in markdown  # amounts with their sentence
+    assert any("tomakomai_gyosei_sokaku_plan_hyoka_r6.txt" in c.value and "行" in c.value for c in at.caption)
+
+
+def test_unknown_id_in_the_url_is_ignored(app):
+    at = app("pages/explorer.py", id="no-such/initiative")
+    assert not at.exception and not at.error
+    assert any("表の行を選ぶと" in i.value for i in at.info)
