@@ -12,6 +12,11 @@ PAGES = {
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
         st.Page("pages/explorer.py", title="取組一覧", icon=":material/table_view:", url_path="explorer"),
     ],
+    "取組・事例": [
+        st.Page("pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
+        st.Page("pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
+        st.Page("pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -40,8 +40,8 @@ def chart_card(title: str, chart: alt.TopLevelMixin, table: pl.DataFrame, filter
         sources = source_titles(filters, document_ids)
         if sources:
             st.caption("出典: " + " ／ ".join(sources))
-        png, xlsx, csv, _ = st.columns([1, 1, 1, 3])
-        png.download_button("PNG", data=lambda: chart_to_png(chart), icon=":material/image:",
+        row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
+        row.download_button("PNG", data=lambda: chart_to_png(chart), icon=":material/image:",
                             key=f"png_{key}", mime="image/png",
                             file_name=export_filename(title, "png", datetime.now(JST)))
-        table_downloads(table, title, filters, key=key, slots=(xlsx, csv))
+        table_downloads(table, title, filters, key=key, slots=(row, row))

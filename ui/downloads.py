@@ -46,7 +46,10 @@ def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str |
         return to_xlsx(frame, sheet_name=name, conditions=conditions, sources=sources,
                        exported_at=datetime.now(JST), column_formats=formats)
 
-    left, right = slots or st.columns([1, 1, 4])[:2]
+    if slots is None:
+        row = st.container(horizontal=True)
+        slots = (row, row)
+    left, right = slots
     left.download_button("Excel (.xlsx)", data=workbook, icon=":material/download:",
                          key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now),
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

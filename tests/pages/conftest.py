@@ -21,11 +21,13 @@ def _warehouse_env(built_warehouse, monkeypatch):
 @pytest.fixture
 def app():
     """A fresh dashboard session (call ``open_page``) with cold query caches."""
-    from warehouse import queries
+    import sys
 
-    for value in vars(queries).values():
-        if hasattr(value, "cache_clear"):
-            value.cache_clear()
+    for name, module in list(sys.modules.items()):
+        if name == "warehouse" or name.startswith("warehouse."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
     def open_page(page: str, **params: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)

@@ -1,0 +1,114 @@
+"""事例 (cases): the Tokyo DX case write-ups (DX事例) and 前橋市's working groups (WG) as cards.
+
+Each card: title, municipality, 部門 (category; 「前橋市 WG」 for the working groups), 区分
+(取組 implemented / 提案 proposal), the effect in one line, and the full text on demand.
+"""
+import streamlit as st
+
+from charts.builders import count_bars
+from ui.cards import chart_card
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from warehouse import campaigns
+
+PAGE_SIZE = 20
+PAGE_KEY = "cases_page"
+
+
+def _reset_page() -> None:
+    st.session_state[PAGE_KEY] = 1
+
+
+def _scope_note(filters) -> None:
+    applied = [f"{label} {value}" for label, value in (
+        ("自治体", filters.municipality), ("テーマ", filters.theme), ("担当部署", filters.department),
+        ("キーワード", f"「{filters.search}」" if filters.search else None)) if value]
+    if filters.fiscal_year:
+        applied.append(f"年度 {filters.fiscal_year} (DX事例には年度がないため、WG のみが対象になります)")
+    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
+    if filters.grade:
+        text += "。評価 (総合評価) は事例にないため適用していません"
+    st.caption(text + "。")
+
+
+def _page_filters(cases):
+    st.markdown("##### この画面の絞り込み")
+    a, b = st.columns(2)
+    sections = a.multiselect("部門", sorted(cases["section"].unique().to_list()), key="cases_sections",
+                             placeholder="すべて", on_change=_reset_page)
+    kinds = b.multiselect("区分", sorted(cases["kind"].unique().to_list()), key="cases_kinds",
+                          placeholder="すべて", on_change=_reset_page,
+                          help="取組: 実施した事例、提案: DXアイデア部門の提案、WG: 前橋市のワーキンググループ")
+    towns = sorted(cases["municipality"].unique().to_list(), key=lambda t: (t == campaigns.NO_MUNICIPALITY, t))
+    municipalities = st.multiselect("自治体", towns, key="cases_towns", placeholder="すべて",
+                                    on_change=_reset_page, help="「記載なし」は事例集に自治体名が印字されていない事例")
+    keyword = st.text_input("キーワード", key="cases_keyword", placeholder="表題・本文から探す",
+                            on_change=_reset_page).strip()
+    return campaigns.filter_cases(cases, sections=sections, kinds=kinds, municipalities=municipalities,
+                                  keyword=keyword or None)
+
+
+def _card(case: dict) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{campaigns.markdown_text(case['title'])}**")
+        town = "自治体の記載なし" if case["municipality"] == campaigns.NO_MUNICIPALITY else case["municipality"]
+        facts = [town if case["kind"] != "WG" else None, case["section"], case["kind"] if case["kind"] != "WG" else None,
+                 case["departments"] or None, f"No.{case['code']}" if case["code"] else None,
+                 f"該当頁 {case['pages']}" if case["pages"] else None]
+        st.caption(" ／ ".join(f for f in facts if f))
+        if case["subtitle"]:
+            st.markdown(f"*{campaigns.markdown_text(case['subtitle'])}*")
+        if case["future"]:
+            st.markdown(f"**目指す未来** {campaigns.markdown_text(case['future'])}")
+        effect = campaigns.markdown_text(case["effect"]) if case["effect"] else "（効果の記載なし）"
+        st.markdown(f":green[**効果**] {effect}")
+        with st.expander(f"全文を読む ({len(case['sections'])} 節)"):
+            body = "\n\n".join(f"**{campaigns.markdown_text(name)}**  \n{campaigns.markdown_text(text)}"
+                               for name, text in case["sections"])
+            st.markdown(body or "本文の記載はありません。")
+            st.markdown(f"[取組一覧で開く]({campaigns.explorer_link(case['initiative_id'])})")
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("事例")
+    st.caption("都内区市町村 DX 取組事例集 (行政サービス部門・業務改善部門・DXアイデア部門) と、"
+               "前橋市の DX ワーキンググループ (WG) の活動実績です。")
+    _scope_note(filters)
+    cases = campaigns.case_entries(filters)
+    if cases.is_empty():
+        empty("条件に合う事例")
+        return
+
+    left, right = st.columns([2, 3])
+    with right:
+        shown = _page_filters(cases)
+    with left:
+        counts = campaigns.case_counts(shown)
+        if counts.is_empty():
+            empty("この画面の条件に合う事例")
+        else:
+            chart_card("部門別の事例数", count_bars(counts, category="部門", value="件数", title=""),
+                       counts, filters, key="cases_counts",
+                       document_ids=shown["document_id"].unique().to_list(),
+                       note="WG は前橋市のワーキンググループ")
+    if shown.is_empty():
+        return
+
+    pages = campaigns.page_count(shown.height, PAGE_SIZE)
+    if st.session_state.get(PAGE_KEY, 1) > pages:
+        st.session_state[PAGE_KEY] = 1
+    head, pick = st.columns([4, 1])
+    page = pick.number_input(f"ページ (全 {pages})", min_value=1, max_value=pages, step=1, key=PAGE_KEY) \
+        if pages > 1 else 1
+    first = (page - 1) * PAGE_SIZE
+    head.markdown(f"#### {shown.height:,} 件の事例")
+    head.caption(f"{first + 1}–{min(first + PAGE_SIZE, shown.height)} 件目を表示")
+
+    columns = st.columns(2)
+    for n, case in enumerate(campaigns.page_slice(shown, page, PAGE_SIZE).iter_rows(named=True)):
+        with columns[n % 2]:
+            _card(case)
+
+
+guarded(screen)

@@ -1,0 +1,163 @@
+"""改善取組 (staff improvement initiatives): 小金井市's 「ＣｏＣｏからチャレンジ・こがねい」 campaign.
+
+Initiatives per 部 (division) and 課 (section) and 年度, the 分類 (category) marks, the
+共同実施者 (co-implementers), the award winners, and the published 最多取組実施部署 ranking beside
+the one recomputed from the list.
+"""
+import polars as pl
+import streamlit as st
+
+from charts.campaigns import grouped_columns, stacked_bars
+from charts.theme import fy_label_long
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from warehouse import Filters, campaigns
+
+HIGHLIGHT = "background-color: #FDE8C8; font-weight: 600"
+
+
+def _scope_note(filters) -> None:
+    applied = []
+    if filters.fiscal_year:
+        applied.append(f"年度 {fy_label_long(filters.fiscal_year)}")
+    if filters.theme:
+        applied.append(f"分類 {filters.theme}")
+    if filters.department:
+        applied.append(f"担当部署 {filters.department}")
+    if filters.search:
+        applied.append(f"キーワード「{filters.search}」")
+    text = "絞り込み: " + ("、".join(applied) if applied else "なし")
+    text += "。テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。"
+    if filters.grade:
+        text += " 評価 (総合評価) はこの運動にないため適用していません。"
+    st.caption(text)
+
+
+def _metrics(summaries) -> None:
+    for s in summaries:
+        st.markdown(f"**{fy_label_long(s.fiscal_year)}**")
+        a, b, c, d = st.columns(4)
+        a.metric("取組数", f"{s.initiatives:,} 件")
+        b.metric("共同実施者数 (合計)", f"{s.co_implementers:,} 人",
+                 help="取組一覧表の「共同実施者数」の合計")
+        c.metric("参加者数", f"{s.participants:,} 人",
+                 help="取組ごとの実施者 1 人 + 共同実施者数 の合計 (公表の「参加者数」と同じ数え方)")
+        d.metric("表彰", f"{s.awards:,} 件", help="最優秀・優秀・奨励取組")
+
+
+def _charts(rows: pl.DataFrame, filters) -> None:
+    years = campaigns.year_order(rows)
+    doc = rows["document_id"].unique().to_list()
+    left, right = st.columns(2)
+    with left:
+        table = campaigns.per_unit(rows, "division")
+        chart_card("部別の取組数",
+                   stacked_bars(table, "部署", "年度", "件数", category_title="部", stack_title="年度",
+                                value_title="件数", stack_order=years),
+                   table.rename({"部署": "部"}), filters, key="kaizen_division", document_ids=doc,
+                   note="取組一覧表の部ごとの件数 (年度別に積み上げ)")
+    with right:
+        table = campaigns.per_unit(rows, "department")
+        chart_card("課別の取組数",
+                   stacked_bars(table, "部署", "年度", "件数", category_title="課", stack_title="年度",
+                                value_title="件数", stack_order=years),
+                   table.rename({"部署": "課"}), filters, key="kaizen_department", document_ids=doc,
+                   note="取組一覧表の課ごとの件数 (年度別に積み上げ)")
+    left, right = st.columns(2)
+    with left:
+        table = campaigns.category_mix(rows)
+        if table.is_empty():
+            empty("分類の記録")
+        else:
+            chart_card("分類の内訳 (年度別)",
+                       grouped_columns(table, "分類", "年度", "件数", category_order=list(campaigns.CATEGORIES),
+                                       group_order=years),
+                       table, filters, key="kaizen_categories", document_ids=doc,
+                       note="一覧表の ○ 印。一つの取組に複数の印があるため、合計は取組数より多くなります")
+    with right:
+        table = campaigns.co_implementer_distribution(rows)
+        if table.is_empty():
+            empty("共同実施者数の記録")
+        else:
+            chart_card("共同実施者数の分布",
+                       grouped_columns(table, "共同実施者数", "年度", "件数", group_order=years,
+                                       value_title="取組数"),
+                       table, filters, key="kaizen_co", document_ids=doc,
+                       note="共同実施者が 0 人、1 人、… の取組の数")
+
+
+def _awards(awards: pl.DataFrame, filters) -> None:
+    st.markdown("#### 表彰 (優秀取組等)")
+    if awards.is_empty():
+        empty("条件に合う表彰")
+        return
+    table = campaigns.awards_table(awards)
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "取組名": st.column_config.TextColumn(width="large"),
+        "取組一覧": st.column_config.LinkColumn("取組一覧", display_text="開く",
+                                              help="取組一覧でこの取組の詳細を開きます"),
+    })
+    table_downloads(table, "改善取組の表彰", filters, key="kaizen_awards")
+
+
+def _ranking() -> None:
+    st.markdown("#### 最多取組実施部署: 公表値と一覧表からの再集計")
+    published = campaigns.published_ranking()
+    listed = campaigns.kaizen_initiatives(Filters())
+    comparison = campaigns.ranking_comparison(published, listed)
+    if comparison.is_empty():
+        empty("公表された最多取組実施部署の順位表")
+        return
+    st.caption("公表の順位表 (件数・参加者数) と、取組一覧表の課ごとの件数・参加者数 (実施者 1 人 + 共同実施者数) "
+               "を並べています。絞り込みに関わらず一覧表全体から数えます。色付きの行は値が異なる行です。")
+    table = campaigns.ranking_table(comparison)
+    flags = comparison["differs"].to_list()
+    styler = table.to_pandas().style.apply(
+        lambda row: [HIGHLIGHT if flags[row.name] else "" for _ in row], axis=1)
+    st.dataframe(styler, hide_index=True, width="stretch")
+    table_downloads(table, "最多取組実施部署の比較", Filters(), key="kaizen_ranking")
+
+    differing = comparison.filter(pl.col("differs"))
+    if differing.is_empty():
+        st.success("公表の順位表と一覧表からの再集計は一致しています。", icon=":material/check_circle:")
+        return
+    document_id = published["document_id"][0]
+    notes = campaigns.document_quality(document_id, ("mismatch", "disagreement"))
+    lines = []
+    for r in differing.iter_rows(named=True):
+        lines.append(f"- {fy_label_long(r['fiscal_year'])} {r['department']}: 公表 "
+                     f"{campaigns.count_text(r['published_count'])}件 / 一覧表 {r['recomputed_count'] or 0}件"
+                     + (f" (No.{'、No.'.join(r['codes'])})" if r["codes"] else ""))
+    st.warning("**公表値と一覧表が異なります**\n\n" + "\n".join(lines), icon=":material/compare_arrows:")
+    if not notes.is_empty():
+        with st.container(border=True):
+            st.markdown("**取り込み時の記録 (データ品質)**")
+            for n in notes.iter_rows(named=True):
+                st.markdown(f"- {campaigns.kind_label(n['kind'])}: {n['message']}  \n"
+                            f"  対応: {n['resolution']} ({n['location']})")
+            st.caption("考えられる理由: 公表の件数に端数 (0.5件) があることから、複数の課で実施した取組を"
+                       "課ごとに按分して数えた可能性があります。表彰の表では最優秀取組 (一覧表 No.12) の実施者が"
+                       "「財政課職員」とされており、一覧表の課 (環境政策課) と異なります。文書に数え方の説明はありません。")
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("改善取組")
+    rows = campaigns.kaizen_initiatives(filters)
+    if filters.municipality and filters.municipality != "小金井市":
+        st.caption("改善取組 (職員の改善改革運動) は小金井市の報告書にあります。自治体の絞り込みを「小金井市」か"
+                   "「すべて」にしてください。")
+    _scope_note(filters)
+    if rows.is_empty():
+        empty("条件に合う改善取組")
+        return
+    _metrics(campaigns.year_summaries(rows, campaigns.kaizen_awards(filters)))
+    _charts(rows, filters)
+    _awards(campaigns.kaizen_awards(filters), filters)
+    st.divider()
+    _ranking()
+
+
+guarded(screen)

@@ -1,0 +1,100 @@
+"""データ品質 (data quality): everything the ETL recorded while reading the documents.
+
+Corrections (訂正) from the corrections file, repairs (修復), disagreements between copies
+(写しの不一致), totals that do not add up (集計の不一致), skipped, unparsed and missing parts, and
+notes (情報) — grouped by document and kind, each row linked to the affected initiative.
+"""
+import polars as pl
+import streamlit as st
+
+from charts.campaigns import stacked_bars
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from warehouse import campaigns
+
+
+def _scope_note(filters) -> None:
+    applied = []
+    if filters.municipality:
+        applied.append(f"自治体 {filters.municipality} (文書または対象の取組の自治体)")
+    if filters.search:
+        applied.append(f"キーワード「{filters.search}」(内容・場所・対応・取組名)")
+    ignored = [label for label, value in (("年度", filters.fiscal_year), ("テーマ", filters.theme),
+                                          ("担当部署", filters.department), ("評価", filters.grade)) if value]
+    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
+    text += "。この画面には自治体とキーワードだけが適用されます"
+    if ignored:
+        text += f" ({'・'.join(ignored)} は適用していません)"
+    st.caption(text + "。")
+
+
+def _kind_legend(kinds: list[str]) -> None:
+    with st.expander("種類の説明"):
+        st.markdown("\n".join(f"- **{campaigns.kind_label(k)}**: {campaigns.KIND_HELP.get(k, '文書の取り込み時の記録')}"
+                              for k in campaigns.kind_order(kinds)))
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("データ品質")
+    st.caption("文書の取り込み (python -m etl) で記録した訂正・修復・不一致などの一覧です。"
+               "元の文書はそのままに、ダッシュボードの値がどこでどう直されたかを確かめられます。")
+    _scope_note(filters)
+    rows = campaigns.scope_quality(campaigns.quality_rows(), filters)
+    if rows.is_empty():
+        empty("条件に合うデータ品質の記録")
+        return
+
+    documents = [d for d in dict.fromkeys(rows["document_id"].to_list()) if d is not None]
+    kinds = campaigns.kind_order([k for k in rows["kind"].to_list() if k is not None])
+    a, b = st.columns(2)
+    picked_docs = a.multiselect("文書", documents, key="quality_documents", placeholder="すべて")
+    picked_kinds = b.multiselect("種類", kinds, key="quality_kinds", placeholder="すべて",
+                                 format_func=campaigns.kind_label)
+    if picked_docs:
+        rows = rows.filter(pl.col("document_id").is_in(picked_docs))
+    if picked_kinds:
+        rows = rows.filter(pl.col("kind").is_in(picked_kinds))
+    if rows.is_empty():
+        empty("選んだ文書・種類の記録")
+        return
+    _kind_legend(kinds)
+
+    counts = campaigns.quality_counts(rows)
+    labels = [campaigns.kind_label(k) for k in campaigns.kind_order(rows["kind"].drop_nulls().to_list())]
+    chart_card("文書別・種類別の件数",
+               stacked_bars(counts, "文書", "種類", "件数", category_title="文書", stack_title="種類",
+                            value_title="件数", stack_order=labels, legend="right"),
+               counts, filters, key="quality_counts", document_ids=documents,
+               note="取り込み時に記録した件数 (文書ごと)")
+    total, linked = st.columns([1, 3])
+    total.metric("記録の合計", f"{rows.height:,} 件")
+    linked.metric("取組に結び付く記録", f"{rows['initiative_id'].drop_nulls().len():,} 件",
+                  help="対象の取組が分かる記録。表の「開く」から取組一覧で確かめられます")
+    st.markdown("#### 文書別・種類別の件数表")
+    st.dataframe(campaigns.quality_matrix(counts), hide_index=True, width="stretch")
+
+    st.markdown(f"#### 記録 ({rows.height:,} 件)")
+    table = campaigns.quality_table(rows)
+    st.dataframe(table, hide_index=True, width="stretch", height=420, column_config={
+        "内容": st.column_config.TextColumn(width="large"),
+        "対応": st.column_config.TextColumn(width="medium"),
+        "場所": st.column_config.TextColumn(width="medium"),
+        "取組一覧": st.column_config.LinkColumn("取組一覧", display_text="開く",
+                                              help="対象の取組を取組一覧で開きます"),
+    })
+    table_downloads(table, "データ品質", filters, key="quality_rows")
+
+    corrections = campaigns.corrections_table(rows)
+    if not corrections.is_empty():
+        st.markdown(f"#### 訂正ファイル (data/raw/corrections.csv) の適用 ({corrections.height:,} 件)")
+        st.caption("訂正ファイルの 1 行が文書の 1 か所を直します。理由は訂正ファイルに書かれたものです。")
+        st.dataframe(corrections, hide_index=True, width="stretch", height=320, column_config={
+            "理由": st.column_config.TextColumn(width="large"),
+            "訂正ファイルの行": st.column_config.NumberColumn(format="%d"),
+        })
+
+
+guarded(screen)
