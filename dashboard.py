@@ -12,12 +12,19 @@ PAGES = {
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
         st.Page("pages/explorer.py", title="取組一覧", icon=":material/table_view:", url_path="explorer"),
     ],
+    "分析": [
+        st.Page("pages/trends.py", title="評価の推移", icon=":material/trending_up:", url_path="trends"),
+        st.Page("pages/radar.py", title="レーダー", icon=":material/radar:", url_path="radar"),
+    ],
     "取組・事例": [
         st.Page("pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
         st.Page("pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
         st.Page("pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
     ],
 }
+
+# URL parameters a page keeps besides the shared filters (a selected row, chosen profiles).
+PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4")}
 
 navigation = st.navigation(PAGES)
 try:
@@ -27,5 +34,5 @@ except WarehouseMissing:
     warehouse_missing()
     st.stop()
 
-guarded(render_filter_bar)
+guarded(lambda: render_filter_bar(PAGE_PARAMS.get(navigation.url_path, ())))
 navigation.run()

@@ -147,7 +147,7 @@ def grade_distribution(
     y = (
         alt.Y("count:Q", stack="normalize", title="割合", axis=alt.Axis(format=".0%"))
         if normalize
-        else alt.Y("count:Q", stack="zero", title="件数")
+        else alt.Y("count:Q", stack="zero", title="件数", axis=alt.Axis(tickMinStep=1, format="d"))
     )
     return (
         alt.Chart(data)
@@ -462,12 +462,13 @@ def committee_vs_self(frame: pl.DataFrame, *, title: str = "自己評価と委�
                 scale=alt.Scale(domain=[COMMITTEE_MIN, COMMITTEE_MAX], nice=False, zero=False, padding=14),
                 axis=alt.Axis(values=list(range(COMMITTEE_MIN, COMMITTEE_MAX + 1)), format="d"),
             ),
+            # Size only carries information when some points merge several initiatives.
             size=alt.Size(
                 "n:Q",
                 title="件数",
                 scale=alt.Scale(range=[80, 900], zero=False),
                 legend=alt.Legend(format="d", tickMinStep=1, values=_legend_counts(data["n"].to_list())),
-            ),
+            ) if data["n"].max() > 1 else alt.value(120),
             tooltip=[
                 alt.Tooltip("self_value:Q", title=self_title, format=".2~f"),
                 alt.Tooltip("committee:Q", title="委員評価", format=".2~f"),

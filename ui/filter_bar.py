@@ -39,7 +39,9 @@ def _select(label: str, name: str, options: list, current, format_func=str):
     return None if value == ALL else value
 
 
-def render_filter_bar() -> Filters:
+def render_filter_bar(page_params: tuple[str, ...] = ()) -> Filters:
+    """Draw the bar; ``page_params`` are the URL parameters the current page owns (kept),
+    any other non-filter parameter is dropped so it does not leak into other pages' URLs."""
     start = _initial()
     with st.sidebar:
         st.subheader("絞り込み")
@@ -62,16 +64,14 @@ def render_filter_bar() -> Filters:
             st.query_params.clear()
             st.rerun()
     st.session_state[_STATE] = filters
-    sync_url(filters)
+    owned = {k: v for k, v in st.query_params.to_dict().items() if k in page_params}
+    sync_url(filters, **owned)
     return filters
 
 
 def sync_url(filters: Filters, **page_params: str | None) -> None:
-    """Write the filters (plus page-specific parameters such as a selected row) into the URL."""
+    """Write the filters plus this page's own parameters (e.g. a selected row) into the URL."""
     wanted = filters.to_params() | {k: v for k, v in page_params.items() if v}
-    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in PARAMS.values()}
-    if not page_params:
-        wanted = keep | wanted
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

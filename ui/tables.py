@@ -36,7 +36,7 @@ def _text_color(background: str) -> str:
     return "#1a1a1a" if lum > 0.45 else "white"
 
 
-def _grade_style(value: object) -> str:
+def grade_style(value: object) -> str:
     color = GRADE_COLORS.get(value) if isinstance(value, str) else None
     if not color:
         return ""
@@ -48,7 +48,7 @@ def styled(frame: pl.DataFrame):
     data = frame.to_pandas()
     styler = data.style
     if "総合評価" in data.columns:
-        styler = styler.map(_grade_style, subset=["総合評価"])
+        styler = styler.map(grade_style, subset=["総合評価"])
     return styler
 
 

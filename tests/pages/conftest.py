@@ -35,6 +35,8 @@ def app():
             at.query_params[key] = value
         at.run()
         at.switch_page(page)
+        for key, value in params.items():  # as if the page's own URL had been opened
+            at.query_params[key] = value
         at.run()
         return at
 

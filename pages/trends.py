@@ -1,0 +1,170 @@
+"""評価の推移 (score trends): how the self-evaluation grades and criterion scores moved over the
+fiscal years, which initiatives improved or declined, and where the committee (委員評価)
+disagrees with the self-evaluation (自己評価)."""
+import polars as pl
+import streamlit as st
+
+from charts import builders
+from charts import scores as score_charts
+from charts.theme import CRITERIA, fy_label, fy_label_long
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from ui.tables import grade_style
+from warehouse import Filters, scores
+
+LEVEL_KEY = "trends_level"
+SHARE_KEY = "trends_share"
+ORDER_KEY = "trends_order"
+
+
+def scope_note(filters: Filters) -> None:
+    parts = ["サイドバーの絞り込みは対象の取組を選びます (取組一覧と同じ)。グラフと表は選ばれた取組の全年度を表示します"]
+    if filters.fiscal_year or filters.grade:
+        chosen = "・".join(x for x in (fy_label_long(filters.fiscal_year) if filters.fiscal_year else "",
+                                        f"評価 {filters.grade}" if filters.grade else "") if x)
+        parts.append(f"いまは「{chosen}」に当てはまる取組の推移です")
+    st.caption("。".join(parts) + "。")
+
+
+def pick_level(filters: Filters) -> str | None:
+    levels = scores.graded_levels(filters)
+    if not levels:
+        return None
+    names = [name for name, _ in levels]
+    counts = dict(levels)
+    if st.session_state.get(LEVEL_KEY) not in names:
+        st.session_state[LEVEL_KEY] = max(names, key=lambda n: counts[n])
+    if len(names) == 1:
+        return names[0]
+    return st.radio("階層", names, key=LEVEL_KEY, horizontal=True,
+                    format_func=lambda n: f"{n} ({counts[n]:,} 件)",
+                    help="取組項目と実践項目は別々に集計します (同じ取組を二重に数えないため)")
+
+
+def grade_card(filters: Filters, level: str) -> None:
+    counts = scores.grade_counts(filters, level)
+    if counts.is_empty():
+        empty("総合評価の記録")
+        return
+    share = st.segmented_control("表示", ["件数", "割合"], key=SHARE_KEY, default="件数",
+                                 label_visibility="collapsed") == "割合"
+    table = counts.select(
+        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).fill_null(fy_label(None)).alias("年度"),
+        pl.col("grade").alias("総合評価"), pl.col("count").alias("件数"),
+        (pl.col("share") * 100).round(1).alias("割合(%)"))
+    chart_card("総合評価の分布 (年度別)", builders.grade_distribution(counts, normalize=share, title=""), table,
+               filters, key="trends_grades", document_ids=scores.slice_documents(filters, level),
+               note=f"{level}の自己評価 (A–D) の件数{'に占める割合' if share else ''}。総括は計画期間全体の評価")
+
+
+def criterion_card(filters: Filters, level: str) -> None:
+    means = scores.criterion_means(filters, level)
+    yearly = means.filter(pl.col("fiscal_year").is_not_null())
+    if yearly.is_empty():
+        summary = means.filter(pl.col("fiscal_year").is_null())
+        with st.container(border=True):
+            st.markdown("#### 観点別スコアの推移")
+            empty(f"{level}の年度ごとの観点別スコア")
+            if not summary.is_empty():
+                st.caption("総括 (計画期間) の平均: " + "　".join(
+                    f"{r['criterion']} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
+        return
+    table = (yearly.pivot(on="criterion", index="fiscal_year", values="score")
+             .select(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+                     *[pl.col(c).round(2) for c in CRITERIA if c in means["criterion"].to_list()]))
+    chart_card("観点別スコアの推移 (平均)", builders.criterion_trend(yearly, title=""), table, filters,
+               key="trends_criteria", document_ids=scores.slice_documents(filters, level),
+               note=f"{level}の自己評価 4観点 (進捗度・連携度・効率性・創造性, 各0–3) の年度別平均")
+
+
+def movers_section(filters: Filters, level: str) -> None:
+    history = scores.grade_history_for(filters, level)
+    if history.is_empty():
+        return
+    st.markdown(f"#### {level}ごとの総合評価の推移")
+    counts = scores.mover_counts(history)
+    head, pick = st.columns([3, 1])
+    head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved}** 件・悪化 **{counts.declined}** 件・"
+                 f"変わらず **{counts.unchanged}** 件 (年度の評価が1回だけ: {counts.single} 件)。"
+                 "推移の線は A=4, B=3, C=2, D=1 として描いています。")
+    order = pick.selectbox("並べ方", scores.MOVER_ORDERS, key=ORDER_KEY)
+    ranked = scores.movers(history, order)
+    year_columns = scores.grade_columns(ranked)
+    view = ranked.select(
+        pl.col("municipality").alias("自治体"), pl.col("level").alias("階層"), pl.col("code").alias("番号"),
+        pl.col("title").alias("取組名"), *[pl.col(c).fill_null("—") for c in year_columns], pl.col("trend").alias("推移"),
+        pl.col("change").alias("変化"))
+    if view["自治体"].n_unique() == 1:
+        view = view.drop("自治体")
+    styler = view.drop("階層").to_pandas().style.map(grade_style, subset=year_columns)
+    height = min(420, 35 * (len(view) + 1) + 3)
+    st.dataframe(styler, hide_index=True, width="stretch", height=height, key="trends_movers", column_config={
+        "番号": st.column_config.TextColumn(width="small"),
+        "取組名": st.column_config.TextColumn(width="medium"),
+        "推移": st.column_config.LineChartColumn("推移", y_min=1, y_max=4, width="small",
+                                                 help="年度ごとの総合評価 (A=4 … D=1)、古い順"),
+        "変化": st.column_config.NumberColumn(width="small", format="%+d", help="最後の年度の評価 − 最初の年度の評価 (段階)"),
+        **{c: st.column_config.TextColumn(width="small") for c in year_columns},
+    })
+    table_downloads(view.drop("推移"), f"{level}の総合評価の推移", filters, key="trends_movers_dl")
+
+
+def committee_section(filters: Filters) -> None:
+    pairs = scores.committee_pairs(filters)
+    if pairs.is_empty():
+        return
+    st.markdown("#### 自己評価と委員評価")
+    gaps = scores.disagreements(pairs)
+    left, right = st.columns(2)
+    with left:
+        named = gaps.select("initiative_id", pl.format("No.{}", pl.col("code")).alias("label"))
+        frame = (pairs.join(named, on="initiative_id", how="left", maintain_order="left")
+                 .with_columns(pl.format("{} {}", pl.col("code"), pl.col("title")).alias("title")))
+        table = pairs.select(pl.col("code").alias("番号"), pl.col("title").alias("取組項目"),
+                             pl.col("self_total").alias("合計"), pl.col("committee").alias("委員評価"))
+        chart_card("自己評価合計と委員評価", score_charts.committee_scatter(frame), table, filters,
+                   key="trends_committee", document_ids=pairs["document_id"].unique().to_list(),
+                   note="自己評価の合計 (4観点×0–3 = 0–12) と委員評価 (1–5)。総括 (計画期間) の評価。"
+                        "番号は右の表の取組。実践項目が条件に合う取組項目も含みます")
+    with right:
+        with st.container(border=True):
+            st.markdown("#### 評価が食い違う取組")
+            st.caption("自己評価合計と委員評価をそれぞれ標準化 (平均との差 ÷ 標準偏差) し、"
+                       "「委員評価 − 自己評価」の差の大きい順に最大5件。"
+                       "差が＋なら委員評価が自己評価より相対的に高く、−なら低い取組です。")
+            if gaps.is_empty():
+                empty("比べられる取組 (3件以上)")
+                return
+            st.dataframe(gaps.select(
+                pl.format("No.{} {}", pl.col("code"), pl.col("title")).alias("取組項目"),
+                pl.col("self_total").alias("自己評価合計"), pl.col("committee").alias("委員評価"),
+                pl.col("gap").round(2).alias("差")), hide_index=True, width="stretch", column_config={
+                    "取組項目": st.column_config.TextColumn(width="medium"),
+                    "自己評価合計": st.column_config.NumberColumn(format="%.1f", help="自己評価合計 (0–12)"),
+                    "委員評価": st.column_config.NumberColumn(format="%.1f", help="委員評価 (1–5)"),
+                    "差": st.column_config.NumberColumn(format="%+.2f",
+                                                       help="標準化した委員評価 − 標準化した自己評価合計"),
+                })
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("評価の推移")
+    scope_note(filters)
+    level = pick_level(filters)
+    if level is None:
+        empty("総合評価・観点別スコアの記録がある取組")
+        committee_section(filters)
+        return
+    left, right = st.columns(2)
+    with left:
+        grade_card(filters, level)
+    with right:
+        criterion_card(filters, level)
+    movers_section(filters, level)
+    committee_section(filters)
+
+
+guarded(screen)
