@@ -15,6 +15,8 @@ PAGES = {
     "分析": [
         st.Page("pages/trends.py", title="評価の推移", icon=":material/trending_up:", url_path="trends"),
         st.Page("pages/radar.py", title="レーダー", icon=":material/radar:", url_path="radar"),
+        st.Page("pages/fiscal.py", title="財政効果", icon=":material/payments:", url_path="fiscal"),
+        st.Page("pages/indicators.py", title="指標", icon=":material/flag:", url_path="indicators"),
     ],
     "取組・事例": [
         st.Page("pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),

@@ -1,0 +1,128 @@
+"""財政効果 (fiscal effects): amounts by year, kind and initiative, the plan's stated total next to
+what the progress sheets show, and every amount traced to its sentence (根拠) and source line."""
+import polars as pl
+import streamlit as st
+
+from charts import money as money_charts
+from charts.theme import fy_label_long
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from warehouse import money
+
+YEN = st.column_config.NumberColumn(format="localized")
+LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width="small",
+                                   help="取組一覧 (新しいタブ) でこの取組の詳細を開きます")
+
+
+def scope_caption(filters) -> str:
+    parts = [f"自治体: {filters.municipality or 'すべて'}"]
+    if filters.fiscal_year is not None:
+        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} の金額のみ (年度不明の金額は年度で絞り込むと表示されません)")
+    if filters.theme or filters.department or filters.grade or filters.search:
+        parts.append("テーマ・担当部署・評価・検索: 条件に合う取組の金額のみ")
+    return "　／　".join(parts)
+
+
+def metrics(rows: pl.DataFrame) -> None:
+    sums = money.totals(rows)
+    a, b, c, d = st.columns(4)
+    a.metric("集計した財政効果額", money.yen_text(sums.counted),
+             help=f"{sums.counted:,} 円。進捗状況シートの金額から、費用 (支出)・年度別の金額と重なる総額・再掲を除いた合計")
+    b.metric("うち年度の分かる金額", money.yen_text(sums.dated), help=f"{sums.dated:,} 円")
+    c.metric("うち年度不明の金額", money.yen_text(sums.undated),
+             help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
+    excluded = sums.expense + sums.overlap + sums.repeat
+    d.metric("集計から除いた金額", money.yen_text(excluded),
+             help=f"費用 (支出) {sums.expense:,} 円、年度別の金額と重なる総額 {sums.overlap:,} 円、"
+                  f"同じ金額の再掲 {sums.repeat:,} 円")
+
+
+def comparison(filters, rows: pl.DataFrame) -> None:
+    for r in money.comparisons(filters, rows):
+        st.markdown(f"### 計画の記載との比較 — {r.municipality}")
+        if filters.fiscal_year is not None or money.narrows(filters):
+            st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
+        st.info(r.explanation, icon=":material/calculate:")
+        chart_card("計画の記載とシートの集計", money_charts.stated_vs_found(r.chart_frame, title=""),
+                   r.items.drop("取組一覧"), filters, key=f"fiscal_compare_{r.document_id}",
+                   note=f"計画の記載: 財政効果額と主な取組 ({r.document_title} の {r.stated_line} 行目付近)。"
+                        "シートの集計: 費用・重複・再掲を除いた金額",
+                   document_ids=[r.document_id])
+        st.markdown("#### 主な取組ごとの内訳")
+        st.dataframe(r.items, hide_index=True, width="stretch",
+                     column_config={"計画の記載(円)": YEN, "シートの集計(円)": YEN, "差(円)": YEN,
+                                    "取組一覧": LINK, "取組": st.column_config.TextColumn(width="medium"),
+                                    "シートの内訳": st.column_config.TextColumn(width="large")})
+
+
+def charts_section(filters, rows: pl.DataFrame) -> None:
+    kinds = money.kinds(rows)
+    years = money.year_frame(rows)
+    documents = money.document_ids(rows)
+    sums = money.totals(rows)
+    if years.is_empty():
+        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {money.yen_text(sums.undated)} "
+                f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
+    else:
+        note = "進捗状況シートの金額を年度・区分ごとに合計 (費用・重複・再掲を除く)。"
+        if sums.undated:
+            note += f"年度不明の {money.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
+        chart_card("財政効果額 (年度別・区分別)",
+                   money_charts.fiscal_effects_by_year_kinds(years, kinds=kinds, title=""),
+                   money.year_table(rows), filters, key="fiscal_by_year", note=note, document_ids=documents)
+        reference = money.cumulative_reference(filters, rows)
+        label = f"計画の記載 {money.yen_text(reference.stated_total)}" if reference else ""
+        chart_card("財政効果額の累計 (計画期間)",
+                   money_charts.cumulative_with_reference(years, reference.stated_total if reference else None,
+                                                          reference_label=label, title=""),
+                   money.cumulative_table(rows), filters, key="fiscal_cumulative", document_ids=documents,
+                   note="年度の分かる金額の累計。" + ("破線は計画に記載の財政効果額。" if reference else ""))
+    by_initiative = money.by_initiative(rows)
+    chart_card("取組別の財政効果額 (上位10件・区分別)",
+               money_charts.fiscal_effects_by_initiative(by_initiative, kinds=kinds, title=""),
+               by_initiative.select(pl.col("initiative_full").alias("取組"), pl.col("kind").alias("区分"),
+                                    pl.col("amount_yen").alias("金額(円)")),
+               filters, key="fiscal_by_initiative", document_ids=documents,
+               note="年度不明の金額を含む (費用・重複・再掲を除く)。表は全件")
+
+
+def trace(filters, rows: pl.DataFrame) -> None:
+    st.markdown("### 金額の根拠")
+    st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
+               "「集計」列は合計に入れたかどうかと、その理由です。行を選ぶと取組一覧で開くリンクが出ます。")
+    table = money.trace_table(rows)
+    event = st.dataframe(
+        table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
+        key="fiscal_trace",
+        column_config={"金額(円)": YEN, "取組一覧": LINK, "根拠": st.column_config.TextColumn(width="large"),
+                       "取組": st.column_config.TextColumn(width="medium")})
+    table_downloads(table.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
+    picked = event.selection.rows if event and event.selection else []
+    if picked:
+        row = rows.row(picked[0], named=True)
+        if row["initiative_id"]:
+            st.page_link("pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+                         icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("財政効果")
+    st.caption(scope_caption(filters))
+    rows = money.fiscal_slice(filters)
+    if rows.is_empty():
+        empty("条件に合う財政効果額の記載")
+        return
+    metrics(rows)
+    comparison(filters, rows)
+    st.markdown("### 年度別・取組別")
+    if money.effects(rows).is_empty():
+        empty("集計できる財政効果額")
+    else:
+        charts_section(filters, rows)
+    trace(filters, rows)
+
+
+guarded(screen)

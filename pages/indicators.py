@@ -1,0 +1,86 @@
+"""指標 (indicators): each indicator's 基準値 (baseline), 実績値 (actuals) and 目標値 (target) on its own
+chart, and the progress toward the target respecting 以上 (higher is better) / 以下 (lower is better)."""
+import streamlit as st
+
+from charts import money as money_charts
+from charts.theme import fy_label_long
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters
+from ui.messages import empty, guarded
+from warehouse import money, warehouse_version
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def indicator_figure(version, document_id: str, indicator_no: str, as_of: int | None,
+                     _card: money.IndicatorCard):
+    """The card's chart, built once per (warehouse version, indicator, year): building seven
+    layered charts on every rerun would cost more than the rest of the page."""
+    return money_charts.indicator_with_alternatives(_card.chart_frame, _card.alternatives_frame, title="")
+
+
+def scope_caption(filters) -> str:
+    parts = [f"自治体: {filters.municipality or 'すべて'}"]
+    if filters.fiscal_year is not None:
+        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} までの実績値で進捗を計算")
+    if filters.theme or filters.department or filters.search:
+        parts.append("テーマ・担当部署・検索: 関連基本事業に条件に合う取組がある指標 (検索は指標名・説明も対象)")
+    parts.append("評価 (総合評価) の絞り込みは指標には適用しません")
+    return "　／　".join(parts)
+
+
+def card_note(card: money.IndicatorCard) -> str:
+    a = card.achievement
+    parts = []
+    if card.description:
+        parts.append(f"説明: {card.description}")
+    parts.append(f"方向: {money.direction_text(a)}")
+    if a.progress is not None:
+        parts.append(f"進捗率 {a.progress * 100:.1f}% ({a.status})")
+    else:
+        parts.append(f"{a.status} ({a.reason})")
+    if a.latest_alternatives:
+        parts.append("白抜きの点は括弧内の値: " + "、".join(money.format_value(v) for v in a.latest_alternatives))
+    parts += money.notes(card)
+    return "　／　".join(parts)
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("指標")
+    st.caption(scope_caption(filters))
+    cards = money.indicator_cards(filters)
+    if not cards:
+        empty("条件に合う指標")
+        st.caption("指標 (基準値・実績値・目標値) は狛江市の進捗状況報告書に記載されています。")
+        return
+
+    st.markdown("### 目標に対する進捗")
+    st.caption("進捗率 = (最新の実績値 − 基準値) ÷ (目標値 − 基準値)。以下 (低いほど良い) の指標も同じ式で、"
+               "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
+               "「—」は値の記載がないことを示し、理由は注記にあります。")
+    summary = money.summary_table(cards)
+    st.dataframe(summary, hide_index=True, width="stretch", column_config={
+        "指標": st.column_config.TextColumn(width="large"),
+        "方向": st.column_config.TextColumn(help="以上: 高いほど良い／以下: 低いほど良い。記載: 目標値に「以下」などと書かれている。"
+                                                "推定: 書かれていないため目標値と基準値の大小から推定"),
+        "進捗率(表示)": st.column_config.ProgressColumn("進捗率", min_value=0, max_value=100, format="%.0f%%",
+                                                    help="0–100% に収めた表示。計算値は右の列"),
+        "進捗率(計算値%)": st.column_config.NumberColumn("進捗率 (計算値)", format="%.1f%%"),
+        "注記": st.column_config.TextColumn(width="large"),
+    })
+    table_downloads(summary, "指標の進捗", filters, key="indicator_summary")
+
+    st.markdown("### 指標ごとの推移")
+    for start in range(0, len(cards), 2):
+        columns = st.columns(2)
+        for column, card in zip(columns, cards[start:start + 2]):
+            with column:
+                figure = indicator_figure(warehouse_version(), card.document_id, card.indicator_no,
+                                          filters.fiscal_year, card)
+                chart_card(f"{card.indicator_no}. {card.name}", figure,
+                           card.table, filters, key=f"indicator_{card.document_id}_{card.indicator_no}",
+                           note=card_note(card), document_ids=[card.document_id])
+
+
+guarded(screen)
