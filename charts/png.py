@@ -66,10 +66,21 @@ def _vl_version() -> str | None:
     return major_minor if major_minor in vlc.get_vegalite_versions() else None
 
 
+EXPORT_WIDTH = 800  # px at scale 1: 1600 px wide at the default scale 2, a 16:9 slide's width
+_COMPOSITE = ("hconcat", "vconcat", "concat", "facet", "repeat")
+
+
 def export_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
-    """The chart's Vega-Lite dict with the dashboard theme underneath, whatever theme is active."""
+    """The chart's Vega-Lite dict with the dashboard theme underneath, whatever theme is active.
+
+    On screen most charts take the container's width; a file has no container, so such a
+    chart is exported EXPORT_WIDTH wide instead of Vega-Lite's small default.
+    """
     spec = chart if isinstance(chart, dict) else chart.to_dict()
-    return update_nested(theme_config(), spec, copy=True)
+    spec = update_nested(theme_config(), spec, copy=True)
+    if not any(key in spec for key in _COMPOSITE) and spec.get("width") in (None, "container"):
+        spec["width"] = EXPORT_WIDTH
+    return spec
 
 
 def _convert(function, chart, **kwargs):
@@ -80,8 +91,15 @@ def _convert(function, chart, **kwargs):
         return function(spec, vl_version=_vl_version(), allowed_base_urls=[], **kwargs)
 
 
-def chart_to_png(chart: alt.TopLevelMixin | dict[str, Any], *, scale: float = 2.0) -> bytes:
-    """PNG bytes of ``chart``; an 800×450 chart at the default scale 2 gives 1600×900 px (slide size)."""
+def chart_to_png(chart: alt.TopLevelMixin | dict[str, Any], *, scale: float = 2.0,
+                 title: str | None = None) -> bytes:
+    """PNG bytes of ``chart``; an 800×450 chart at the default scale 2 gives 1600×900 px (slide size).
+
+    ``title`` replaces the chart's own title (the dashboard shows titles on its cards, so the
+    on-screen chart often has none, but a picture pasted into a slide needs one).
+    """
+    if title is not None:
+        chart = {**export_spec(chart), "title": title}
     return _convert(vlc.vegalite_to_png, chart, scale=scale)
 
 

@@ -1,5 +1,6 @@
 """指標 (indicators): each indicator's 基準値 (baseline), 実績値 (actuals) and 目標値 (target) on its own
 chart, and the progress toward the target respecting 以上 (higher is better) / 以下 (lower is better)."""
+import polars as pl
 import streamlit as st
 
 from charts import money as money_charts
@@ -60,13 +61,15 @@ def screen() -> None:
                "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
                "「—」は値の記載がないことを示し、理由は注記にあります。")
     summary = money.summary_table(cards)
-    st.dataframe(summary, hide_index=True, width="stretch", column_config={
+    shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
+        pl.col("進捗率(計算値%)").map_elements(lambda v: f"{v:.1f}%", return_dtype=pl.String).fill_null("—"))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "指標": st.column_config.TextColumn(width="large"),
         "方向": st.column_config.TextColumn(help="以上: 高いほど良い／以下: 低いほど良い。記載: 目標値に「以下」などと書かれている。"
                                                 "推定: 書かれていないため目標値と基準値の大小から推定"),
         "進捗率(表示)": st.column_config.ProgressColumn("進捗率", min_value=0, max_value=100, format="%.0f%%",
                                                     help="0–100% に収めた表示。計算値は右の列"),
-        "進捗率(計算値%)": st.column_config.NumberColumn("進捗率 (計算値)", format="%.1f%%"),
+        "進捗率(計算値%)": st.column_config.TextColumn("進捗率 (計算値)"),
         "注記": st.column_config.TextColumn(width="large"),
     })
     table_downloads(summary, "指標の進捗", filters, key="indicator_summary")

@@ -41,7 +41,8 @@ def chart_card(title: str, chart: alt.TopLevelMixin, table: pl.DataFrame, filter
         if sources:
             st.caption("出典: " + " ／ ".join(sources))
         row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
-        row.download_button("PNG", data=lambda: chart_to_png(chart), icon=":material/image:",
+        # On screen the card shows the title; the exported picture carries it itself.
+        row.download_button("PNG", data=lambda: chart_to_png(chart, title=title), icon=":material/image:",
                             key=f"png_{key}", mime="image/png",
                             file_name=export_filename(title, "png", datetime.now(JST)))
         table_downloads(table, title, filters, key=key, slots=(row, row))

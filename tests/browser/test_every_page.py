@@ -1,0 +1,34 @@
+"""Visit every page in headless Chromium through the sidebar, as a person would, and keep a
+screenshot of each in docs/screenshots/ (the README shows them)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import wait_for_app
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PAGES = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"',
+                   (ROOT / "dashboard.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name,title", PAGES, ids=[p[0] for p in PAGES])
+def test_page_renders_in_the_browser(server, browser, name, title):
+    context = browser.new_context(viewport={"width": 1440, "height": 2000}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server}/?m=苫小牧市" if name in {"trends", "radar", "fiscal"} else server)
+        wait_for_app(page)
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        page.get_by_role("heading", name=title, exact=True).wait_for()
+        wait_for_app(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    finally:
+        context.close()
