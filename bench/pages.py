@@ -45,7 +45,9 @@ def script_times(pages: list[str], runs: int = 5) -> dict[str, float]:
     return results
 
 
-def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, float], dict[str, float]]:
+def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """First draw on a first visit (empty browser cache), on a return visit (cached JS), and
+    the time of a page switch through the sidebar."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, start_server, wait_until_healthy
@@ -53,36 +55,40 @@ def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, float], 
     port = _free_port()
     server = start_server(warehouse, port)
     url = f"http://127.0.0.1:{port}"
-    first, switch = {}, {}
+    cold, cached, switch = {}, {}, {}
     try:
         wait_until_healthy(url)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(url)  # warm the server once, as a user who already had it open
+            returning = browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = returning.new_page()
+            page.goto(url)  # the server has served once; this user's cache now holds the bundle
             page.wait_for_selector(DRAWN, timeout=60_000)
             for name in pages:
                 path = "" if name == pages[0] else name.removeprefix("pages/").removesuffix(".py")
-                fresh = browser.new_page(viewport={"width": 1440, "height": 1000})
-                started = time.perf_counter()
-                fresh.goto(f"{url}/{path}")
-                fresh.wait_for_selector(DRAWN, timeout=60_000)
-                first[name] = time.perf_counter() - started
-                fresh.close()
+                for results, context in ((cold, None), (cached, returning)):
+                    fresh_context = context or browser.new_context(viewport={"width": 1440, "height": 1000})
+                    fresh = fresh_context.new_page()
+                    started = time.perf_counter()
+                    fresh.goto(f"{url}/{path}")
+                    fresh.wait_for_selector(DRAWN, timeout=60_000)
+                    results[name] = time.perf_counter() - started
+                    fresh.close()
+                    if context is None:
+                        fresh_context.close()
             for name in pages[1:] + pages[:1]:
-                title = _nav_title(name)
                 started = time.perf_counter()
-                page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+                page.get_by_test_id("stSidebarNav").get_by_text(_nav_title(name), exact=True).click()
                 page.wait_for_function(
                     "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim().startsWith(t))",
-                    arg=_page_heading(name), timeout=30_000)
+                    arg=_nav_title(name), timeout=30_000)
                 page.wait_for_selector(DRAWN, timeout=30_000)
                 switch[name] = time.perf_counter() - started
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return first, switch
+    return cold, cached, switch
 
 
 def _nav_title(page: str) -> str:
@@ -90,10 +96,6 @@ def _nav_title(page: str) -> str:
 
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
     return re.search(rf'st\.Page\("{re.escape(page)}", title="([^"]+)"', source).group(1)
-
-
-def _page_heading(page: str) -> str:
-    return _nav_title(page)
 
 
 def main() -> int:
@@ -107,14 +109,16 @@ def main() -> int:
         os.environ["GYOKAKU_WAREHOUSE"] = str(warehouse)
         pages = _pages()
         scripts = script_times(pages)
-        first, switch = browser_times(pages, warehouse)
+        cold, cached, switch = browser_times(pages, warehouse)
     ok = True
     print(f"Pages, {os.cpu_count()} cores (targets: script < {SCRIPT_TARGET} s warm, first draw < "
           f"{FIRST_DRAW_TARGET} s, switch < {SWITCH_TARGET} s)")
-    print(f"  {'page':<24} {'script':>8} {'first draw':>11} {'switch':>8}")
+    print(f"  {'page':<22} {'script':>7} {'first visit':>12} {'return visit':>13} {'switch':>7}")
     for name in pages:
-        row_ok = scripts[name] < SCRIPT_TARGET and first[name] < FIRST_DRAW_TARGET and switch[name] < SWITCH_TARGET
+        row_ok = scripts[name] < SCRIPT_TARGET and cold[name] < FIRST_DRAW_TARGET and switch[name] < SWITCH_TARGET
         ok &= row_ok
-        print(f"  {name:<24} {scripts[name]:>7.3f}s {first[name]:>10.2f}s {switch[name]:>7.2f}s "
-              f"{'OK' if row_ok else 'OVER'}")
+        print(f"  {name:<22} {scripts[name]:>6.3f}s {cold[name]:>11.2f}s {cached[name]:>12.2f}s "
+              f"{switch[name]:>6.2f}s {'OK' if row_ok else 'OVER'}")
+    print("  first visit: empty browser cache (Streamlit's JS bundle loads first); "
+          "return visit: cached bundle")
     return 0 if ok else 1
