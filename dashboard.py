@@ -1,7 +1,8 @@
 """行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar."""
 import streamlit as st
 
-from ui.filter_bar import render_filter_bar
+from ui.deck import offer_deck, start_page
+from ui.filter_bar import current_filters, render_filter_bar
 from ui.messages import guarded, warehouse_missing
 from warehouse import WarehouseMissing, warehouse_version
 
@@ -37,4 +38,6 @@ except WarehouseMissing:
     st.stop()
 
 guarded(lambda: render_filter_bar(PAGE_PARAMS.get(navigation.url_path, ())))
+start_page()
 navigation.run()
+guarded(lambda: offer_deck(navigation.title, current_filters()))

@@ -745,3 +745,29 @@ def build_deck(deck: Deck) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True, eq=False)
+class PageChart:
+    """A chart as a dashboard card shows it: the deck's raw material for one chart slide."""
+
+    title: str
+    chart: Any
+    table: pl.DataFrame
+    takeaway: str = ""
+    note: str = ""
+
+
+def page_deck(page_title: str, charts: Sequence[PageChart], *, municipality: str, plan: str,
+              fiscal_years: str, conditions: Sequence[tuple[str, str]], created: dt.datetime,
+              sources: Sequence[str] = (), quality_notes: Sequence[str] = ()) -> bytes:
+    """One screen of the dashboard as a deck: a slide per chart and the first chart's table.
+
+    A chart without a takeaway of its own uses the first sentence of its note, so every chart
+    slide says something in words.
+    """
+    slides = [chart_slide(c.title, c.takeaway or c.note.split("。")[0], c.chart, note=c.note)
+              for c in charts]
+    table = TableSlide(f"{charts[0].title} (表)", charts[0].table) if charts else None
+    return build_deck(Deck(page_title, municipality, plan, fiscal_years, conditions, created,
+                           slides, table, sources, quality_notes))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from charts import builders
 from charts.theme import fy_label, fy_label_long
+from exports.slides import takeaway_for_grades
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
@@ -68,7 +69,8 @@ def screen() -> None:
             chart_card("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""),
                        yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
                        .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}),
-                       filters, key="overview_grades", note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価")
+                       filters, key="overview_grades", note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
+                       takeaway=takeaway_for_grades(yearly))
     with right:
         finished = queries.finished_per_year(filters)
         if finished.is_empty():

@@ -7,6 +7,7 @@ import streamlit as st
 from charts import builders
 from charts import scores as score_charts
 from charts.theme import CRITERIA, fy_label, fy_label_long
+from exports.slides import takeaway_for_grades
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
@@ -56,7 +57,8 @@ def grade_card(filters: Filters, level: str) -> None:
         (pl.col("share") * 100).round(1).alias("割合(%)"))
     chart_card("総合評価の分布 (年度別)", builders.grade_distribution(counts, normalize=share, title=""), table,
                filters, key="trends_grades", document_ids=scores.slice_documents(filters, level),
-               note=f"{level}の自己評価 (A–D) の件数{'に占める割合' if share else ''}。総括は計画期間全体の評価")
+               note=f"{level}の自己評価 (A–D) の件数{'に占める割合' if share else ''}。総括は計画期間全体の評価",
+               takeaway=takeaway_for_grades(counts))
 
 
 def criterion_card(filters: Filters, level: str) -> None:

@@ -11,7 +11,9 @@ import polars as pl
 import streamlit as st
 
 from charts.png import chart_to_png
+from exports.slides import PageChart
 from exports.tables import export_filename
+from ui.deck import register
 from ui.downloads import JST, table_downloads
 from warehouse import Filters, queries
 
@@ -26,9 +28,11 @@ def source_titles(filters: Filters, document_ids: list[str] | None = None) -> li
 
 
 def chart_card(title: str, chart: alt.TopLevelMixin, table: pl.DataFrame, filters: Filters, *,
-               key: str, note: str = "", document_ids: list[str] | None = None) -> None:
+               key: str, note: str = "", document_ids: list[str] | None = None, takeaway: str = "") -> None:
+    """Draw one chart card; ``takeaway`` is the one line its slide states (「庁議資料を作成」)."""
     from datetime import datetime
 
+    register(PageChart(title, chart, table, takeaway, note))
     with st.container(border=True):
         st.markdown(f"#### {title}")
         if note:
