@@ -3,9 +3,10 @@ import streamlit as st
 
 from ui.deck import offer_deck, start_page
 from ui.filter_bar import current_filters, render_filter_bar
-from ui.messages import guarded, warehouse_missing
+from ui.messages import ensure_navigation_mode, guarded, warehouse_missing
 from warehouse import WarehouseMissing, warehouse_version
 
+ensure_navigation_mode()
 st.set_page_config(page_title="行革ダッシュボード", page_icon=":material/account_balance:", layout="wide")
 
 PAGES = {
@@ -37,7 +38,7 @@ except WarehouseMissing:
     warehouse_missing()
     st.stop()
 
-guarded(lambda: render_filter_bar(PAGE_PARAMS.get(navigation.url_path, ())))
+guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS.get(navigation.url_path, ())))
 start_page()
 navigation.run()
 guarded(lambda: offer_deck(navigation.title, current_filters()))

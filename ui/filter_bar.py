@@ -1,9 +1,15 @@
 """The shared filter bar (自治体, 年度, テーマ, 担当部署, 評価, 検索) in the sidebar.
 
-State lives in ``st.session_state`` (so it survives page switches) and is mirrored into the
-URL query string (so a view can be bookmarked and sent). On a fresh session the URL wins.
+State lives in ``st.session_state["filters"]`` (so it survives page switches) and is mirrored
+into the URL query string (so a view can be bookmarked and sent). On a fresh session the URL
+wins. The widgets are keyed per page: each page draws fresh widgets initialised from that
+state (a widget kept across a page switch sometimes showed its default value in the browser
+while the server had the chosen one); Streamlit drops the state of widgets a run does not
+draw, so another page's widgets never hold a stale value.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
@@ -14,7 +20,11 @@ from warehouse.queries import filter_choices
 
 ALL = "すべて"
 _STATE = "filters"
-_KEYS = {name: f"filter_{name}" for name in PARAMS}
+_PREFIX = "filter_"
+
+
+def _key(name: str, page: str) -> str:
+    return f"{_PREFIX}{name}@{page}"
 
 
 def current_filters() -> Filters:
@@ -28,10 +38,10 @@ def _initial() -> Filters:
     return st.session_state[_STATE]
 
 
-def _select(label: str, name: str, options: list, current, format_func=str):
+def _select(label: str, name: str, page: str, options: list, current, format_func=str):
     """A selectbox whose first choice is すべて (all); returns None for it."""
     choices = [ALL, *options]
-    key = _KEYS[name]
+    key = _key(name, page)
     if key not in st.session_state or st.session_state[key] not in choices:
         st.session_state[key] = current if current in options else ALL
     value = st.selectbox(label, choices, key=key,
@@ -39,27 +49,30 @@ def _select(label: str, name: str, options: list, current, format_func=str):
     return None if value == ALL else value
 
 
-def render_filter_bar(page_params: tuple[str, ...] = ()) -> Filters:
-    """Draw the bar; ``page_params`` are the URL parameters the current page owns (kept),
-    any other non-filter parameter is dropped so it does not leak into other pages' URLs."""
+def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
+    """Draw the bar for ``page`` (its url_path); ``page_params`` are the URL parameters that
+    page owns (kept), any other non-filter parameter is dropped so it does not leak into other
+    pages' URLs."""
     start = _initial()
     with st.sidebar:
         st.subheader("絞り込み")
         towns = filter_choices(None).municipalities
-        municipality = _select("自治体", "municipality", list(towns), start.municipality)
+        municipality = _select("自治体", "municipality", page, list(towns), start.municipality)
         choices = filter_choices(municipality)
-        year = _select("年度", "fiscal_year", list(choices.fiscal_years), start.fiscal_year, fy_label_long)
-        theme = _select("テーマ", "theme", list(choices.themes), start.theme)
-        department = _select("担当部署", "department", list(choices.departments), start.department)
-        grade = _select("評価 (総合評価)", "grade", list(GRADES), start.grade)
-        if _KEYS["search"] not in st.session_state:
-            st.session_state[_KEYS["search"]] = start.search or ""
-        search = st.text_input("キーワード検索", key=_KEYS["search"],
+        year = _select("年度", "fiscal_year", page, list(choices.fiscal_years), start.fiscal_year,
+                       fy_label_long)
+        theme = _select("テーマ", "theme", page, list(choices.themes), start.theme)
+        department = _select("担当部署", "department", page, list(choices.departments), start.department)
+        grade = _select("評価 (総合評価)", "grade", page, list(GRADES), start.grade)
+        search_key = _key("search", page)
+        if search_key not in st.session_state:
+            st.session_state[search_key] = start.search or ""
+        search = st.text_input("キーワード検索", key=search_key,
                                placeholder="取組名・部署・本文から探す").strip() or None
         filters = Filters(municipality, year, theme, department, grade, search)
         if not filters.is_empty() and st.button("条件をクリア", width="stretch"):
-            for key in _KEYS.values():
-                st.session_state.pop(key, None)
+            for key in [k for k in st.session_state if str(k).startswith(_PREFIX)]:
+                del st.session_state[key]
             st.session_state[_STATE] = Filters()
             st.query_params.clear()
             st.rerun()
@@ -78,4 +91,4 @@ def sync_url(filters: Filters, **page_params: str | None) -> None:
 
 def set_filter(name: str, value) -> None:
     """Change one filter before switching page (e.g. a card's 取組一覧へ link)."""
-    st.session_state[_KEYS[name]] = ALL if value is None else value
+    st.session_state[_STATE] = replace(current_filters(), **{name: value})

@@ -82,7 +82,7 @@ def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
                                   accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     yield page
     context.close()
 
@@ -95,13 +95,14 @@ def screenshot(page, name: str) -> Path:
 
 
 def wait_for_app(page) -> None:
-    """Streamlit has finished its script run: no running indicator, app view present."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')")
+    """Streamlit has finished its script run and drawn the result.
+
+    The app root carries data-test-script-state (running / notRunning); a short settle time
+    covers a rerun that starts right after a run ends (e.g. after a widget change).
+    """
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stSpinner\"]')")
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
 def choose(page, label: str, option: str) -> None:

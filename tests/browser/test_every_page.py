@@ -19,13 +19,18 @@ PAGES = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"',
 def test_page_renders_in_the_browser(server, browser, name, title):
     context = browser.new_context(viewport={"width": 1440, "height": 2000}, locale="ja-JP")
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     try:
         page.goto(f"{server}/?m=苫小牧市" if name in {"trends", "radar", "fiscal"} else server)
+        page.get_by_role("heading", name="概要", exact=True).wait_for()  # the first screen has loaded
         wait_for_app(page)
         page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
         page.get_by_role("heading", name=title, exact=True).wait_for()
         wait_for_app(page)
+        if name in {"trends", "radar", "fiscal"}:  # the filter chosen on the first page survives the switch
+            assert "m=%E8%8B%AB%E5%B0%8F%E7%89%A7%E5%B8%82" in page.url
+            chosen = page.get_by_test_id("stSidebar").get_by_role("combobox", name="自治体").input_value()
+            assert chosen == "苫小牧市"
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
