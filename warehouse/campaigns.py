@@ -257,7 +257,7 @@ def awards_table(awards: pl.DataFrame) -> pl.DataFrame:
         pl.col("title").alias("取組名"),
         pl.col("winner").alias("受賞者"),
         pl.col("departments").list.join("、").alias("一覧表の課"),
-        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).alias("取組一覧"),
+        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).fill_null("").alias("取組一覧"),
     )
 
 
@@ -495,7 +495,7 @@ def quality_table(rows: pl.DataFrame) -> pl.DataFrame:
           .then(pl.concat_str([pl.col("level").fill_null(""), pl.col("code").fill_null(""),
                                pl.col("initiative_title").fill_null("")], separator=" ").str.strip_chars())
           .otherwise(pl.lit("")).alias("取組"),
-        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).alias("取組一覧"),
+        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).fill_null("").alias("取組一覧"),
         pl.col("location").alias("場所"),
     )
 
