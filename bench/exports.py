@@ -1,6 +1,7 @@
 """Export speed: chart PNG (vl-convert, slide resolution) and a 10,000-row xlsx.
 
-Targets: PNG export of a chart under 1 s (issue 4, after the first render warms vl-convert up).
+Targets: PNG export of a chart under 1 s (issue 4, after the first render warms vl-convert up);
+a 10-slide 庁議 deck (title, 7 charts rendered to PNG, table, sources) under 5 s (issue 5).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 import polars as pl
 
 PNG_TARGET = 1.0
+DECK_TARGET = 5.0
 
 
 def _timed(function, runs: int = 5) -> float:
@@ -51,4 +53,15 @@ def main() -> int:
     seconds = _timed(lambda: to_xlsx(frame, sheet_name="取組一覧", conditions=[], sources=[],
                                      exported_at=datetime.now(timezone.utc)), runs=3)
     print(f"  xlsx {rows:,} rows          {seconds:.2f} s")
+
+    from exports.slides import PageChart, page_deck
+
+    cards = [PageChart(f"グラフ {n + 1}", chart, grades, takeaway="テスト")
+             for n, chart in enumerate(list(charts.values()) * 3)][:7]
+    seconds = _timed(lambda: page_deck("評価の推移", cards, municipality="苫小牧市", plan="行政創革プラン",
+                                       fiscal_years="全年度", conditions=[], created=datetime.now(timezone.utc),
+                                       sources=["出典"], quality_notes=["訂正: 79 件"]), runs=3)
+    ok &= seconds < DECK_TARGET
+    print(f"  deck 10 slides (7 charts)  {seconds:.2f} s (target < {DECK_TARGET:.0f} s) "
+          f"{'OK' if seconds < DECK_TARGET else 'OVER'}")
     return 0 if ok else 1
