@@ -70,16 +70,19 @@ def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
         search = st.text_input("キーワード検索", key=search_key,
                                placeholder="取組名・部署・本文から探す").strip() or None
         filters = Filters(municipality, year, theme, department, grade, search)
-        if not filters.is_empty() and st.button("条件をクリア", width="stretch"):
-            for key in [k for k in st.session_state if str(k).startswith(_PREFIX)]:
-                del st.session_state[key]
-            st.session_state[_STATE] = Filters()
-            st.query_params.clear()
-            st.rerun()
+        if not filters.is_empty():
+            st.button("条件をクリア", on_click=_clear, width="stretch")
     st.session_state[_STATE] = filters
     owned = {k: v for k, v in st.query_params.to_dict().items() if k in page_params}
     sync_url(filters, **owned)
     return filters
+
+
+def _clear() -> None:
+    """Reset every filter. A callback: widget values may only be set before the script runs."""
+    for key in [k for k in st.session_state if str(k).startswith(_PREFIX)]:
+        st.session_state[key] = "" if str(key).startswith(f"{_PREFIX}search@") else ALL
+    st.session_state[_STATE] = Filters()
 
 
 def sync_url(filters: Filters, **page_params: str | None) -> None:

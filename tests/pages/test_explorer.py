@@ -42,3 +42,20 @@ def test_unknown_id_in_the_url_is_ignored(app):
     at = app("pages/explorer.py", id="no-such/initiative")
     assert not at.exception and not at.error
     assert any("表の行を選ぶと" in i.value for i in at.info)
+
+
+def test_clear_button_resets_every_filter_and_the_url():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["m"] = "苫小牧市"
+    at.query_params["g"] = "A"
+    at.run()
+    assert at.sidebar.selectbox[0].value == "苫小牧市"
+    next(b for b in at.sidebar.button if b.label == "条件をクリア").click().run()
+    assert not at.exception
+    assert at.session_state["filters"].is_empty()
+    assert dict(at.query_params) == {}
+    assert [s.value for s in at.sidebar.selectbox] == ["すべて"] * 5
