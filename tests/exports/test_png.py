@@ -111,8 +111,6 @@ def test_png_is_slide_sized_image():
     png = chart_to_png(sample_chart())
     assert png_size(png) == (1600, 900)
     assert png_size(chart_to_png(sample_chart(), scale=1)) == (800, 450)
-    with open("/tmp/chart_example.png", "wb") as handle:
-        handle.write(png)
 
 
 def test_export_applies_theme_even_when_another_is_active():
