@@ -109,7 +109,8 @@ def fy_label_long(year: int | None) -> str:
 def theme_config() -> dict[str, Any]:
     """The theme as a Vega-Lite top-level fragment (only ``config``, so it merges into any chart kind)."""
     font = FONT_STACK
-    axis = {
+    # Axes and legends label the same things and read alike.
+    guide_text = {
         "labelFont": font,
         "titleFont": font,
         "labelFontSize": LABEL_SIZE,
@@ -117,10 +118,13 @@ def theme_config() -> dict[str, Any]:
         "titleFontWeight": "normal",
         "labelColor": TEXT_COLOR,
         "titleColor": TEXT_COLOR,
+        "labelLimit": 260,
+    }
+    axis = {
+        **guide_text,
         "gridColor": GRID_COLOR,
         "domainColor": MUTED_COLOR,
         "tickColor": MUTED_COLOR,
-        "labelLimit": 260,
     }
     header = {
         "labelFont": font,
@@ -163,17 +167,7 @@ def theme_config() -> dict[str, Any]:
                 "titleX": 0,
                 "titleY": -10,
             },
-            "legend": {
-                "labelFont": font,
-                "titleFont": font,
-                "labelFontSize": LABEL_SIZE,
-                "titleFontSize": AXIS_TITLE_SIZE,
-                "titleFontWeight": "normal",
-                "labelColor": TEXT_COLOR,
-                "titleColor": TEXT_COLOR,
-                "labelLimit": 260,
-                "symbolSize": 120,
-            },
+            "legend": {**guide_text, "symbolSize": 120},
             "header": header,
             "text": {"font": font, "fontSize": LABEL_SIZE, "color": TEXT_COLOR},
             "mark": {"font": font, "color": PALETTE[0]},
