@@ -10,6 +10,7 @@ from ui.cards import chart_card
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
 from warehouse import campaigns
+from warehouse.filters import explorer_url
 
 PAGE_SIZE = 20
 PAGE_KEY = "cases_page"
@@ -66,7 +67,7 @@ def _card(case: dict) -> None:
             body = "\n\n".join(f"**{campaigns.markdown_text(name)}**  \n{campaigns.markdown_text(text)}"
                                for name, text in case["sections"])
             st.markdown(body or "本文の記載はありません。")
-            st.markdown(f"[取組一覧で開く]({campaigns.explorer_link(case['initiative_id'])})")
+            st.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")
 
 
 def screen() -> None:

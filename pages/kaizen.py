@@ -50,21 +50,14 @@ def _metrics(summaries) -> None:
 def _charts(rows: pl.DataFrame, filters) -> None:
     years = campaigns.year_order(rows)
     doc = rows["document_id"].unique().to_list()
-    left, right = st.columns(2)
-    with left:
-        table = campaigns.per_unit(rows, "division")
-        chart_card("部別の取組数",
-                   stacked_bars(table, "部署", "年度", "件数", category_title="部", stack_title="年度",
-                                value_title="件数", stack_order=years),
-                   table.rename({"部署": "部"}), filters, key="kaizen_division", document_ids=doc,
-                   note="取組一覧表の部ごとの件数 (年度別に積み上げ)")
-    with right:
-        table = campaigns.per_unit(rows, "department")
-        chart_card("課別の取組数",
-                   stacked_bars(table, "部署", "年度", "件数", category_title="課", stack_title="年度",
-                                value_title="件数", stack_order=years),
-                   table.rename({"部署": "課"}), filters, key="kaizen_department", document_ids=doc,
-                   note="取組一覧表の課ごとの件数 (年度別に積み上げ)")
+    for column, (unit, label) in zip(st.columns(2), (("division", "部"), ("department", "課"))):
+        with column:
+            table = campaigns.per_unit(rows, unit)
+            chart_card(f"{label}別の取組数",
+                       stacked_bars(table, "部署", "年度", "件数", category_title=label, stack_title="年度",
+                                    value_title="件数", stack_order=years),
+                       table.rename({"部署": label}), filters, key=f"kaizen_{unit}", document_ids=doc,
+                       note=f"取組一覧表の{label}ごとの件数 (年度別に積み上げ)")
     left, right = st.columns(2)
     with left:
         table = campaigns.category_mix(rows)

@@ -9,14 +9,8 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
-from warehouse import queries
-from warehouse.overview import Card, cards
-
-
-def yen(amount: int) -> str:
-    if amount >= 100_000_000:
-        return f"{amount / 1e8:,.2f} 億円"
-    return f"{amount / 1e4:,.0f} 万円" if amount >= 10_000 else f"{amount:,} 円"
+from warehouse import money, queries
+from warehouse.overview import Card, cards, finished_by_year, grades_by_year
 
 
 def card(data: Card, key: str) -> None:
@@ -40,7 +34,7 @@ def card(data: Card, key: str) -> None:
             a.metric("A評価の割合", "—", help="年度ごとの総合評価の記録がありません")
         b.metric("委員評価の平均", f"{data.committee_mean:.2f} / 5" if data.committee_mean else "—",
                  help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
-        c.metric("財政効果額", yen(data.fiscal_effect[0]) if data.fiscal_effect else "—",
+        c.metric("財政効果額", money.yen_text(data.fiscal_effect[0]) if data.fiscal_effect else "—",
                  help=data.fiscal_effect[1] if data.fiscal_effect else "金額の記載はありません")
         d.metric("取組終了", f"{sum(data.finished.values()):,} 件",
                  help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()) or "記録なし")
@@ -60,27 +54,21 @@ def screen() -> None:
 
     left, right = st.columns(2)
     with left:
-        distribution = queries.grade_distribution(filters)
-        if distribution.is_empty():
+        yearly = grades_by_year(filters)
+        if yearly.is_empty():
             empty("総合評価の記録")
         else:
-            yearly = distribution.group_by("fiscal_year", "grade").agg(pl.col("count").sum()).sort(
-                "fiscal_year", "grade", nulls_last=True)
             chart_card("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""),
                        yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
                        .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}),
                        filters, key="overview_grades", note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
                        takeaway=takeaway_for_grades(yearly))
     with right:
-        finished = queries.finished_per_year(filters)
-        if finished.is_empty():
+        by_year = finished_by_year(filters)
+        if by_year.is_empty():
             empty("取組終了の記録")
         else:
-            by_year = (finished.group_by("end_fy").agg(pl.col("count").sum()).sort("end_fy")
-                       .select(pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
-                               pl.col("count").alias("件数")))
-            chart_card("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数",
-                                                                title=""),
+            chart_card("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数", title=""),
                        by_year, filters, key="overview_finished", note="取組終了 (取組を終えた年度) ごとの件数")
 
     st.markdown("#### データの鮮度")

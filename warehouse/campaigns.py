@@ -22,14 +22,13 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import polars as pl
 
 from charts.theme import fy_label
 from etl.normalize import match_key
 from warehouse.connection import query
-from warehouse.filters import Filters
+from warehouse.filters import Filters, explorer_url
 from warehouse.queries import _slice, cached
 
 KAIZEN_LEVEL = "改善取組"
@@ -38,12 +37,6 @@ AWARD_ORDER = ("最優秀", "優秀", "奨励")
 CASE_LEVELS = ("DX事例", "WG")
 WG_SECTION = "前橋市 WG"
 NO_MUNICIPALITY = "記載なし"
-EXPLORER_PATH = "/explorer"
-
-
-def explorer_link(initiative_id: str | None) -> str | None:
-    """URL of the explorer with one initiative selected (ids hold ``/`` and Japanese text)."""
-    return f"{EXPLORER_PATH}?id={quote(initiative_id, safe='')}" if initiative_id else None
 
 
 def _extra(value: Any) -> dict[str, Any]:
@@ -257,7 +250,7 @@ def awards_table(awards: pl.DataFrame) -> pl.DataFrame:
         pl.col("title").alias("取組名"),
         pl.col("winner").alias("受賞者"),
         pl.col("departments").list.join("、").alias("一覧表の課"),
-        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).fill_null("").alias("取組一覧"),
+        pl.col("initiative_id").map_elements(explorer_url, return_dtype=pl.String).fill_null("").alias("取組一覧"),
     )
 
 
@@ -495,7 +488,7 @@ def quality_table(rows: pl.DataFrame) -> pl.DataFrame:
           .then(pl.concat_str([pl.col("level").fill_null(""), pl.col("code").fill_null(""),
                                pl.col("initiative_title").fill_null("")], separator=" ").str.strip_chars())
           .otherwise(pl.lit("")).alias("取組"),
-        pl.col("initiative_id").map_elements(explorer_link, return_dtype=pl.String).fill_null("").alias("取組一覧"),
+        pl.col("initiative_id").map_elements(explorer_url, return_dtype=pl.String).fill_null("").alias("取組一覧"),
         pl.col("location").alias("場所"),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
+from urllib.parse import urlencode
 
 GRADES = ("A", "B", "C", "D")
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
@@ -48,3 +49,11 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.to_params()
+
+
+def explorer_url(initiative_id: str | None, municipality: str | None = None) -> str | None:
+    """Link to the 取組一覧 (explorer) with one initiative selected (it reads ``id``)."""
+    if not initiative_id:
+        return None
+    params = {PARAMS["municipality"]: municipality} if municipality else {}
+    return "/explorer?" + urlencode(params | {"id": initiative_id})

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import polars as pl
 
@@ -29,7 +28,7 @@ from charts.theme import fy_label, fy_label_long
 from etl.normalize import match_key
 from warehouse import queries
 from warehouse.connection import query
-from warehouse.filters import Filters
+from warehouse.filters import Filters, explorer_url
 from warehouse.queries import cached
 
 EXPENSE_KINDS = ("費用",)
@@ -62,14 +61,6 @@ def yen_text(amount: float | int | None) -> str:
     if value >= 10_000:
         return f"{sign}{value / 1e4:,.0f}万円"
     return f"{sign}{value:,.0f}円"
-
-
-def explorer_url(initiative_id: str | None, municipality: str | None) -> str | None:
-    """Link to the 取組一覧 (explorer) with the initiative selected; the explorer reads ``id``."""
-    if not initiative_id:
-        return None
-    params = {"m": municipality} if municipality else {}
-    return "/explorer?" + urlencode(params | {"id": initiative_id})
 
 
 # ---------------------------------------------------------------- fiscal effects: data

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from charts.theme import fy_label
 from warehouse import queries
 from warehouse.filters import Filters
 from warehouse.metrics import GradeMovement, grade_movement, stated_or_found_total
@@ -61,3 +62,16 @@ def cards(filters: Filters) -> list[Card]:
         result.append(_card(title, doc["title"], link, mine,
                             totals.filter(pl.col("document_id") == doc["document_id"])))
     return result if len(result) > 2 else result[:1]
+
+
+def grades_by_year(filters: Filters) -> pl.DataFrame:
+    """(fiscal_year, grade, count) over all municipalities of the slice; 総括 (NULL) last."""
+    return (queries.grade_distribution(filters).group_by("fiscal_year", "grade")
+            .agg(pl.col("count").sum()).sort("fiscal_year", "grade", nulls_last=True))
+
+
+def finished_by_year(filters: Filters) -> pl.DataFrame:
+    """取組終了 (end year) counts in year order, labelled 「R3 (2021)」."""
+    return (queries.finished_per_year(filters).group_by("end_fy").agg(pl.col("count").sum()).sort("end_fy")
+            .select(pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+                    pl.col("count").alias("件数")))

@@ -213,7 +213,9 @@ def grade_distribution(filters: Filters) -> pl.DataFrame:
     return grades_for(tuple(ids))
 
 
+@cached
 def grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
+    """総合評価 grade counts per municipality and fiscal year for the given initiatives."""
     if not ids:
         return pl.DataFrame(schema={"municipality": pl.String, "fiscal_year": pl.Int32,
                                     "grade": pl.String, "count": pl.Int64})
