@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the dashboard needs on a fresh Debian machine: the Japanese font (charts,
-# PNG/slide export), optionally Debian's chromium (browser tests), and a .venv with the
-# pinned Python packages. Idempotent: a second run only checks.
+# PNG/slide export), optionally what the tests use, and a .venv with the pinned Python
+# packages. Idempotent: a second run only checks.
 #   scripts/install.sh            font + Python packages
-#   scripts/install.sh --browser  also chromium (for the browser tests)
+#   scripts/install.sh --browser  also chromium (browser tests) and LibreOffice Impress +
+#                                 poppler (deck → PDF → page images in the slide tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(fonts-noto-cjk)
-[[ "${1:-}" == "--browser" ]] && packages+=(chromium)
+[[ "${1:-}" == "--browser" ]] && packages+=(chromium libreoffice-impress poppler-utils)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

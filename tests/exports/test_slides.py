@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import shutil
 import subprocess
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -18,6 +19,7 @@ from charts import builders
 from charts.png import chart_to_png
 from charts.theme import FONT
 from exports import slides
+from exports.pdf import converter, pptx_to_pdf
 from exports.slides import (
     ChartSlide,
     Deck,
@@ -455,20 +457,22 @@ def test_total_takeaway():
 
 # --- rendering by an office suite ---------------------------------------------------------------
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+RENDERS = Path(__file__).resolve().parents[1] / "browser" / "output" / "deck-pages"
 
 
 @pytest.mark.skipif(
-    SOFFICE is None or shutil.which("pdftoppm") is None,
-    reason="LibreOffice (soffice) and poppler's pdftoppm are not installed on this machine",
+    converter() is None or shutil.which("pdftoppm") is None,
+    reason="LibreOffice (soffice) and poppler's pdftoppm are not installed on this machine "
+           "(scripts/install.sh --browser installs them)",
 )
 def test_libreoffice_renders_every_slide(presentation, chart_pngs, tmp_path):
-    source = tmp_path / "deck.pptx"
-    source.write_bytes(build_deck(make_deck(chart_pngs)))
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, timeout=180, capture_output=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "deck.pdf"), str(tmp_path / "page")],
-                   check=True, timeout=120)
-    pages = sorted(tmp_path.glob("page-*.png"))
+    """The deck as LibreOffice draws it: one PDF page per slide, each page with content.
+    The page images are kept in tests/browser/output/deck-pages/ to be looked at."""
+    pdf = tmp_path / "deck.pdf"
+    pdf.write_bytes(pptx_to_pdf(build_deck(make_deck(chart_pngs))))
+    shutil.rmtree(RENDERS, ignore_errors=True)
+    RENDERS.mkdir(parents=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(RENDERS / "page")], check=True, timeout=120)
+    pages = sorted(RENDERS.glob("page-*.png"))
     assert len(pages) == len(presentation.slides)
     assert all(page.stat().st_size > 1000 for page in pages)
