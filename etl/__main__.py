@@ -6,8 +6,14 @@ Options:
   --out FILE   warehouse file (default data/warehouse.duckdb)
   --quiet      no progress display
 
-Exit status: 0 built (or already fresh), 1 the ETL refused the input (Japanese message on
-stderr, previous warehouse untouched), 2 usage error.
+Workbook commands (see ``etl.workbook``):
+  python -m etl template PATH.xlsx
+      write the blank Excel template
+  python -m etl export-template MUNICIPALITY PATH.xlsx [--warehouse FILE] [--document ID]
+      write one document of a municipality from the warehouse in template form
+
+Exit status: 0 built / written (or already fresh), 1 the ETL refused the input (Japanese
+message on stderr, previous warehouse untouched), 2 usage error.
 """
 from __future__ import annotations
 
@@ -15,8 +21,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.errors import EtlError
+from etl.errors import EtlError, TemplateExportError
 from etl.pipeline import RAW_DIR, WAREHOUSE, BuildReport, build
+from etl.workbook import export_workbook, template_bytes
 
 
 def is_stale(raw_dir: Path, target: Path) -> bool:
@@ -37,8 +44,56 @@ def print_report(report: BuildReport, target: Path) -> None:
         print(f"  {kind:<20} {count:>5,}")
 
 
+def _write(path: Path, data: bytes) -> None:
+    if path.suffix.lower() != ".xlsx":
+        raise TemplateExportError(f"書き出し先 {path} は .xlsx にしてください。")
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise TemplateExportError(f"{path} に書き込めません: {error.strerror}") from error
+
+
+def template_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl template",
+                                     description="取り込み用の Excel テンプレートを書き出します")
+    parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
+    args = parser.parse_args(argv)
+    return _run(lambda: _write(args.path, template_bytes()), f"テンプレートを書き出しました: {args.path}")
+
+
+def export_template_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl export-template",
+                                     description="倉庫の自治体の文書をテンプレートの形で書き出します")
+    parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
+    parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
+    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE)
+    parser.add_argument("--document", help="自治体に文書が複数あるときの document_id")
+    args = parser.parse_args(argv)
+    return _run(lambda: _write(args.path, export_workbook(args.warehouse, args.municipality, args.document)),
+                f"{args.municipality} の文書を書き出しました: {args.path}")
+
+
+def _run(action, done: str) -> int:
+    try:
+        action()
+    except EtlError as error:
+        print(f"エラー ({error.stage}): {error}", file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
+COMMANDS = {"template": template_command, "export-template": export_template_command}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="data/raw の文書から倉庫を作成します")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m etl", description="data/raw の文書から倉庫を作成します",
+        epilog="テンプレート: python -m etl template PATH.xlsx / "
+               "書き出し: python -m etl export-template 自治体 PATH.xlsx [--warehouse FILE] [--document ID]")
     parser.add_argument("--raw", type=Path, default=RAW_DIR)
     parser.add_argument("--out", type=Path, default=WAREHOUSE)
     parser.add_argument("--if-stale", action="store_true")

@@ -12,6 +12,7 @@ import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from etl.errors import CorrectionError, ManifestError
 from etl.model import Issue, SourceDocument
@@ -93,11 +94,13 @@ def read_corrections(raw_dir: Path) -> list[Correction]:
     return corrections
 
 
-def unknown_files(raw_dir: Path, entries: list[ManifestEntry]) -> list[str]:
-    """Files in data/raw that no manifest row names (reported, never ignored)."""
-    known = {e.file for e in entries} | SUPPORT_FILES
+def unknown_files(raw_dir: Path, entries: list[ManifestEntry], also_known: Iterable[str] = ()) -> list[str]:
+    """Files in data/raw that no manifest row names and no other rule imports (reported, never
+    ignored). ``also_known``: files imported without a manifest row (workbooks). Hidden files
+    and Excel's ``~$…`` lock files (present while a workbook is open) are not documents."""
+    known = {e.file for e in entries} | SUPPORT_FILES | set(also_known)
     return sorted(p.name for p in raw_dir.iterdir()
-                  if p.is_file() and p.name not in known and not p.name.startswith("."))
+                  if p.is_file() and p.name not in known and not p.name.startswith((".", "~$")))
 
 
 def read_lines(path: Path) -> list[str]:

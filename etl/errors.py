@@ -60,3 +60,24 @@ class LoadError(EtlError):
     """Writing or swapping the warehouse file failed."""
 
     stage = "書き込み"
+
+
+class WorkbookError(EtlError):
+    """An Excel workbook (.xlsx) in data/raw has errors, so none of it was imported.
+
+    ``problems`` holds every ``etl.workbook.Problem`` found (errors and warnings), each with
+    its sheet, row and column; the message lists them as ``file:sheet!row 列「…」: …``.
+    """
+
+    stage = "ブック取り込み"
+
+    def __init__(self, message: str, problems: tuple = ()):
+        self.problems = tuple(problems)
+        super().__init__(message)
+
+
+class TemplateExportError(EtlError):
+    """A municipality's data cannot be written as a workbook (unknown municipality, several
+    documents without ``--document``, a text Excel cannot hold)."""
+
+    stage = "テンプレート書き出し"

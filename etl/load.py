@@ -91,8 +91,13 @@ class WarehouseContent:
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
 
 
-def _location(file: str, lines: tuple[int, ...]) -> str:
-    return "; ".join(f"{file}:{n}" for n in lines) if lines else file
+def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
+    """``file:line`` for text sources, ``file:sheet!row`` for workbooks (Excel's own notation)."""
+    place = f"{file}:{sheet}" if sheet else file
+    if not lines:
+        return place
+    separator = "!" if sheet else ":"
+    return "; ".join(f"{place}{separator}{n}" for n in lines)
 
 
 def _frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
@@ -142,7 +147,7 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
                 initiative_id=ident(a.initiative_key), title=a.title, winner=a.winner, line=a.line))
         for q in x.issues:
             out["_data_quality"].append(dict(document_id=d.document_id,
-                location=_location(d.file, q.lines), kind=q.kind, message=q.message,
+                location=_location(d.file, q.lines, q.sheet), kind=q.kind, message=q.message,
                 resolution=q.resolution, initiative_id=ident(q.initiative_key)))
     for q in content.global_issues:
         out["_data_quality"].append(dict(document_id=None, location=_location("data/raw", q.lines),

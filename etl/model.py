@@ -104,6 +104,7 @@ class Issue:
     lines: tuple[int, ...] = ()  # one line, or both places when two copies disagree
     resolution: str = ""
     initiative_key: str | None = None  # the affected initiative, when there is one
+    sheet: str | None = None  # workbook sources: the sheet the lines (= Excel rows) are on
 
 
 @dataclass

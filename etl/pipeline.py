@@ -1,7 +1,9 @@
 """The whole ETL run: extract -> normalize -> reconcile -> validate -> load.
 
 ``build(raw_dir, target)`` is what ``python -m etl`` calls. Any failure raises an
-``EtlError`` subclass before the old warehouse is touched.
+``EtlError`` subclass before the old warehouse is touched. Text documents come from
+manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loaded by
+``etl.workbook`` (a workbook with errors stops the run with ``WorkbookError``).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Extract, Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, parser_for
+from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
 
 RAW_DIR = Path("data/raw")
 WAREHOUSE = Path("data/warehouse.duckdb")
@@ -63,16 +66,26 @@ def cross_check(format_name: str, extract: Extract) -> list[Issue]:
     return list(check(extract)) if check else []
 
 
+def _unknown_file_issue(name: str) -> Issue:
+    if name.lower().endswith((".xlsm", ".xls", ".xlsb", ".xltm")):
+        return Issue("unknown_file", f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
+                     (), "Excel で「Excel ブック (*.xlsx)」として保存し直してください")
+    return Issue("unknown_file", f"data/raw/{name} はマニフェストにありません",
+                 (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
+
+
 def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
           progress: Progress = lambda message: None) -> BuildReport:
     started = time.perf_counter()
-    entries = read_manifest(raw_dir)
+    manifest = read_manifest(raw_dir)
+    # Workbooks (.xlsx) need no manifest row; a row with format "workbook" may still name one.
+    entries = [e for e in manifest if e.format != WORKBOOK_FORMAT]
+    workbook_entries = {e.file: e for e in manifest if e.format == WORKBOOK_FORMAT}
+    workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
-    for name in unknown_files(raw_dir, entries):
-        content.global_issues.append(Issue(
-            "unknown_file", f"data/raw/{name} はマニフェストにありません",
-            (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください"))
+    for name in unknown_files(raw_dir, manifest, workbooks):
+        content.global_issues.append(_unknown_file_issue(name))
     for number, entry in enumerate(entries, start=1):
         progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
         if entry.format not in FORMATS:
@@ -87,13 +100,15 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
             entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
             sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
             len(doc.lines), reconciled))
+    content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,
+                                            {e.document_id for e in entries}, progress))
     progress("倉庫を書き込み中")
     counts = write_warehouse(content, target, time.perf_counter() - started)
     kinds: dict[str, int] = {}
     for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
     return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
-                       [e.file for e in entries])
+                       [d.file for d in content.documents])
 
 
 __all__ = ["build", "BuildReport", "EtlError", "SourceFormatError", "RAW_DIR", "WAREHOUSE"]

@@ -1,0 +1,94 @@
+"""Workbooks as documents of the ETL run.
+
+Every ``*.xlsx`` in data/raw is imported, listed in manifest.csv or not (Excel's ``~$…``
+lock files and hidden files are skipped). A manifest row with format ``workbook`` may name
+one to fix its document_id, published date and checksum; the workbook's own 計画 sheet
+still gives municipality, prefecture and title (a disagreement is recorded).
+
+Every workbook is checked before any is used; if one has errors, ``WorkbookError`` lists the
+problems of all failing workbooks and the run stops before the warehouse is touched.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+from etl.documents import ManifestEntry
+from etl.errors import WorkbookError
+from etl.load import LoadedDocument
+from etl.model import Issue
+from etl.reconcile import reconcile
+from etl.workbook.check import check
+from etl.workbook.layout import PLAN
+from etl.workbook.problems import ERROR, Problem, WorkbookCheck
+
+WORKBOOK_FORMAT = "workbook"
+WORKBOOK_SUFFIX = ".xlsx"
+LOCK_FILE_PREFIX = "~$"  # Excel's marker that someone has the workbook open
+
+
+def discover_workbooks(raw_dir: Path, entries: list[ManifestEntry]) -> list[str]:
+    """Names of the workbooks in ``raw_dir`` that no manifest row names, sorted."""
+    named = {e.file for e in entries}
+    return sorted(p.name for p in raw_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() == WORKBOOK_SUFFIX and p.name not in named
+                  and not p.name.startswith((LOCK_FILE_PREFIX, ".")))
+
+
+def _manifest_notes(entry: ManifestEntry, result: WorkbookCheck, sha256: str) -> list[Issue]:
+    notes = []
+    plan = result.plan
+    for label, stated, actual in (("自治体", entry.municipality, plan.municipality),
+                                  ("計画名", entry.title, plan.title)):
+        if stated and stated != actual:
+            notes.append(Issue("mismatch", f"manifest.csv の{label}「{stated}」とブックの「{actual}」が異なります",
+                               (2,), "ブックの値を採用しました", None, PLAN.name))
+    if entry.sha256 and entry.sha256 != sha256:
+        notes.append(Issue("checksum_changed", f"{entry.file} の SHA-256 がマニフェストと異なります (文書が更新されました)",
+                           (), f"再読み込みしました。マニフェストの sha256 を {sha256} に更新してください"))
+    return notes
+
+
+def _failure_message(failures: list[WorkbookCheck]) -> str:
+    count = sum(len(f.errors) for f in failures)
+    lines = [f"ブック {len(failures)} 件にエラーが {count} 件あるため、倉庫を作り直しませんでした"
+             "（ブックのシート・行・列を直してから再実行してください）:"]
+    lines += [f.report() for f in failures]
+    return "\n".join(lines)
+
+
+def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestEntry],
+                   taken_ids: set[str],
+                   progress: Callable[[str], None] = lambda message: None) -> list[LoadedDocument]:
+    """Check and load ``files`` (names in ``raw_dir``); ``entries`` maps a file to its manifest
+    row when it has one; ``taken_ids`` are the document ids already used by other documents."""
+    loaded, failures = [], []
+    taken = dict.fromkeys(taken_ids, "manifest.csv")
+    for number, name in enumerate(files, start=1):
+        progress(f"[ブック {number}/{len(files)}] {name} を検査中")
+        data = (raw_dir / name).read_bytes()
+        entry = entries.get(name)
+        result = check(data, name, entry.document_id if entry else None)
+        document_id = result.plan.document_id
+        if document_id in taken:
+            result.problems.append(Problem(ERROR, PLAN.name, 2, "文書ID",
+                                           f"文書ID「{document_id}」は {taken[document_id]} の文書と同じです。"
+                                           "元の文書を data/raw から外すか、文書ID を変えてください。"))
+            result.extract = None
+        taken.setdefault(document_id, name)
+        if not result.ok:
+            failures.append(result)
+            continue
+        sha256 = hashlib.sha256(data).hexdigest()
+        extract = reconcile(result.extract)
+        if entry is not None:
+            extract.issues.extend(_manifest_notes(entry, result, sha256))
+        plan = result.plan
+        loaded.append(LoadedDocument(
+            document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
+            WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
+            sum(result.counts.values()), extract))
+    if failures:
+        raise WorkbookError(_failure_message(failures), tuple(p for f in failures for p in f.problems))
+    return loaded
