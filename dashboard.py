@@ -1,6 +1,7 @@
 """行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar."""
 import streamlit as st
 
+from ui import basket
 from ui.deck import offer_deck, start_page
 from ui.filter_bar import current_filters, render_filter_bar
 from ui.messages import ensure_navigation_mode, guarded, warehouse_missing
@@ -13,6 +14,7 @@ PAGES = {
     "ダッシュボード": [
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
         st.Page("pages/explorer.py", title="取組一覧", icon=":material/table_view:", url_path="explorer"),
+        st.Page("pages/deck.py", title="資料の作成", icon=":material/slideshow:", url_path="deck"),
     ],
     "分析": [
         st.Page("pages/trends.py", title="評価の推移", icon=":material/trending_up:", url_path="trends"),
@@ -27,8 +29,9 @@ PAGES = {
     ],
 }
 
-# URL parameters a page keeps besides the shared filters (a selected row, chosen profiles).
-PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4")}
+# URL parameters a page keeps besides the shared filters (a selected row, chosen profiles,
+# the deck builder's chosen charts).
+PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
 
 navigation = st.navigation(PAGES)
 try:
@@ -38,7 +41,9 @@ except WarehouseMissing:
     warehouse_missing()
     st.stop()
 
+guarded(basket.start)  # before the filter bar drops the deck parameter from other pages' URLs
 guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS.get(navigation.url_path, ())))
 start_page()
 navigation.run()
 guarded(lambda: offer_deck(navigation.title, current_filters()))
+guarded(lambda: basket.offer_basket(navigation.url_path))

@@ -5,7 +5,8 @@ Each card: title, municipality, 部門 (category; 「前橋市 WG」 for the wor
 """
 import streamlit as st
 
-from charts.builders import count_bars
+from cards import recipe_card
+from cards.cases import shown_cases
 from ui.cards import chart_card
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
@@ -32,7 +33,8 @@ def _scope_note(filters) -> None:
     st.caption(text + "。")
 
 
-def _page_filters(cases):
+def _page_filters(cases) -> dict:
+    """The screen's own filters (部門, 区分, 自治体, キーワード) as the 事例 card's options."""
     st.markdown("##### この画面の絞り込み")
     a, b = st.columns(2)
     sections = a.multiselect("部門", sorted(cases["section"].unique().to_list()), key="cases_sections",
@@ -45,8 +47,7 @@ def _page_filters(cases):
                                     on_change=_reset_page, help="「記載なし」は事例集に自治体名が印字されていない事例")
     keyword = st.text_input("キーワード", key="cases_keyword", placeholder="表題・本文から探す",
                             on_change=_reset_page).strip()
-    return campaigns.filter_cases(cases, sections=sections, kinds=kinds, municipalities=municipalities,
-                                  keyword=keyword or None)
+    return {"sections": sections, "kinds": kinds, "towns": municipalities, "keyword": keyword or None}
 
 
 def _card(case: dict) -> None:
@@ -83,16 +84,13 @@ def screen() -> None:
 
     left, right = st.columns([2, 3])
     with right:
-        shown = _page_filters(cases)
+        choices = _page_filters(cases)
+        shown = shown_cases(filters, choices)
     with left:
-        counts = campaigns.case_counts(shown)
-        if counts.is_empty():
+        counts = recipe_card("cases.counts", filters, choices)
+        if counts is None:
             empty("この画面の条件に合う事例")
-        else:
-            chart_card("部門別の事例数", count_bars(counts, category="部門", value="件数", title=""),
-                       counts, filters, key="cases_counts",
-                       document_ids=shown["document_id"].unique().to_list(),
-                       note="WG は前橋市のワーキンググループ")
+        chart_card(counts, key="cases_counts")
     if shown.is_empty():
         return
 

@@ -3,7 +3,7 @@ what the progress sheets show, and every amount traced to its sentence (根拠) 
 import polars as pl
 import streamlit as st
 
-from charts import money as money_charts
+from cards import recipe_card
 from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
@@ -45,11 +45,8 @@ def comparison(filters, rows: pl.DataFrame) -> None:
         if filters.fiscal_year is not None or money.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
         st.info(r.explanation, icon=":material/calculate:")
-        chart_card("計画の記載とシートの集計", money_charts.stated_vs_found(r.chart_frame, title=""),
-                   r.items.drop("取組一覧"), filters, key=f"fiscal_compare_{r.document_id}",
-                   note=f"計画の記載: 財政効果額と主な取組 ({r.document_title} の {r.stated_line} 行目付近)。"
-                        "シートの集計: 費用・重複・再掲を除いた金額",
-                   document_ids=[r.document_id])
+        chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
+                   key=f"fiscal_compare_{r.document_id}")
         st.markdown("#### 主な取組ごとの内訳")
         st.dataframe(r.items, hide_index=True, width="stretch",
                      column_config={"計画の記載(円)": YEN, "シートの集計(円)": YEN, "差(円)": YEN,
@@ -58,34 +55,15 @@ def comparison(filters, rows: pl.DataFrame) -> None:
 
 
 def charts_section(filters, rows: pl.DataFrame) -> None:
-    kinds = money.kinds(rows)
-    years = money.year_frame(rows)
-    documents = money.document_ids(rows)
-    sums = money.totals(rows)
-    if years.is_empty():
+    by_year = recipe_card("fiscal.by_year", filters)
+    if by_year is None:
+        sums = money.totals(rows)
         st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {money.yen_text(sums.undated)} "
                 f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
     else:
-        note = "進捗状況シートの金額を年度・区分ごとに合計 (費用・重複・再掲を除く)。"
-        if sums.undated:
-            note += f"年度不明の {money.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
-        chart_card("財政効果額 (年度別・区分別)",
-                   money_charts.fiscal_effects_by_year_kinds(years, kinds=kinds, title=""),
-                   money.year_table(rows), filters, key="fiscal_by_year", note=note, document_ids=documents)
-        reference = money.cumulative_reference(filters, rows)
-        label = f"計画の記載 {money.yen_text(reference.stated_total)}" if reference else ""
-        chart_card("財政効果額の累計 (計画期間)",
-                   money_charts.cumulative_with_reference(years, reference.stated_total if reference else None,
-                                                          reference_label=label, title=""),
-                   money.cumulative_table(rows), filters, key="fiscal_cumulative", document_ids=documents,
-                   note="年度の分かる金額の累計。" + ("破線は計画に記載の財政効果額。" if reference else ""))
-    by_initiative = money.by_initiative(rows)
-    chart_card("取組別の財政効果額 (上位10件・区分別)",
-               money_charts.fiscal_effects_by_initiative(by_initiative, kinds=kinds, title=""),
-               by_initiative.select(pl.col("initiative_full").alias("取組"), pl.col("kind").alias("区分"),
-                                    pl.col("amount_yen").alias("金額(円)")),
-               filters, key="fiscal_by_initiative", document_ids=documents,
-               note="年度不明の金額を含む (費用・重複・再掲を除く)。表は全件")
+        chart_card(by_year, key="fiscal_by_year")
+        chart_card(recipe_card("fiscal.cumulative", filters), key="fiscal_cumulative")
+    chart_card(recipe_card("fiscal.by_initiative", filters), key="fiscal_by_initiative")
 
 
 def trace(filters, rows: pl.DataFrame) -> None:

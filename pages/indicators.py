@@ -3,21 +3,14 @@ chart, and the progress toward the target respecting 以上 (higher is better) /
 import polars as pl
 import streamlit as st
 
-from charts import money as money_charts
+from cards import recipe_card
+from cards.indicators import indicator_key
 from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
-from warehouse import money, warehouse_version
-
-
-@st.cache_resource(max_entries=128, show_spinner=False)
-def indicator_figure(version, document_id: str, indicator_no: str, as_of: int | None,
-                     _card: money.IndicatorCard):
-    """The card's chart, built once per (warehouse version, indicator, year): building seven
-    layered charts on every rerun would cost more than the rest of the page."""
-    return money_charts.indicator_with_alternatives(_card.chart_frame, _card.alternatives_frame, title="")
+from warehouse import money
 
 
 def scope_caption(filters) -> str:
@@ -27,22 +20,6 @@ def scope_caption(filters) -> str:
     if filters.theme or filters.department or filters.search:
         parts.append("テーマ・担当部署・検索: 関連基本事業に条件に合う取組がある指標 (検索は指標名・説明も対象)")
     parts.append("評価 (総合評価) の絞り込みは指標には適用しません")
-    return "　／　".join(parts)
-
-
-def card_note(card: money.IndicatorCard) -> str:
-    a = card.achievement
-    parts = []
-    if card.description:
-        parts.append(f"説明: {card.description}")
-    parts.append(f"方向: {money.direction_text(a)}")
-    if a.progress is not None:
-        parts.append(f"進捗率 {a.progress * 100:.1f}% ({a.status})")
-    else:
-        parts.append(f"{a.status} ({a.reason})")
-    if a.latest_alternatives:
-        parts.append("白抜きの点は括弧内の値: " + "、".join(money.format_value(v) for v in a.latest_alternatives))
-    parts += money.notes(card)
     return "　／　".join(parts)
 
 
@@ -79,11 +56,10 @@ def screen() -> None:
         columns = st.columns(2)
         for column, card in zip(columns, cards[start:start + 2]):
             with column:
-                figure = indicator_figure(warehouse_version(), card.document_id, card.indicator_no,
-                                          filters.fiscal_year, card)
-                chart_card(f"{card.indicator_no}. {card.name}", figure,
-                           card.table, filters, key=f"indicator_{card.document_id}_{card.indicator_no}",
-                           note=card_note(card), document_ids=[card.document_id])
+                # Cards are built once per warehouse version and conditions (cards.build), so
+                # the seven layered charts are not rebuilt on every rerun.
+                chart_card(recipe_card("indicators.indicator", filters, {"indicator": indicator_key(card)}),
+                           key=f"indicator_{card.document_id}_{card.indicator_no}")
 
 
 guarded(screen)

@@ -7,7 +7,7 @@ the one recomputed from the list.
 import polars as pl
 import streamlit as st
 
-from charts.campaigns import grouped_columns, stacked_bars
+from cards import recipe_card
 from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
@@ -47,38 +47,21 @@ def _metrics(summaries) -> None:
         d.metric("表彰", f"{s.awards:,} 件", help="最優秀・優秀・奨励取組")
 
 
-def _charts(rows: pl.DataFrame, filters) -> None:
-    years = campaigns.year_order(rows)
-    doc = rows["document_id"].unique().to_list()
-    for column, (unit, label) in zip(st.columns(2), (("division", "部"), ("department", "課"))):
+def _charts(filters) -> None:
+    for column, unit in zip(st.columns(2), ("division", "department")):
         with column:
-            table = campaigns.per_unit(rows, unit)
-            chart_card(f"{label}別の取組数",
-                       stacked_bars(table, "部署", "年度", "件数", category_title=label, stack_title="年度",
-                                    value_title="件数", stack_order=years),
-                       table.rename({"部署": label}), filters, key=f"kaizen_{unit}", document_ids=doc,
-                       note=f"取組一覧表の{label}ごとの件数 (年度別に積み上げ)")
+            chart_card(recipe_card(f"kaizen.{unit}", filters), key=f"kaizen_{unit}")
     left, right = st.columns(2)
     with left:
-        table = campaigns.category_mix(rows)
-        if table.is_empty():
+        categories = recipe_card("kaizen.categories", filters)
+        if categories is None:
             empty("分類の記録")
-        else:
-            chart_card("分類の内訳 (年度別)",
-                       grouped_columns(table, "分類", "年度", "件数", category_order=list(campaigns.CATEGORIES),
-                                       group_order=years),
-                       table, filters, key="kaizen_categories", document_ids=doc,
-                       note="一覧表の ○ 印。一つの取組に複数の印があるため、合計は取組数より多くなります")
+        chart_card(categories, key="kaizen_categories")
     with right:
-        table = campaigns.co_implementer_distribution(rows)
-        if table.is_empty():
+        co_implementers = recipe_card("kaizen.co_implementers", filters)
+        if co_implementers is None:
             empty("共同実施者数の記録")
-        else:
-            chart_card("共同実施者数の分布",
-                       grouped_columns(table, "共同実施者数", "年度", "件数", group_order=years,
-                                       value_title="取組数"),
-                       table, filters, key="kaizen_co", document_ids=doc,
-                       note="共同実施者が 0 人、1 人、… の取組の数")
+        chart_card(co_implementers, key="kaizen_co")
 
 
 def _awards(awards: pl.DataFrame, filters) -> None:
@@ -147,7 +130,7 @@ def screen() -> None:
         empty("条件に合う改善取組")
         return
     _metrics(campaigns.year_summaries(rows, campaigns.kaizen_awards(filters)))
-    _charts(rows, filters)
+    _charts(filters)
     _awards(campaigns.kaizen_awards(filters), filters)
     st.divider()
     _ranking()

@@ -2,15 +2,14 @@
 import polars as pl
 import streamlit as st
 
-from charts import builders
+from cards import recipe_card
 from charts.theme import fy_label, fy_label_long
-from exports.slides import takeaway_for_grades
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
 from warehouse import money, queries
-from warehouse.overview import Card, cards, finished_by_year, grades_by_year
+from warehouse.overview import Card, cards
 
 
 def card(data: Card, key: str) -> None:
@@ -54,22 +53,17 @@ def screen() -> None:
 
     left, right = st.columns(2)
     with left:
-        yearly = grades_by_year(filters)
-        if yearly.is_empty():
+        grades = recipe_card("overview.grades", filters)
+        if grades is None:
             empty("総合評価の記録")
         else:
-            chart_card("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""),
-                       yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
-                       .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}),
-                       filters, key="overview_grades", note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
-                       takeaway=takeaway_for_grades(yearly))
+            chart_card(grades, key="overview_grades")
     with right:
-        by_year = finished_by_year(filters)
-        if by_year.is_empty():
+        finished = recipe_card("overview.finished", filters)
+        if finished is None:
             empty("取組終了の記録")
         else:
-            chart_card("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数", title=""),
-                       by_year, filters, key="overview_finished", note="取組終了 (取組を終えた年度) ごとの件数")
+            chart_card(finished, key="overview_finished")
 
     st.markdown("#### データの鮮度")
     freshness = queries.documents().select(

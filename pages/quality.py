@@ -4,10 +4,10 @@ Corrections (訂正) from the corrections file, repairs (修復), disagreements 
 (写しの不一致), totals that do not add up (集計の不一致), skipped, unparsed and missing parts, and
 notes (情報) — grouped by document and kind, each row linked to the affected initiative.
 """
-import polars as pl
 import streamlit as st
 
-from charts.campaigns import stacked_bars
+from cards import recipe_card
+from cards.quality import scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
@@ -42,39 +42,31 @@ def screen() -> None:
     st.caption("文書の取り込み (python -m etl) で記録した訂正・修復・不一致などの一覧です。"
                "元の文書はそのままに、ダッシュボードの値がどこでどう直されたかを確かめられます。")
     _scope_note(filters)
-    rows = campaigns.scope_quality(campaigns.quality_rows(), filters)
+    rows = scoped(filters)
     if rows.is_empty():
         empty("条件に合うデータ品質の記録")
         return
 
-    documents = [d for d in dict.fromkeys(rows["document_id"].to_list()) if d is not None]
+    documents = campaigns.quality_documents(rows)
     kinds = campaigns.kind_order([k for k in rows["kind"].to_list() if k is not None])
     a, b = st.columns(2)
     picked_docs = a.multiselect("文書", documents, key="quality_documents", placeholder="すべて")
     picked_kinds = b.multiselect("種類", kinds, key="quality_kinds", placeholder="すべて",
                                  format_func=campaigns.kind_label)
-    if picked_docs:
-        rows = rows.filter(pl.col("document_id").is_in(picked_docs))
-    if picked_kinds:
-        rows = rows.filter(pl.col("kind").is_in(picked_kinds))
+    rows = campaigns.pick_quality(rows, picked_docs, picked_kinds)
     if rows.is_empty():
         empty("選んだ文書・種類の記録")
         return
     _kind_legend(kinds)
 
-    counts = campaigns.quality_counts(rows)
-    labels = [campaigns.kind_label(k) for k in campaigns.kind_order(rows["kind"].drop_nulls().to_list())]
-    chart_card("文書別・種類別の件数",
-               stacked_bars(counts, "文書", "種類", "件数", category_title="文書", stack_title="種類",
-                            value_title="件数", stack_order=labels, legend="right"),
-               counts, filters, key="quality_counts", document_ids=documents,
-               note="取り込み時に記録した件数 (文書ごと)")
+    counts = recipe_card("quality.counts", filters, {"documents": picked_docs, "kinds": picked_kinds})
+    chart_card(counts, key="quality_counts")
     total, linked = st.columns([1, 3])
     total.metric("記録の合計", f"{rows.height:,} 件")
     linked.metric("取組に結び付く記録", f"{rows['initiative_id'].drop_nulls().len():,} 件",
                   help="対象の取組が分かる記録。表の「開く」から取組一覧で確かめられます")
     st.markdown("#### 文書別・種類別の件数表")
-    st.dataframe(campaigns.quality_matrix(counts), hide_index=True, width="stretch")
+    st.dataframe(campaigns.quality_matrix(counts.table), hide_index=True, width="stretch")
 
     st.markdown(f"#### 記録 ({rows.height:,} 件)")
     table = campaigns.quality_table(rows)

@@ -4,7 +4,7 @@ of an initiative (取組項目 / 実践項目) or the average of a テーマ (th
 The same numbers are shown as a table and as grouped bars beside the radar."""
 import streamlit as st
 
-from charts import scores as score_charts
+from cards import recipe_card
 from charts.radar import MAX_PROFILES
 from charts.theme import fy_label_long
 from ui.cards import chart_card
@@ -112,23 +112,21 @@ def screen() -> None:
                    help="最初の取組と、そのテーマ平均・自治体平均")
     sync_url(filters, **{f"r{slot}": p.to_param() for slot, p in zip(SLOTS, chosen) if p})
 
-    picked = tuple(p for p in chosen if p)
-    frame = scores.profiles_frame(picked)
-    if frame.is_empty():
+    picked = {"profiles": [p.to_param() for p in chosen if p]}
+    # No profile chosen means none (a card without profiles would draw the default ones).
+    radar = recipe_card("radar.profile", filters, picked) if picked["profiles"] else None
+    bars = recipe_card("radar.bars", filters, picked) if picked["profiles"] else None
+    if radar is None or bars is None:
         empty("選んだ対象の観点別スコア")
         return
-    table = scores.profiles_table(frame)
-    documents = scores.profile_documents(picked)
     left, right = st.columns(2)
     with left:
-        chart_card("観点別プロフィール (レーダー)", score_charts.profile_radar(frame, size=360), table, filters,
-                   key="radar_chart", document_ids=documents, note="中心が0、外周が3。自己評価の観点別スコア (平均)")
+        chart_card(radar, key="radar_chart")
     with right:
-        chart_card("観点別スコア (棒グラフ)", score_charts.profile_bars(frame), table, filters,
-                   key="radar_bars", document_ids=documents, note="レーダーと同じ数値を棒で表示 (0–3)")
+        chart_card(bars, key="radar_bars")
     with st.container(border=True):
         st.markdown("#### 数値")
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
+        st.dataframe(radar.table, hide_index=True, width="stretch", column_config={
             "対象": st.column_config.TextColumn(width="large"),
             **{c: st.column_config.NumberColumn(format="%.2f", width="small")
                for c in ("進捗度", "連携度", "効率性", "創造性")},

@@ -4,10 +4,9 @@ disagrees with the self-evaluation (自己評価)."""
 import polars as pl
 import streamlit as st
 
-from charts import builders
-from charts import scores as score_charts
-from charts.theme import CRITERIA, fy_label, fy_label_long
-from exports.slides import takeaway_for_grades
+from cards import recipe_card
+from cards.trends import COUNT, SHARE, default_level
+from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
@@ -36,7 +35,7 @@ def pick_level(filters: Filters) -> str | None:
     names = [name for name, _ in levels]
     counts = dict(levels)
     if st.session_state.get(LEVEL_KEY) not in names:
-        st.session_state[LEVEL_KEY] = max(names, key=lambda n: counts[n])
+        st.session_state[LEVEL_KEY] = default_level(filters)
     if len(names) == 1:
         return names[0]
     return st.radio("階層", names, key=LEVEL_KEY, horizontal=True,
@@ -45,40 +44,28 @@ def pick_level(filters: Filters) -> str | None:
 
 
 def grade_card(filters: Filters, level: str) -> None:
-    counts = scores.grade_counts(filters, level)
-    if counts.is_empty():
+    # The 件数/割合 switch sits above the chart; its state is read first to build the card.
+    share = SHARE if st.session_state.get(SHARE_KEY) == SHARE else COUNT
+    spec = recipe_card("trends.grades", filters, {"level": level, "share": share})
+    if spec is None:
         empty("総合評価の記録")
         return
-    share = st.segmented_control("表示", ["件数", "割合"], key=SHARE_KEY, default="件数",
-                                 label_visibility="collapsed") == "割合"
-    table = counts.select(
-        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).fill_null(fy_label(None)).alias("年度"),
-        pl.col("grade").alias("総合評価"), pl.col("count").alias("件数"),
-        (pl.col("share") * 100).round(1).alias("割合(%)"))
-    chart_card("総合評価の分布 (年度別)", builders.grade_distribution(counts, normalize=share, title=""), table,
-               filters, key="trends_grades", document_ids=scores.slice_documents(filters, level),
-               note=f"{level}の自己評価 (A–D) の件数{'に占める割合' if share else ''}。総括は計画期間全体の評価",
-               takeaway=takeaway_for_grades(counts))
+    st.segmented_control("表示", [COUNT, SHARE], key=SHARE_KEY, default=COUNT, label_visibility="collapsed")
+    chart_card(spec, key="trends_grades")
 
 
 def criterion_card(filters: Filters, level: str) -> None:
-    means = scores.criterion_means(filters, level)
-    yearly = means.filter(pl.col("fiscal_year").is_not_null())
-    if yearly.is_empty():
-        summary = means.filter(pl.col("fiscal_year").is_null())
-        with st.container(border=True):
-            st.markdown("#### 観点別スコアの推移")
-            empty(f"{level}の年度ごとの観点別スコア")
-            if not summary.is_empty():
-                st.caption("総括 (計画期間) の平均: " + "　".join(
-                    f"{r['criterion']} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
+    spec = recipe_card("trends.criteria", filters, {"level": level})
+    if spec is not None:
+        chart_card(spec, key="trends_criteria")
         return
-    table = (yearly.pivot(on="criterion", index="fiscal_year", values="score")
-             .select(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
-                     *[pl.col(c).round(2) for c in CRITERIA if c in means["criterion"].to_list()]))
-    chart_card("観点別スコアの推移 (平均)", builders.criterion_trend(yearly, title=""), table, filters,
-               key="trends_criteria", document_ids=scores.slice_documents(filters, level),
-               note=f"{level}の自己評価 4観点 (進捗度・連携度・効率性・創造性, 各0–3) の年度別平均")
+    summary = scores.criterion_means(filters, level).filter(pl.col("fiscal_year").is_null())
+    with st.container(border=True):
+        st.markdown("#### 観点別スコアの推移")
+        empty(f"{level}の年度ごとの観点別スコア")
+        if not summary.is_empty():
+            st.caption("総括 (計画期間) の平均: " + "　".join(
+                f"{r['criterion']} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
 
 
 def movers_section(filters: Filters, level: str) -> None:
@@ -121,15 +108,7 @@ def committee_section(filters: Filters) -> None:
     gaps = scores.disagreements(pairs)
     left, right = st.columns(2)
     with left:
-        named = gaps.select("initiative_id", pl.format("No.{}", pl.col("code")).alias("label"))
-        frame = (pairs.join(named, on="initiative_id", how="left", maintain_order="left")
-                 .with_columns(pl.format("{} {}", pl.col("code"), pl.col("title")).alias("title")))
-        table = pairs.select(pl.col("code").alias("番号"), pl.col("title").alias("取組項目"),
-                             pl.col("self_total").alias("合計"), pl.col("committee").alias("委員評価"))
-        chart_card("自己評価合計と委員評価", score_charts.committee_scatter(frame), table, filters,
-                   key="trends_committee", document_ids=pairs["document_id"].unique().to_list(),
-                   note="自己評価の合計 (4観点×0–3 = 0–12) と委員評価 (1–5)。総括 (計画期間) の評価。"
-                        "番号は右の表の取組。実践項目が条件に合う取組項目も含みます")
+        chart_card(recipe_card("trends.committee", filters), key="trends_committee")
     with right:
         with st.container(border=True):
             st.markdown("#### 評価が食い違う取組")

@@ -1,47 +1,50 @@
 """The one chart card every analysis chart sits in.
 
-Title, a short note, the chart, a 「表で見る」 (show as table) toggle, the source documents,
-and downloads: the chart as PNG (slide resolution, Japanese font) and its table as xlsx/CSV.
-Files are built only when a download button is clicked.
+A page builds the card's content with a recipe (``cards.card(...)``, a :class:`cards.CardSpec`)
+and draws it here: title, a short note, the chart, a 「表で見る」 (show as table) toggle, the
+source documents, and buttons: the chart as PNG (slide resolution, Japanese font), its table as
+xlsx/CSV, and 「資料に追加」 (add the card, with its conditions, to the deck builder's basket).
+Files are built only when a download button is clicked. Drawing a card also registers it for
+the sidebar's 「庁議資料を作成」 (the current screen as a deck).
 """
 from __future__ import annotations
 
-import altair as alt
-import polars as pl
+from datetime import datetime
+
 import streamlit as st
 
+from cards import CardSpec
+from cards.deck import source_documents
 from charts.png import chart_to_png
-from exports.slides import PageChart
 from exports.tables import export_filename
+from ui import basket
 from ui.deck import register
 from ui.downloads import JST, table_downloads
-from warehouse import Filters, queries
+from warehouse import Filters
 
 
-def source_titles(filters: Filters, document_ids: list[str] | None = None) -> list[str]:
-    docs = queries.documents()
-    if document_ids is not None:
-        docs = docs.filter(pl.col("document_id").is_in(document_ids))
-    elif filters.municipality:
-        docs = docs.filter(pl.col("municipality") == filters.municipality)
+def source_titles(filters: Filters, document_ids: tuple[str, ...] | list[str] | None = None) -> list[str]:
+    docs = source_documents(filters, document_ids)
     return [f"{r['title']} ({r['file']})" for r in docs.iter_rows(named=True)]
 
 
-def chart_card(title: str, chart: alt.TopLevelMixin, table: pl.DataFrame, filters: Filters, *,
-               key: str, note: str = "", document_ids: list[str] | None = None, takeaway: str = "") -> None:
-    """Draw one chart card; ``takeaway`` is the one line its slide states (「庁議資料を作成」)."""
-    from datetime import datetime
-
-    register(PageChart(title, chart, table, takeaway, note))
+def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = None) -> None:
+    """Draw one chart card (nothing for None: the page says what is missing). ``filters``
+    (default: the card's own) are the conditions its table downloads state."""
+    if spec is None:
+        return
+    filters = filters if filters is not None else (spec.ref.filters if spec.ref else Filters())
+    register(spec.page_chart())
+    title, chart = spec.title, spec.chart
     with st.container(border=True):
         st.markdown(f"#### {title}")
-        if note:
-            st.caption(note)
+        if spec.note:
+            st.caption(spec.note)
         if st.toggle("表で見る", key=f"as_table_{key}"):
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(spec.table, hide_index=True, width="stretch")
         else:
             st.altair_chart(chart, theme=None, width="stretch")
-        sources = source_titles(filters, document_ids)
+        sources = source_titles(filters, spec.document_ids)
         if sources:
             st.caption("出典: " + " ／ ".join(sources))
         row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
@@ -49,4 +52,8 @@ def chart_card(title: str, chart: alt.TopLevelMixin, table: pl.DataFrame, filter
         row.download_button("PNG", data=lambda: chart_to_png(chart, title=title), icon=":material/image:",
                             key=f"png_{key}", mime="image/png",
                             file_name=export_filename(title, "png", datetime.now(JST)))
-        table_downloads(table, title, filters, key=key, slots=(row, row))
+        table_downloads(spec.table, title, filters, key=key, slots=(row, row))
+        if spec.ref is not None:
+            row.button("資料に追加", key=f"basket_{key}", icon=":material/playlist_add:",
+                       on_click=basket.add, args=(spec.ref, title),
+                       help="このグラフを今の条件のまま「資料の作成」に加えます (複数の画面のグラフを一つの資料に)")

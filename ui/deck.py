@@ -7,16 +7,17 @@ the deck in the sidebar. The deck is built only when the button is clicked.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
-import polars as pl
 import streamlit as st
 
+from cards.deck import quality_notes, source_documents
 from charts.theme import fy_label_long
+from exports.pdf import INSTALL_HINT, converter, pptx_to_pdf
 from exports.slides import PageChart, page_deck
 from exports.tables import export_filename
 from ui.downloads import JST, describe_filters
-from warehouse import Filters, queries
-from warehouse.campaigns import kind_label
+from warehouse import Filters
 
 _CARDS = "_page_charts"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -30,22 +31,26 @@ def register(chart: PageChart) -> None:
     st.session_state.setdefault(_CARDS, []).append(chart)
 
 
-def _scope(filters: Filters) -> pl.DataFrame:
-    docs = queries.documents()
-    return docs.filter(pl.col("municipality") == filters.municipality) if filters.municipality else docs
+def page_charts() -> list[PageChart]:
+    """The cards the current page drew, in order (the deck's and 発表モード's material)."""
+    return list(st.session_state.get(_CARDS, []))
 
 
-def _quality_notes(document_ids: list[str]) -> list[str]:
-    rows = queries.data_quality().filter(pl.col("document_id").is_in(document_ids))
-    counts = rows.group_by("kind").len("count").sort("count", descending=True)
-    return [f"{kind_label(k)}: {n:,} 件 (データ品質の画面に一覧)" for k, n in counts.iter_rows()]
+def offer_pdf(pptx: Callable[[], bytes], file_name: str, *, key: str, slot=st, width: str = "stretch") -> None:
+    """The same deck as PDF where LibreOffice is installed; otherwise say what is missing."""
+    if converter() is None:
+        slot.caption(f"PDF 版: {INSTALL_HINT}")
+        return
+    slot.download_button("PDF 版をダウンロード", data=lambda: pptx_to_pdf(pptx()), icon=":material/picture_as_pdf:",
+                         mime="application/pdf", file_name=file_name, key=key, width=width,
+                         help="スライドを LibreOffice で PDF にします (数秒かかります)")
 
 
 def offer_deck(page_title: str, filters: Filters) -> None:
-    charts = list(st.session_state.get(_CARDS, []))
+    charts = page_charts()
     if not charts:
         return
-    docs = _scope(filters)
+    docs = source_documents(filters)
 
     def deck() -> bytes:
         return page_deck(
@@ -55,11 +60,13 @@ def offer_deck(page_title: str, filters: Filters) -> None:
             fiscal_years=fy_label_long(filters.fiscal_year) if filters.fiscal_year else "全年度",
             conditions=describe_filters(filters), created=datetime.now(JST),
             sources=[f"{t} ({f})" for t, f in zip(docs["title"], docs["file"])],
-            quality_notes=_quality_notes(docs["document_id"].to_list()))
+            quality_notes=quality_notes(docs["document_id"].to_list()))
 
+    now = datetime.now(JST)
     with st.sidebar:
         st.divider()
         st.download_button("庁議資料を作成", data=deck, icon=":material/slideshow:", mime=PPTX,
-                           file_name=export_filename(f"庁議資料_{page_title}", "pptx", datetime.now(JST)),
+                           file_name=export_filename(f"庁議資料_{page_title}", "pptx", now),
                            help=f"この画面のグラフ {len(charts)} 件と表を、絞り込み条件つきのスライド (.pptx) にします",
                            width="stretch", key="deck_download")
+        offer_pdf(deck, export_filename(f"庁議資料_{page_title}", "pdf", now), key="deck_pdf")

@@ -7,25 +7,15 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from charts.theme import fy_label_long
 from exports.tables import export_filename, to_csv, to_xlsx
 from warehouse import Filters, queries
+from warehouse.filters import describe_filters
+
+__all__ = ["FORMAT_HINTS", "JST", "describe_filters", "table_downloads"]
 
 JST = ZoneInfo("Asia/Tokyo")
 FORMAT_HINTS = {"財政効果額(円)": "yen", "金額(円)": "yen", "進捗度": "score", "連携度": "score",
                 "効率性": "score", "創造性": "score", "合計": "score", "委員評価": "score"}
-
-
-def describe_filters(filters: Filters) -> list[tuple[str, str]]:
-    """The filter conditions as (label, value) rows, for export sheets and slides."""
-    return [
-        ("自治体", filters.municipality or "すべて"),
-        ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else "すべて"),
-        ("テーマ", filters.theme or "すべて"),
-        ("担当部署", filters.department or "すべて"),
-        ("評価", filters.grade or "すべて"),
-        ("キーワード", filters.search or "なし"),
-    ]
 
 
 def _sources(filters: Filters) -> list[tuple[str, str]]:

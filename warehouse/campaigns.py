@@ -453,6 +453,21 @@ def scope_quality(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     return out
 
 
+def pick_quality(rows: pl.DataFrame, documents: list[str] | tuple[str, ...] = (),
+                 kinds: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
+    """The data-quality screen's own choices (文書, 種類) on top of :func:`scope_quality`; empty = all."""
+    if documents:
+        rows = rows.filter(pl.col("document_id").is_in(list(documents)))
+    if kinds:
+        rows = rows.filter(pl.col("kind").is_in(list(kinds)))
+    return rows
+
+
+def quality_documents(rows: pl.DataFrame) -> list[str]:
+    """The documents of the rows, in their order (the 文書 choices)."""
+    return [d for d in dict.fromkeys(rows["document_id"].to_list()) if d is not None]
+
+
 def quality_counts(rows: pl.DataFrame) -> pl.DataFrame:
     """Rows per document and kind (Japanese labels), documents in their order, kinds in KIND_LABELS order."""
     if rows.is_empty():

@@ -9,6 +9,7 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 GRADES = ("A", "B", "C", "D")
+ALL = "すべて"
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
           "grade": "g", "search": "q"}
 
@@ -49,6 +50,28 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.to_params()
+
+
+def describe_filters(filters: Filters) -> list[tuple[str, str]]:
+    """The filter conditions as (label, value) rows, for export sheets and slides."""
+    from charts.theme import fy_label_long  # here: importing charts loads vl-convert, Filters alone need not
+
+    return [
+        ("自治体", filters.municipality or ALL),
+        ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
+        ("テーマ", filters.theme or ALL),
+        ("担当部署", filters.department or ALL),
+        ("評価", filters.grade or ALL),
+        ("キーワード", filters.search or "なし"),
+    ]
+
+
+def conditions_text(filters: Filters) -> str:
+    """The conditions in one line: 自治体 and 年度 always, the others only when set —
+    「自治体: 苫小牧市 ／ 年度: 令和3年度 (2021) ／ テーマ: …」."""
+    rows = describe_filters(filters)
+    shown = [(label, value) for n, (label, value) in enumerate(rows) if n < 2 or value not in (ALL, "なし")]
+    return " ／ ".join(f"{label}: {value}" for label, value in shown)
 
 
 def explorer_url(initiative_id: str | None, municipality: str | None = None) -> str | None:

@@ -24,7 +24,7 @@ def app():
     import sys
 
     for name, module in list(sys.modules.items()):
-        if name == "warehouse" or name.startswith("warehouse."):
+        if name in ("warehouse", "cards") or name.startswith(("warehouse.", "cards.")):
             for value in vars(module).values():
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()

@@ -1,0 +1,47 @@
+"""Recipes of the 概要 (overview) screen."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import polars as pl
+
+from cards.model import CardSpec, recipe
+from charts import builders
+from charts.theme import fy_label
+from exports.slides import takeaway_for_grades
+from warehouse import Filters
+from warehouse.overview import finished_by_year, grades_by_year
+
+PAGE = "概要"
+
+
+@recipe("overview.grades", page=PAGE, title="総合評価の分布 (年度別)",
+        description="自己評価の総合評価 (A–D) の件数を年度別に積み上げ",
+        filters_used=("municipality", "theme", "department", "search"))
+def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
+    yearly = grades_by_year(filters)
+    if yearly.is_empty():
+        return None
+    table = (yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
+             .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}))
+    return CardSpec("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""), table,
+                    note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
+                    takeaway=takeaway_for_grades(yearly))
+
+
+def finished_takeaway(by_year: pl.DataFrame) -> str:
+    """「取組終了は合計 12 件 (最多は R3 (2021) の 5 件)」."""
+    total = int(by_year["件数"].sum())
+    top = by_year.sort("件数", descending=True, maintain_order=True).row(0, named=True)
+    return f"取組終了は合計 {total:,} 件 (最多は {top['年度']} の {top['件数']:,} 件)"
+
+
+@recipe("overview.finished", page=PAGE, title="年度別の取組終了件数",
+        description="取組終了 (取組を終えた年度) ごとの件数", filters_used=("municipality", "theme", "department",
+                                                                 "grade", "search"))
+def finished(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
+    by_year = finished_by_year(filters)
+    if by_year.is_empty():
+        return None
+    return CardSpec("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数", title=""),
+                    by_year, note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(by_year))
