@@ -1,10 +1,12 @@
-"""行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar."""
+"""行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar,
+and around the page: print styles, the deck buttons, or 発表モード (presentation mode)."""
 import streamlit as st
 
-from ui import basket
-from ui.deck import offer_deck, start_page
+from ui import basket, presentation
+from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
 from ui.messages import ensure_navigation_mode, guarded, warehouse_missing
+from ui.printing import prepare_print
 from warehouse import WarehouseMissing, warehouse_version
 
 ensure_navigation_mode()
@@ -25,7 +27,10 @@ PAGES = {
     "取組・事例": [
         st.Page("pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
         st.Page("pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
+    ],
+    "データ": [
         st.Page("pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
+        st.Page("pages/data_import.py", title="データの取り込み", icon=":material/upload_file:", url_path="import"),
     ],
 }
 
@@ -44,6 +49,14 @@ except WarehouseMissing:
 guarded(basket.start)  # before the filter bar drops the deck parameter from other pages' URLs
 guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS.get(navigation.url_path, ())))
 start_page()
-navigation.run()
-guarded(lambda: offer_deck(navigation.title, current_filters()))
-guarded(lambda: basket.offer_basket(navigation.url_path))
+if presentation.active():
+    with presentation.stage():
+        navigation.run()
+    guarded(lambda: presentation.show(navigation.title, page_charts(), current_filters()))
+else:
+    guarded(lambda: prepare_print(navigation.title, current_filters()))
+    navigation.run()
+    guarded(lambda: offer_deck(navigation.title, current_filters()))
+    guarded(lambda: basket.offer_basket(navigation.url_path))
+    if page_charts():
+        presentation.offer_toggle()

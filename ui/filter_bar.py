@@ -14,6 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from charts.theme import fy_label_long
+from ui.presentation import PARAMS as PRESENTATION_PARAMS  # owned by no page, kept on all
 from warehouse import Filters
 from warehouse.filters import GRADES, PARAMS
 from warehouse.queries import filter_choices
@@ -86,8 +87,10 @@ def _clear() -> None:
 
 
 def sync_url(filters: Filters, **page_params: str | None) -> None:
-    """Write the filters plus this page's own parameters (e.g. a selected row) into the URL."""
-    wanted = filters.to_params() | {k: v for k, v in page_params.items() if v}
+    """Write the filters plus this page's own parameters (e.g. a selected row) into the URL;
+    the presentation-mode flag (present, card) is kept on every page."""
+    kept = {k: st.query_params[k] for k in PRESENTATION_PARAMS if k in st.query_params}
+    wanted = filters.to_params() | kept | {k: v for k, v in page_params.items() if v}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
