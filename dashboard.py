@@ -30,7 +30,7 @@ PAGES = {
     ],
     "データ": [
         st.Page("pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
-        st.Page("pages/data_import.py", title="データの取り込み", icon=":material/upload_file:", url_path="import"),
+        st.Page("pages/data_import.py", title="データの取り込み", icon=":material/upload_file:", url_path="data_import"),
     ],
 }
 

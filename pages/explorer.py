@@ -1,12 +1,31 @@
 """取組一覧 (initiative explorer): the filtered slice as one table; a selected row opens its detail."""
+import polars as pl
 import streamlit as st
 
+from etl.workbook import export_workbook
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
 from ui.tables import column_config, explorer_frame, styled
-from warehouse import queries
+from warehouse import queries, warehouse_path
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_exports(municipality: str | None) -> None:
+    """The municipality's documents in the import template's form (edit and re-import)."""
+    if not municipality:
+        return
+    docs = queries.documents().filter(pl.col("municipality") == municipality)
+    for document_id, title in zip(docs["document_id"], docs["title"]):
+        st.download_button(
+            f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})",
+            data=lambda d=document_id: export_workbook(warehouse_path(), municipality, d),
+            file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
+            key=f"template_export_{document_id}",
+            help="この文書の全データ (取組・評価・指標・財政効果・記述) をテンプレートの形にします。"
+                 "直して「データの取り込み」から戻せます")
 
 
 def screen() -> None:
@@ -23,6 +42,7 @@ def screen() -> None:
                          width="stretch", height=460, on_select="rerun",
                          selection_mode="single-row", key="explorer_table")
     table_downloads(table, "取組一覧", filters)
+    template_exports(filters.municipality)
 
     ids = rows["initiative_id"].to_list()
     picked = event.selection.rows if event and event.selection else []

@@ -31,8 +31,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(warehouse: Path, port: int) -> subprocess.Popen:
+def start_server(warehouse: Path, port: int, raw: Path | None = None) -> subprocess.Popen:
+    """``raw``: the data/raw folder imports write to (tests pass a copy, never the repo's)."""
     env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    if raw is not None:
+        env["GYOKAKU_RAW"] = str(raw)
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),

@@ -59,3 +59,24 @@ def test_clear_button_resets_every_filter_and_the_url():
     assert at.session_state["filters"].is_empty()
     assert dict(at.query_params) == {}
     assert [s.value for s in at.sidebar.selectbox] == ["すべて"] * 5
+
+
+def test_a_chosen_municipality_can_be_exported_in_template_form(app, built_warehouse):
+    import io
+
+    import openpyxl
+
+    from etl.workbook import check, export_workbook
+
+    at = app("pages/explorer.py", m="狛江市")
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert any(label.startswith("取り込みテンプレート形式で書き出し") for label in labels)
+    data = export_workbook(built_warehouse, "狛江市", "komae-gyokaku-r3")  # what the button builds
+    assert check(data, "komae.xlsx").ok
+    assert {"計画", "取組", "評価"} <= set(openpyxl.load_workbook(io.BytesIO(data)).sheetnames)
+
+
+def test_without_a_municipality_there_is_no_template_export(app):
+    at = app("pages/explorer.py")
+    assert not any(b.label.startswith("取り込みテンプレート") for b in at.get("download_button"))

@@ -1,0 +1,58 @@
+"""Importing an uploaded workbook (the dashboard's データの取り込み page).
+
+The order keeps both the raw folder and the warehouse consistent whatever fails:
+1. ``check`` validates the bytes; a workbook with errors raises ``WorkbookError`` and nothing
+   is written anywhere.
+2. The workbook is written into data/raw under a hidden name, which the pipeline ignores.
+3. A new warehouse is built from a staged copy of data/raw that holds the workbook under its
+   real name; ``build`` validates it completely and only then replaces the warehouse file
+   (os.replace), so a failure leaves the previous warehouse as it was.
+4. Only after that is the hidden file renamed to its real name (replacing an earlier upload of
+   the same name). Renaming keeps its modification time older than the warehouse, so
+   ``python -m etl --if-stale`` does not rebuild for nothing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from etl.errors import WorkbookError
+from etl.pipeline import BuildReport, build
+from etl.workbook import WorkbookCheck, check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raw_dir() -> Path:
+    """data/raw, or the folder GYOKAKU_RAW names (tests, a second installation)."""
+    return Path(os.environ.get("GYOKAKU_RAW", ROOT / "data" / "raw"))
+
+
+def safe_file_name(name: str) -> str:
+    """The upload's own base name (never a path); refuses names the pipeline would skip."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    if not base or base.startswith((".", "~$")):
+        raise WorkbookError(f"ファイル名「{name}」は使えません。名前を変えてからもう一度選んでください。")
+    return base
+
+
+def import_workbook(data: bytes, file_name: str, raw: Path, target: Path) -> tuple[WorkbookCheck, BuildReport]:
+    """Validate, rebuild the warehouse with the workbook, then keep it in ``raw``."""
+    name = safe_file_name(file_name)
+    result = check(data, name)
+    if not result.ok:
+        raise WorkbookError(result.report(), tuple(result.problems))
+    pending = raw / f".upload-{os.getpid()}-{name}"
+    pending.write_bytes(data)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gyokaku-import-") as work:
+            staged = Path(work) / "raw"
+            shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
+            shutil.copy2(pending, staged / name)
+            report = build(staged, target)
+        os.replace(pending, raw / name)
+    finally:
+        pending.unlink(missing_ok=True)
+    return result, report
