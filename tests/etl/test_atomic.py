@@ -3,30 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from tests.conftest import RAW_DIR, ROOT
+from tests.etl.conftest import run_etl
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def raw_copy(tmp_path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW_DIR, raw)
-    return raw
-
-
-def _run_etl(raw: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "--raw", str(raw), "--out", str(out), "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def test_failed_run_keeps_previous_warehouse(raw_copy, built_warehouse, tmp_path):
@@ -38,7 +25,7 @@ def test_failed_run_keeps_previous_warehouse(raw_copy, built_warehouse, tmp_path
     lines = tomakomai.read_text(encoding="utf-8").splitlines()
     tomakomai.write_text("\n".join(lines[: len(lines) // 5]), encoding="utf-8")  # truncated document
 
-    result = _run_etl(raw_copy, target)
+    result = run_etl(raw_copy, target)
     assert result.returncode == 1
     assert "tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:" in result.stderr  # names the file and line
     assert "Traceback" not in result.stderr
@@ -51,7 +38,7 @@ def test_failed_run_keeps_previous_warehouse(raw_copy, built_warehouse, tmp_path
 
 def test_broken_manifest_is_a_japanese_error_not_a_traceback(raw_copy, tmp_path):
     (raw_copy / "manifest.csv").write_text("id,file\nx,y\n", encoding="utf-8")
-    result = _run_etl(raw_copy, tmp_path / "w.duckdb")
+    result = run_etl(raw_copy, tmp_path / "w.duckdb")
     assert result.returncode == 1
     assert "manifest.csv:1" in result.stderr and "見出し行" in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
@@ -60,7 +47,7 @@ def test_broken_manifest_is_a_japanese_error_not_a_traceback(raw_copy, tmp_path)
 def test_unknown_file_in_raw_is_reported(raw_copy, tmp_path):
     (raw_copy / "stray_notes.txt").write_text("メモ", encoding="utf-8")
     target = tmp_path / "w.duckdb"
-    assert _run_etl(raw_copy, target).returncode == 0
+    assert run_etl(raw_copy, target).returncode == 0
     con = duckdb.connect(str(target), read_only=True)
     rows = con.sql("SELECT message FROM data_quality WHERE kind = 'unknown_file'").fetchall()
     con.close()
@@ -71,7 +58,7 @@ def test_stale_correction_is_reported_not_applied(raw_copy, tmp_path):
     with (raw_copy / "corrections.csv").open("a", encoding="utf-8") as f:
         f.write("komae-gyokaku-r3,3,存在しない文字列,X,テスト用\n")
     target = tmp_path / "w.duckdb"
-    assert _run_etl(raw_copy, target).returncode == 0
+    assert run_etl(raw_copy, target).returncode == 0
     con = duckdb.connect(str(target), read_only=True)
     unused = con.sql("SELECT location FROM data_quality WHERE kind = 'correction_unused'").fetchall()
     con.close()

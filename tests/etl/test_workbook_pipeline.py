@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,22 +13,12 @@ import pytest
 
 from etl.errors import WorkbookError
 from etl.pipeline import build
-from tests.conftest import RAW_DIR, ROOT
+from tests.etl.conftest import run_etl
 
 WORKBOOKS = Path(__file__).parent / "workbooks"
 VALID = "kakuu-city-plan.xlsx"
 
 
-@pytest.fixture
-def raw_copy(tmp_path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW_DIR, raw)
-    return raw
-
-
-def _run_etl(raw: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "--raw", str(raw), "--out", str(out), "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def _query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -55,7 +43,7 @@ def _with_plan_cell(header: str, value: str) -> bytes:
 def test_cli_imports_a_workbook_without_manifest_row(raw_copy, tmp_path):
     shutil.copy(WORKBOOKS / VALID, raw_copy / VALID)
     target = tmp_path / "w.duckdb"
-    result = _run_etl(raw_copy, target)
+    result = run_etl(raw_copy, target)
     assert result.returncode == 0, result.stderr
     assert "文書 6 件" in result.stdout
     assert ("架空市", "東京都", None) in _query(target, "SELECT * FROM municipalities")
@@ -72,7 +60,7 @@ def test_cli_refuses_an_invalid_workbook_and_keeps_the_warehouse(raw_copy, built
     shutil.copy(WORKBOOKS / "many_errors.xlsx", raw_copy / "many_errors.xlsx")
     shutil.copy(WORKBOOKS / "unknown_parent.xlsx", raw_copy / "unknown_parent.xlsx")
 
-    result = _run_etl(raw_copy, target)
+    result = run_etl(raw_copy, target)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
