@@ -114,7 +114,8 @@ def upload_section() -> None:
 def screen() -> None:
     st.title("データの取り込み")
     st.caption("自団体の評価データを Excel のテンプレートに記入して取り込むと、組み込みの5つの文書と同じように"
-               "すべての画面で見られます。ブックは data/raw/ に保存され、次回の `python -m etl` でも読み込まれます。")
+               "すべての画面で見られます。ブックは data/raw/ に保存され、次回の `python -m etl` でも読み込まれます。"
+               "この画面はサイドバーの絞り込みとは関係ありません。")
     if DONE in st.session_state:
         done_message()
     template_section()

@@ -17,7 +17,7 @@ from tests.pages.conftest import PAGE_FILES
 
 VIEWS = {"pages/trends.py": {"m": "苫小牧市"}, "pages/radar.py": {"m": "苫小牧市"},
          "pages/fiscal.py": {"m": "苫小牧市"}}
-WITHOUT_CHARTS = {"pages/explorer.py"}
+WITHOUT_CHARTS = {"pages/explorer.py", "pages/data_import.py"}
 
 
 def _spec_with_data(proto) -> dict:
