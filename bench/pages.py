@@ -15,7 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT_TARGET, FIRST_DRAW_TARGET, SWITCH_TARGET = 0.5, 3.0, 1.0
-DRAWN = '[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
+# The first table or chart; the import page has neither, its uploader is its main content.
+DRAWN = ('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"], '
+         '[data-testid="stFileUploader"]')
 
 
 def _pages() -> list[str]:
