@@ -1,14 +1,14 @@
 """取組一覧 (initiative explorer): the filtered slice as one table; a selected row opens its detail."""
-import polars as pl
 import streamlit as st
 
+from cards.deck import source_documents
 from etl.workbook import export_workbook
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
 from ui.tables import column_config, explorer_frame, styled
-from warehouse import queries, warehouse_path
+from warehouse import Filters, queries, warehouse_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,7 +17,7 @@ def template_exports(municipality: str | None) -> None:
     """The municipality's documents in the import template's form (edit and re-import)."""
     if not municipality:
         return
-    docs = queries.documents().filter(pl.col("municipality") == municipality)
+    docs = source_documents(Filters(municipality=municipality))
     for document_id, title in zip(docs["document_id"], docs["title"]):
         st.download_button(
             f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})",

@@ -16,8 +16,8 @@ from typing import Iterator, Sequence
 import streamlit as st
 
 from exports.slides import PageChart, chart_slide
-from ui.downloads import describe_filters
 from warehouse import Filters
+from warehouse.filters import conditions_text
 
 FLAG = "present"
 CARD = "card"
@@ -94,10 +94,10 @@ def stage() -> Iterator[None]:
         yield
 
 
-def conditions_text(filters: Filters) -> str:
-    chosen = [f"{label}: {value}" for label, value in describe_filters(filters)
-              if value not in ("すべて", "なし")]
-    return "　".join(chosen) or "絞り込みなし"
+@st.cache_data(max_entries=32, show_spinner=False)
+def _picture(spec: str, title: str, takeaway: str, _chart) -> bytes:
+    """The slide picture of a card, rendered once per chart spec (not on every 次へ/前へ rerun)."""
+    return chart_slide(title, takeaway, _chart).png
 
 
 def show(page_title: str, charts: Sequence[PageChart], filters: Filters) -> None:
@@ -125,6 +125,6 @@ def show(page_title: str, charts: Sequence[PageChart], filters: Filters) -> None
         st.markdown(f"## {card.title}")
         if card.takeaway:
             st.markdown(f"### {card.takeaway}")
-        st.image(chart_slide(card.title, card.takeaway, card.chart).png, width="stretch")
+        st.image(_picture(card.chart.to_json(), card.title, card.takeaway, card.chart), width="stretch")
         if card.note:
             st.caption(card.note)

@@ -13,8 +13,9 @@ from html import escape
 
 import streamlit as st
 
-from ui.downloads import JST, describe_filters
+from ui.downloads import JST
 from warehouse import Filters
+from warehouse.filters import conditions_text
 
 STYLE = """<style>
 .print-only { display: none; }
@@ -44,7 +45,7 @@ STYLE = """<style>
 
 def print_header(page_title: str, filters: Filters, printed: datetime) -> str:
     """The paper-only line: page, filters, time (pure, for tests)."""
-    conditions = "　".join(f"{label}: {value}" for label, value in describe_filters(filters))
+    conditions = conditions_text(filters)
     return (f'<div class="print-only">行革ダッシュボード「{escape(page_title)}」　{escape(conditions)}'
             f'　印刷: {printed:%Y-%m-%d %H:%M}</div>')
 
