@@ -1,5 +1,7 @@
 """行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar,
 and around the page: print styles, the deck buttons, or 発表モード (presentation mode)."""
+from pathlib import Path
+
 import streamlit as st
 
 from ui import basket, presentation
@@ -10,7 +12,10 @@ from ui.printing import prepare_print
 from warehouse import WarehouseMissing, warehouse_version
 
 ensure_navigation_mode()
-st.set_page_config(page_title="行革ダッシュボード", page_icon=":material/account_balance:", layout="wide")
+# A file, not a :material/…: icon: Streamlit fetches those from fonts.gstatic.com, which closed
+# municipal networks block (the tab would show a broken icon after a failed lookup).
+st.set_page_config(page_title="行革ダッシュボード", page_icon=str(Path(__file__).parent / "ui" / "favicon.svg"),
+                   layout="wide")
 
 PAGES = {
     "ダッシュボード": [

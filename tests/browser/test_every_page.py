@@ -20,6 +20,9 @@ def test_page_renders_in_the_browser(server, browser, name, title):
     context = browser.new_context(viewport={"width": 1440, "height": 2000}, locale="ja-JP")
     page = context.new_page()
     page.set_default_timeout(60_000)
+    outside = []  # offices run on closed networks: nothing may be fetched from elsewhere
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((server, "data:", "blob:")) else None)
     try:
         page.goto(f"{server}/?m=苫小牧市" if name in {"trends", "radar", "fiscal"} else server)
         page.get_by_role("heading", name="概要", exact=True).wait_for()  # the first screen has loaded
@@ -33,6 +36,7 @@ def test_page_renders_in_the_browser(server, browser, name, title):
             assert chosen == "苫小牧市"
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        assert outside == [], f"requests beyond the dashboard server: {outside}"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     finally:
