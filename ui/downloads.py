@@ -26,7 +26,7 @@ def _sources(filters: Filters) -> list[tuple[str, str]]:
 
 
 def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str | None = None,
-                    slots: tuple | None = None) -> None:
+                    slots: tuple | None = None, width: str = "content") -> None:
     """Two buttons (in ``slots``, or a new row); files are built only when clicked."""
     now = datetime.now(JST)
     formats = {c: h for c, h in FORMAT_HINTS.items() if c in frame.columns}
@@ -41,8 +41,8 @@ def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str |
         slots = (row, row)
     left, right = slots
     left.download_button("Excel (.xlsx)", data=workbook, icon=":material/download:",
-                         key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now),
+                         key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now), width=width,
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button("CSV", data=lambda: to_csv(frame), icon=":material/download:",
-                          key=f"csv_{key or name}", file_name=export_filename(name, "csv", now),
+                          key=f"csv_{key or name}", file_name=export_filename(name, "csv", now), width=width,
                           mime="text/csv")

@@ -27,7 +27,7 @@ STYLE = """<style>
   }
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
-  .stButton, .stDownloadButton, .stPageLink, .stToast { display: none !important; }
+  .stButton, .stDownloadButton, .stPopover, .stPageLink, .stToast { display: none !important; }
   [data-testid="stMainBlockContainer"] { max-width: none !important; padding: 0 !important; }
   /* Chromium splits a flex row's columns onto different pages; an inline-flex row is one
      unbreakable box, so side-by-side cards print side by side, in their on-screen ratios. */
