@@ -9,6 +9,7 @@ Pure: no Streamlit. Recipes read the warehouse through ``warehouse`` and draw wi
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Union
@@ -72,6 +73,13 @@ class CardSpec:
     takeaway: str = ""
     document_ids: tuple[str, ...] | None = None
     ref: CardRef | None = None
+
+    @functools.cached_property
+    def vega_lite(self) -> str:
+        """The chart as Vega-Lite JSON, converted (and checked against the schema by Altair)
+        once per card: ``st.altair_chart`` does both on every script run, which was half of
+        a chart page's server time."""
+        return self.chart.to_json()
 
     def page_chart(self) -> PageChart:
         """The card as raw material for the page deck (「庁議資料を作成」)."""

@@ -10,6 +10,7 @@ the sidebar's 「庁議資料を作成」 (the current screen as a deck).
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import streamlit as st
@@ -44,7 +45,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
         if st.toggle("表で見る", key=f"as_table_{key}"):
             st.dataframe(spec.table, hide_index=True, width="stretch")
         else:
-            st.altair_chart(chart, theme=None, width="stretch")
+            st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch")
         sources = source_titles(filters, spec.document_ids)
         if sources:
             st.caption("出典: " + " ／ ".join(sources))
