@@ -33,7 +33,7 @@ def template_section() -> None:
                f"年度は 2021・R3・令和3年度 のどれでも書けます。上限: ファイル {MAX_FILE_BYTES // 2**20} MB、"
                f"各シート {MAX_DATA_ROWS:,} 行。マクロ付きブック (.xlsm) や .xls は取り込めません。")
     st.download_button("テンプレートをダウンロード (.xlsx)", data=template_bytes, file_name="行革ダッシュボード_取込テンプレート.xlsx",
-                       mime=XLSX, icon=":material/download:", key="import_template")
+                       mime=XLSX, icon=":material/download:", key="import_template", on_click="ignore")
 
 
 def problem_table(problems) -> pl.DataFrame:

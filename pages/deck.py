@@ -98,7 +98,7 @@ def download(items: list[tuple[CardRef, CardSpec]]) -> None:
         st.download_button(
             "資料をダウンロード (.pptx)", data=pptx,
             file_name=export_filename(title.strip() or DEFAULT_TITLE, "pptx", now), mime=PPTX, type="primary",
-            icon=":material/download:", key="deck_builder_download", disabled=not refs,
+            icon=":material/download:", key="deck_builder_download", disabled=not refs, on_click="ignore",
             help="押したときのデータでスライドを作ります (16:9)")
         if refs:
             offer_pdf(pptx, export_filename(title.strip() or DEFAULT_TITLE, "pdf", now), key="deck_builder_pdf", width="content")

@@ -23,7 +23,7 @@ def template_exports(municipality: str | None) -> None:
             f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})",
             data=lambda d=document_id: export_workbook(warehouse_path(), municipality, d),
             file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
-            key=f"template_export_{document_id}",
+            key=f"template_export_{document_id}", on_click="ignore",
             help="この文書の全データ (取組・評価・指標・財政効果・記述) をテンプレートの形にします。"
                  "直して「データの取り込み」から戻せます")
 

@@ -42,7 +42,7 @@ def offer_pdf(pptx: Callable[[], bytes], file_name: str, *, key: str, slot=st, w
         slot.caption(f"PDF 版: {INSTALL_HINT}")
         return
     slot.download_button("PDF 版をダウンロード", data=lambda: pptx_to_pdf(pptx()), icon=":material/picture_as_pdf:",
-                         mime="application/pdf", file_name=file_name, key=key, width=width,
+                         mime="application/pdf", file_name=file_name, key=key, width=width, on_click="ignore",
                          help="スライドを LibreOffice で PDF にします (数秒かかります)")
 
 
@@ -68,5 +68,5 @@ def offer_deck(page_title: str, filters: Filters) -> None:
         st.download_button("庁議資料を作成", data=deck, icon=":material/slideshow:", mime=PPTX,
                            file_name=export_filename(f"庁議資料_{page_title}", "pptx", now),
                            help=f"この画面のグラフ {len(charts)} 件と表を、絞り込み条件つきのスライド (.pptx) にします",
-                           width="stretch", key="deck_download")
+                           width="stretch", key="deck_download", on_click="ignore")
         offer_pdf(deck, export_filename(f"庁議資料_{page_title}", "pdf", now), key="deck_pdf")

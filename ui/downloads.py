@@ -42,7 +42,9 @@ def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str |
     left, right = slots
     left.download_button("Excel (.xlsx)", data=workbook, icon=":material/download:",
                          key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now), width=width,
+                         on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button("CSV", data=lambda: to_csv(frame), icon=":material/download:",
                           key=f"csv_{key or name}", file_name=export_filename(name, "csv", now), width=width,
+                          on_click="ignore",
                           mime="text/csv")
