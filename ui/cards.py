@@ -55,8 +55,8 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
         files = row.popover("ダウンロード", icon=":material/download:")
         # On screen the card shows the title; the exported picture carries it itself.
         files.download_button("PNG (スライド用の画像)", data=lambda: chart_to_png(chart, title=title),
-                              icon=":material/image:", key=f"png_{key}", mime="image/png", width="stretch", on_click="ignore",
-                              file_name=export_filename(title, "png", datetime.now(JST)))
+                              icon=":material/image:", key=f"png_{key}", mime="image/png", width="stretch",
+                              file_name=export_filename(title, "png", datetime.now(JST)), on_click="ignore")
         table_downloads(spec.table, title, filters, key=key, slots=(files, files), width="stretch")
         if spec.ref is not None:
             row.button("資料に追加", key=f"basket_{key}", icon=":material/playlist_add:",
