@@ -41,15 +41,9 @@ def _raw_without(document_id: str, tmp_path: Path) -> Path:
     return raw
 
 
-@pytest.fixture(scope="module")
-def original(built_warehouse) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(built_warehouse), read_only=True)
-    yield con
-    con.close()
-
-
 @pytest.mark.parametrize("document_id", sorted(BUILT_IN))
-def test_export_then_import_gives_identical_views(document_id, original, built_warehouse, tmp_path):
+def test_export_then_import_gives_identical_views(document_id, warehouse, built_warehouse, tmp_path):
+    original = warehouse  # the session's read-only connection to the warehouse built from the text
     data = export_workbook(built_warehouse, BUILT_IN[document_id])
     result = check(data, f"{document_id}.xlsx")
     assert result.ok, result.report()
