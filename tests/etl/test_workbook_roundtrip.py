@@ -43,7 +43,6 @@ def _raw_without(document_id: str, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("document_id", sorted(BUILT_IN))
 def test_export_then_import_gives_identical_views(document_id, warehouse, built_warehouse, tmp_path):
-    original = warehouse  # the session's read-only connection to the warehouse built from the text
     data = export_workbook(built_warehouse, BUILT_IN[document_id])
     result = check(data, f"{document_id}.xlsx")
     assert result.ok, result.report()
@@ -56,9 +55,9 @@ def test_export_then_import_gives_identical_views(document_id, warehouse, built_
     rebuilt = duckdb.connect(str(target), read_only=True)
     try:
         for view in SAME_VIEWS:
-            assert _view(rebuilt, view) == _view(original, view), view
+            assert _view(rebuilt, view) == _view(warehouse, view), view
         query = "SELECT document_id, municipality, title FROM documents ORDER BY 1"
-        assert rebuilt.sql(query).fetchall() == original.sql(query).fetchall()
+        assert rebuilt.sql(query).fetchall() == warehouse.sql(query).fetchall()
         assert rebuilt.sql("SELECT file FROM documents WHERE document_id = ?", params=[document_id]).fetchall() == [
             (f"{document_id}.xlsx",)]
     finally:
