@@ -1,45 +1,111 @@
-"""概要 (overview): per document's municipality and for all together, the reform at a glance."""
+"""概要 (overview): the reform at a glance. The whole slice first (its figures and two charts),
+then one card per source document (a municipality's report), each leading to the filtered 取組一覧."""
 import polars as pl
 import streamlit as st
 
 from cards import recipe_card
 from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
-from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
 from warehouse import money, queries
 from warehouse.overview import Card, cards
 
+DOCUMENTS_PER_ROW = 3
+OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for
 
-def card(data: Card, key: str) -> None:
+
+def figures(data: Card) -> dict[str, dict | None]:
+    """The card's four figures as st.metric arguments, by name; None where its document has no
+    such record (no yearly grades, no committee ratings, no money amounts, no end years)."""
+    m = data.movement
+    grades = None
+    if m.latest_year:
+        delta = m.delta("A")
+        before = f"。前年 {fy_label(m.previous_year)}" if m.previous_year else ""
+        grades = dict(label=f"A評価の割合 {fy_label(m.latest_year)}", value=f"{m.latest.get('A', 0):.0f}%",
+                      delta=None if delta is None else f"{delta:+.0f}pt (前年比)",
+                      help=f"{m.latest_count} 件の自己評価 (総合評価) に占める A の割合{before}")
+    committee = None if data.committee_mean is None else dict(
+        label="委員評価の平均", value=f"{data.committee_mean:.2f} / 5",
+        help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
+    fiscal = None if data.fiscal_effect is None else dict(
+        label="財政効果額", value=money.yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
+    finished = None if not data.finished else dict(
+        label="取組終了", value=f"{sum(data.finished.values()):,} 件",
+        help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))
+    return {"A評価の割合": grades, "委員評価の平均": committee, "財政効果額": fiscal, "取組終了": finished}
+
+
+def _request_explorer(municipality: str | None) -> None:
+    st.session_state[OPEN_EXPLORER] = municipality or ""
+
+
+def open_explorer(data: Card, key: str) -> None:
+    # A callback, not the button's return value: a click survives a rerun before the page runs.
+    st.button("取組一覧へ", key=f"open_{key}", icon=":material/arrow_forward:", width="stretch",
+              on_click=_request_explorer, args=(data.municipality,))
+
+
+def follow_explorer_request() -> None:
+    """After the filter bar has run (it would overwrite the choice): apply the card's
+    municipality and open 取組一覧."""
+    if OPEN_EXPLORER in st.session_state:
+        municipality = st.session_state.pop(OPEN_EXPLORER)
+        if municipality:
+            set_filter("municipality", municipality)
+        st.switch_page("pages/explorer.py")
+
+
+def freshness(data: Card) -> str:
+    """データの鮮度 (data freshness): when the card's documents were published and loaded."""
+    docs = queries.documents().filter(pl.col("document_id").is_in(data.document_ids))
+    loaded = f"取り込み {docs['built_at'].max():%Y-%m-%d %H:%M} (UTC)"
+    if docs.height == 1:
+        doc = docs.row(0, named=True)
+        return f"公表 {doc['published'] or '不明'} ・ {doc['file']} ・ {loaded}"
+    published = docs["published"].drop_nulls()
+    span = f" (公表 {published.min()}〜{published.max()})" if len(published) else ""
+    return f"{docs.height} 文書{span} ・ {loaded}"
+
+
+def heading(data: Card) -> None:
+    st.markdown(f"### {data.title}")
+    st.caption(f"{data.subtitle}  \n{freshness(data)}")
+    st.caption("　".join(f"{level} **{count:,}**" for level, count in data.levels.items()))
+
+
+def summary(data: Card) -> None:
+    """The whole slice: all four figures side by side, 「—」 where nothing is recorded."""
     with st.container(border=True):
         head, link = st.columns([5, 1])
-        head.markdown(f"### {data.title}")
-        head.caption(data.subtitle)
-        if link.button("取組一覧へ", key=f"open_{key}", icon=":material/arrow_forward:", width="stretch"):
-            if data.municipality:
-                set_filter("municipality", data.municipality)
-            st.switch_page("pages/explorer.py")
-        st.caption("　".join(f"{level} **{count:,}**" for level, count in data.levels.items()))
-        a, b, c, d = st.columns(4)
-        m = data.movement
-        if m.latest_year:
-            delta = m.delta("A")
-            a.metric(f"A評価の割合 {fy_label(m.latest_year)}", f"{m.latest.get('A', 0):.0f}%",
-                     None if delta is None else f"{delta:+.0f}pt (前年比)",
-                     help=f"{m.latest_count} 件の自己評価 (総合評価) に占める A の割合。前年 {fy_label(m.previous_year)}")
-        else:
-            a.metric("A評価の割合", "—", help="年度ごとの総合評価の記録がありません")
-        b.metric("委員評価の平均", f"{data.committee_mean:.2f} / 5" if data.committee_mean else "—",
-                 help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
-        c.metric("財政効果額", money.yen_text(data.fiscal_effect[0]) if data.fiscal_effect else "—",
-                 help=data.fiscal_effect[1] if data.fiscal_effect else "金額の記載はありません")
-        d.metric("取組終了", f"{sum(data.finished.values()):,} 件",
-                 help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()) or "記録なし")
+        with head:
+            heading(data)
+        with link:
+            open_explorer(data, "summary")
+        for column, (name, figure) in zip(st.columns(4), figures(data).items()):
+            if figure:
+                column.metric(**figure)
+            else:
+                column.metric(name, "—", help="この条件の取組には記録がありません")
+
+
+def document_card(data: Card, key: str) -> None:
+    """One document, compact: the figures it has; the ones it does not have named in a line."""
+    with st.container(border=True):
+        heading(data)
+        found = figures(data)
+        row = st.container(horizontal=True)
+        for figure in (f for f in found.values() if f):
+            row.metric(**figure, width="content")
+        missing = [name for name, figure in found.items() if not figure]
+        if missing:
+            st.caption("記載なし: " + "・".join(missing))
+        open_explorer(data, key)
 
 
 def screen() -> None:
+    follow_explorer_request()
     filters = current_filters()
     st.title("概要")
     if filters.fiscal_year:
@@ -48,8 +114,7 @@ def screen() -> None:
     if not overview[0].levels:
         empty("条件に合う取組")
         return
-    for n, data in enumerate(overview):
-        card(data, f"card{n}")
+    summary(overview[0])
 
     left, right = st.columns(2)
     with left:
@@ -65,13 +130,14 @@ def screen() -> None:
         else:
             chart_card(finished, key="overview_finished")
 
-    st.markdown("#### データの鮮度")
-    freshness = queries.documents().select(
-        pl.col("municipality").alias("自治体"), pl.col("title").alias("文書"),
-        pl.col("published").alias("公表"), pl.col("file").alias("ファイル"),
-        pl.col("built_at").dt.strftime("%Y-%m-%d %H:%M").alias("取り込み (UTC)"))
-    st.dataframe(freshness, hide_index=True, width="stretch")
-    table_downloads(freshness, "データの鮮度", filters)
+    if len(overview) > 1:
+        st.markdown("#### 自治体別 (文書ごと)")
+        documents = overview[1:]
+        for start in range(0, len(documents), DOCUMENTS_PER_ROW):
+            for n, (column, data) in enumerate(zip(st.columns(DOCUMENTS_PER_ROW),
+                                                   documents[start:start + DOCUMENTS_PER_ROW]), start):
+                with column:
+                    document_card(data, f"card{n}")
 
 
 guarded(screen)

@@ -1,9 +1,10 @@
 """The overview's metric cards: one per source document and one for everything in the slice.
 
 A card summarises the filtered initiatives of one document (a municipality's plan report, or
-the Tokyo DX collection covering many municipalities): counts per level (階層), the latest
-yearly grade shares against the previous year, the committee rating (委員評価) average, the
-fiscal effect (財政効果額, yen) and how many initiatives finished (取組終了) per year.
+the Tokyo DX collection covering many municipalities): which documents they come from, counts
+per level (階層), the latest yearly grade shares against the previous year, the committee rating
+(委員評価) average, the fiscal effect (財政効果額, yen) and how many initiatives finished (取組終了)
+per year.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Card:
     title: str
     subtitle: str
     municipality: str | None  # the filter the card's link applies (None: keep the current one)
+    document_ids: tuple[str, ...]
     levels: dict[str, int]
     movement: GradeMovement
     committee_mean: float | None
@@ -37,6 +39,7 @@ def _card(title: str, subtitle: str, municipality: str | None, rows: pl.DataFram
     finished = rows.filter(pl.col("end_fy").is_not_null()).group_by("end_fy").len("count").sort("end_fy")
     return Card(
         title=title, subtitle=subtitle, municipality=municipality,
+        document_ids=tuple(rows["document_id"].unique(maintain_order=True)),
         levels=dict(zip(levels["level"], levels["count"])),
         movement=grade_movement(queries.grades_for(tuple(rows["initiative_id"]))),
         committee_mean=float(committee.mean()) if len(committee) else None,
