@@ -64,11 +64,15 @@ def _card(case: dict) -> None:
             st.markdown(f"**目指す未来** {campaigns.markdown_text(case['future'])}")
         effect = campaigns.markdown_text(case["effect"]) if case["effect"] else "（効果の記載なし）"
         st.markdown(f":green[**効果**] {effect}")
-        with st.expander(f"全文を読む ({len(case['sections'])} 節)"):
+        # Lazy: the full text is drawn only once opened (twenty write-ups per page made the first
+        # draw slow, issue 3).
+        full_text = st.expander(f"全文を読む ({len(case['sections'])} 節)", key=f"case_text_{case['initiative_id']}",
+                                on_change="rerun")
+        if full_text.open:
             body = "\n\n".join(f"**{campaigns.markdown_text(name)}**  \n{campaigns.markdown_text(text)}"
                                for name, text in case["sections"])
-            st.markdown(body or "本文の記載はありません。")
-            st.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")
+            full_text.markdown(body or "本文の記載はありません。")
+            full_text.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")
 
 
 def screen() -> None:

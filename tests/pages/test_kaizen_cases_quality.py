@@ -145,10 +145,15 @@ def test_cases_counts_and_first_page(app):
     assert "総貸出件数 42,386件のうち小中学生が76%を占め" in markdown.replace("\\", "")
 
 
-def test_cases_full_text_lists_every_section(app):
+def test_cases_full_text_is_drawn_when_opened_and_lists_every_section(app):
     at = app(CASES)
     first = next(e for e in at.expander if e.label.startswith("全文を読む"))
     assert first.label == "全文を読む (8 節)"
+    assert not first.markdown  # closed: nothing drawn until the reader opens it
+    for key in [k for k in at.session_state.keys() if str(k).startswith("case_text_")]:
+        at.session_state[key] = True  # what opening an expander does (it reruns the page)
+    at.run()
+    first = next(e for e in at.expander if e.label.startswith("全文を読む"))
     body = "\n".join(m.value for m in first.markdown)
     sections = ["経緯・動機", "取組内容", "取組前", "取組後", "効果", "システム概要", "職員の頑張り", "PRポイント"]
     positions = [body.index(f"**{s}**") for s in sections]
