@@ -7,6 +7,7 @@ Run: ``python -m bench pages`` (builds a temporary warehouse first).
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, list[flo
             page.goto(url)  # the server has served once; this user's cache now holds the bundle
             page.wait_for_selector(DRAWN, timeout=60_000)
             for name in pages:
-                path = "" if name == pages[0] else name.removeprefix("pages/").removesuffix(".py")
+                path = _url_path(name)
                 for _ in range(VISITS):
                     for results, context in ((cold, None), (cached, returning)):
                         fresh_context = context or browser.new_context(viewport=viewport)
@@ -79,6 +80,7 @@ def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, list[flo
                         fresh.goto(f"{url}/{path}")
                         fresh.wait_for_selector(DRAWN, timeout=60_000)
                         results[name].append(time.perf_counter() - started)
+                        _wait_for_title(fresh, name)  # (untimed) the address opened this page
                         fresh.close()
                         if context is None:
                             fresh_context.close()
@@ -86,9 +88,7 @@ def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, list[flo
                 for name in pages[1:] + pages[:1]:
                     started = time.perf_counter()
                     page.get_by_test_id("stSidebarNav").get_by_text(_nav_title(name), exact=True).click()
-                    page.wait_for_function(
-                        "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim().startsWith(t))",
-                        arg=_nav_title(name), timeout=30_000)
+                    _wait_for_title(page, name)
                     page.wait_for_selector(DRAWN, timeout=30_000)
                     switch[name].append(time.perf_counter() - started)
             browser.close()
@@ -98,11 +98,25 @@ def browser_times(pages: list[str], warehouse: Path) -> tuple[dict[str, list[flo
     return cold, cached, switch
 
 
-def _nav_title(page: str) -> str:
-    import re
+def _wait_for_title(page, name: str) -> None:
+    page.wait_for_function("t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim().startsWith(t))",
+                           arg=_nav_title(name), timeout=30_000)
 
+
+def _page_entry(page: str) -> str:
+    """The page's ``st.Page(...)`` call in dashboard.py."""
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    return re.search(rf'st\.Page\("{re.escape(page)}", title="([^"]+)"', source).group(1)
+    return re.search(rf'st\.Page\("{re.escape(page)}"[^)]*\)', source).group(0)
+
+
+def _nav_title(page: str) -> str:
+    return re.search(r'title="([^"]+)"', _page_entry(page)).group(1)
+
+
+def _url_path(page: str) -> str:
+    """The address a person opens: the page's url_path, "" for the default page."""
+    entry = _page_entry(page)
+    return "" if "default=True" in entry else re.search(r'url_path="([^"]+)"', entry).group(1)
 
 
 def main() -> int:
