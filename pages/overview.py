@@ -1,6 +1,5 @@
 """概要 (overview): the reform at a glance. The whole slice first (its figures and two charts),
 then one card per source document (a municipality's report), each leading to the filtered 取組一覧."""
-import polars as pl
 import streamlit as st
 
 from cards import recipe_card
@@ -8,7 +7,7 @@ from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
-from warehouse import money, queries
+from warehouse import money
 from warehouse.overview import Card, cards
 
 DOCUMENTS_PER_ROW = 3
@@ -58,15 +57,13 @@ def follow_explorer_request() -> None:
 
 
 def freshness(data: Card) -> str:
-    """データの鮮度 (data freshness): when the card's documents were published and loaded."""
-    docs = queries.documents().filter(pl.col("document_id").is_in(data.document_ids))
-    loaded = f"取り込み {docs['built_at'].max():%Y-%m-%d %H:%M} (UTC)"
-    if docs.height == 1:
-        doc = docs.row(0, named=True)
-        return f"公表 {doc['published'] or '不明'} ・ {doc['file']} ・ {loaded}"
-    published = docs["published"].drop_nulls()
-    span = f" (公表 {published.min()}〜{published.max()})" if len(published) else ""
-    return f"{docs.height} 文書{span} ・ {loaded}"
+    """データの鮮度 (data freshness): 「公表 2022-03 ・ file.txt ・ 取り込み …」, or the span over documents."""
+    found = data.freshness
+    loaded = f"取り込み {found.loaded_at:%Y-%m-%d %H:%M} (UTC)"
+    if len(found.files) == 1:
+        return f"公表 {found.published[0] if found.published else '不明'} ・ {found.files[0]} ・ {loaded}"
+    span = f" (公表 {found.published[0]}〜{found.published[-1]})" if found.published else ""
+    return f"{len(found.files)} 文書{span} ・ {loaded}"
 
 
 def heading(data: Card) -> None:

@@ -9,6 +9,7 @@ per year.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -19,11 +20,20 @@ from warehouse.metrics import GradeMovement, grade_movement, stated_or_found_tot
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """データの鮮度 (data freshness) of a card's documents."""
+
+    files: tuple[str, ...]
+    published: tuple[str, ...]  # publication dates as printed (「2022-03」), sorted, where known
+    loaded_at: datetime  # when the warehouse was built from them
+
+
+@dataclass(frozen=True)
 class Card:
     title: str
     subtitle: str
     municipality: str | None  # the filter the card's link applies (None: keep the current one)
-    document_ids: tuple[str, ...]
+    freshness: Freshness
     levels: dict[str, int]
     movement: GradeMovement
     committee_mean: float | None
@@ -39,7 +49,7 @@ def _card(title: str, subtitle: str, municipality: str | None, rows: pl.DataFram
     finished = rows.filter(pl.col("end_fy").is_not_null()).group_by("end_fy").len("count").sort("end_fy")
     return Card(
         title=title, subtitle=subtitle, municipality=municipality,
-        document_ids=tuple(rows["document_id"].unique(maintain_order=True)),
+        freshness=_freshness(rows["document_id"].unique()),
         levels=dict(zip(levels["level"], levels["count"])),
         movement=grade_movement(queries.grades_for(tuple(rows["initiative_id"]))),
         committee_mean=float(committee.mean()) if len(committee) else None,
@@ -47,6 +57,12 @@ def _card(title: str, subtitle: str, municipality: str | None, rows: pl.DataFram
         fiscal_effect=stated_or_found_total(totals),
         finished=dict(zip(finished["end_fy"], finished["count"])),
     )
+
+
+def _freshness(document_ids: pl.Series) -> Freshness:
+    docs = queries.documents().filter(pl.col("document_id").is_in(document_ids.to_list()))
+    return Freshness(files=tuple(docs["file"]), published=tuple(sorted(docs["published"].drop_nulls())),
+                     loaded_at=docs["built_at"].max())
 
 
 def cards(filters: Filters) -> list[Card]:
