@@ -15,6 +15,7 @@ def test_a_document_card_opens_the_explorer_for_its_municipality(server, page):
     card = page.get_by_test_id("stColumn").filter(  # a document card fills its grid column
         has=page.get_by_role("heading", name="苫小牧市", exact=True))
     assert "公表 2025-07" in card.inner_text()
+    card.scroll_into_view_if_needed()  # the picture shows the grid, not the top of the page
     screenshot(page, "overview_document_cards")
     card.get_by_role("button", name="取組一覧へ").click()
     page.get_by_role("heading", name="取組一覧", exact=True).wait_for()
