@@ -1,24 +1,39 @@
-"""``python -m bench etl`` | ``python -m bench pages`` | ``python -m bench all``."""
+"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``."""
 from __future__ import annotations
 
+import argparse
 import importlib
-import importlib.util
 import sys
 
 TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
 
 
-def main(argv: list[str]) -> int:
-    chosen = argv or ["etl"]
-    if chosen == ["all"]:
-        chosen = [t for t in TARGETS if importlib.util.find_spec(TARGETS[t])]
-    unknown = [t for t in chosen if t not in TARGETS]
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("targets", nargs="*", metavar="TARGET",
+                        help=f"{', '.join(TARGETS)} or all (default: etl)")
+    parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
+                        help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
+                             "what a slower machine would measure")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.targets) - {*TARGETS, "all"})
     if unknown:
-        print(f"usage: python -m bench [{'|'.join(TARGETS)}|all]", file=sys.stderr)
-        return 2
+        parser.error(f"unknown target {', '.join(unknown)} (choose from {', '.join(TARGETS)}, all)")
+    if args.cpu_slowdown < 1:
+        parser.error("--cpu-slowdown must be 1 or more")
+    if not args.targets:
+        args.targets = ["etl"]
+    elif "all" in args.targets:
+        args.targets = list(TARGETS)
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     status = 0
-    for target in chosen:
-        status |= importlib.import_module(TARGETS[target]).main()
+    for target in args.targets:
+        module = importlib.import_module(TARGETS[target])
+        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target == "pages" else module.main()
     return status
 
 

@@ -2,6 +2,8 @@
 unknown 「/overview」 as 概要). Timings themselves are measured by ``python -m bench pages``."""
 from __future__ import annotations
 
+import pytest
+
 from bench.pages import _nav_title, _pages, _url_path
 
 
@@ -15,3 +17,15 @@ def test_every_page_is_opened_at_its_navigation_address():
 def test_titles_come_from_the_navigation():
     assert _nav_title("pages/overview.py") == "概要"
     assert _nav_title("pages/data_import.py") == "データの取り込み"
+
+
+def test_command_line_takes_targets_and_a_cpu_slowdown():
+    from bench.__main__ import parse_args
+
+    assert parse_args([]).targets == ["etl"]
+    assert parse_args(["all"]).targets == ["etl", "pages", "exports"]
+    args = parse_args(["pages", "--cpu-slowdown", "1.7"])
+    assert (args.targets, args.cpu_slowdown) == (["pages"], 1.7)
+    for wrong in (["page"], ["pages", "--cpu-slowdown", "0.5"]):
+        with pytest.raises(SystemExit):
+            parse_args(wrong)
