@@ -43,5 +43,7 @@ def finished(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     by_year = finished_by_year(filters)
     if by_year.is_empty():
         return None
-    return CardSpec("年度別の取組終了件数", builders.count_bars(by_year, category="年度", value="件数", title=""),
-                    by_year, note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(by_year))
+    table = by_year.select(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+                           pl.col("count").alias("件数"))
+    return CardSpec("年度別の取組終了件数", builders.yearly_counts(by_year, title=""), table,
+                    note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(table))

@@ -17,6 +17,7 @@ from charts.builders import (
     grade_distribution,
     indicator_chart,
     radar,
+    yearly_counts,
 )
 from charts.png import FontUnavailableError, chart_to_png, chart_to_svg
 from charts.theme import (
@@ -54,4 +55,5 @@ __all__ = [
     "grade_scale",
     "indicator_chart",
     "radar",
+    "yearly_counts",
 ]

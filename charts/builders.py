@@ -495,6 +495,32 @@ def _title_list(titles: pl.Series | list[str], limit: int = 5) -> str:
     return text + (f" ほか{len(items) - limit}件" if len(items) > limit else "")
 
 
+# ---------------------------------------------------------------- counts per year
+
+
+def yearly_counts(frame: pl.DataFrame, *, value_title: str = "件数", title: str = "") -> alt.LayerChart | alt.Chart:
+    """Columns of a count per fiscal year, oldest first, each labelled with its count.
+
+    Columns: fiscal_year (NULL = 総括, last), count.
+    """
+    if frame.height == 0:
+        return empty_chart(title)
+    _require(frame, ["fiscal_year", "count"])
+    data = frame.filter(pl.col("count").is_not_null())
+    if data.height == 0:
+        return empty_chart(title)
+    data = _with_fy_label(data)
+    base = alt.Chart(data).encode(x=_fy_x(_fy_order(data)), y=alt.Y("count:Q", title=value_title))
+    bars = base.mark_bar().encode(
+        tooltip=[
+            alt.Tooltip(f"{FY_FIELD}:N", title=FY_TITLE),
+            alt.Tooltip("count:Q", title=value_title, format=",~f"),
+        ]
+    )
+    labels = base.mark_text(baseline="bottom", dy=-3).encode(text=alt.Text("count:Q", format=",~f"))
+    return alt.layer(bars, labels).properties(title=title)
+
+
 # ---------------------------------------------------------------- rankings
 
 

@@ -13,7 +13,6 @@ from datetime import datetime
 
 import polars as pl
 
-from charts.theme import fy_label
 from warehouse import queries
 from warehouse.filters import Filters
 from warehouse.metrics import GradeMovement, grade_movement, stated_or_found_total
@@ -90,7 +89,6 @@ def grades_by_year(filters: Filters) -> pl.DataFrame:
 
 
 def finished_by_year(filters: Filters) -> pl.DataFrame:
-    """取組終了 (end year) counts in year order, labelled 「R3 (2021)」."""
+    """取組終了 (end year) counts: fiscal_year, count, in year order."""
     return (queries.finished_per_year(filters).group_by("end_fy").agg(pl.col("count").sum()).sort("end_fy")
-            .select(pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
-                    pl.col("count").alias("件数")))
+            .rename({"end_fy": "fiscal_year"}))

@@ -64,6 +64,7 @@ COMMITTEE_FRAME = pl.DataFrame(
     {"title": ["取組A", "取組B", "取組C"], "self_total": [8, 8, 11], "committee": [3, 3, 5]}
 )
 COUNT_FRAME = pl.DataFrame({"課": ["政策推進課", "財政課", "人事課"], "件数": [4, 9, 2]})
+YEARLY_FRAME = pl.DataFrame({"fiscal_year": [2024, 2020, 2022], "count": [56, 4, 13]})
 
 
 def all_charts() -> dict[str, alt.TopLevelMixin]:
@@ -78,6 +79,7 @@ def all_charts() -> dict[str, alt.TopLevelMixin]:
         "indicator_chart": charts.indicator_chart(INDICATOR_FRAME),
         "committee_vs_self": charts.committee_vs_self(COMMITTEE_FRAME),
         "count_bars": charts.count_bars(COUNT_FRAME, "課", "件数", "課別の取組数"),
+        "yearly_counts": charts.yearly_counts(YEARLY_FRAME, title="年度別の取組終了件数"),
     }
 
 
@@ -351,6 +353,17 @@ def test_count_bars_horizontal_sorted_descending():
     assert enc["y"]["title"] == "課" and enc["x"]["title"] == "件数"
 
 
+def test_yearly_counts_are_columns_in_year_order_however_large():
+    # The 取組終了 chart once sorted its years by count (R6, R4, R3, R5, R2).
+    spec = charts.yearly_counts(YEARLY_FRAME).to_dict()
+    views = layers(spec)
+    assert [mark_type(v) for v in views] == ["bar", "text"]
+    enc = spec.get("encoding") or views[0]["encoding"]
+    assert enc["x"]["type"] == "nominal" and enc["y"]["type"] == "quantitative"
+    assert enc["x"]["sort"] == ["R2 (2020)", "R4 (2022)", "R6 (2024)"]
+    assert enc["x"]["title"] == "年度" and enc["y"]["title"] == "件数"
+
+
 # ---------------------------------------------------------------- empty and bad input
 
 EMPTY_CALLS = {
@@ -363,6 +376,7 @@ EMPTY_CALLS = {
     "indicator_chart": lambda f: charts.indicator_chart(f),
     "committee_vs_self": lambda f: charts.committee_vs_self(f),
     "count_bars": lambda f: charts.count_bars(f, "課", "件数", "課別の取組数"),
+    "yearly_counts": lambda f: charts.yearly_counts(f, title="年度別の取組終了件数"),
 }
 
 
@@ -379,6 +393,7 @@ def test_empty_frame_gives_no_data_chart(name, frame):
         "indicator_chart": INDICATOR_FRAME,
         "committee_vs_self": COMMITTEE_FRAME,
         "count_bars": COUNT_FRAME,
+        "yearly_counts": YEARLY_FRAME,
     }[name]
     frame = typed.clear() if isinstance(frame, str) else frame
     spec = EMPTY_CALLS[name](frame).to_dict()
