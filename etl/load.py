@@ -44,7 +44,7 @@ CREATE TABLE _awards (municipality VARCHAR, document_id VARCHAR, program VARCHAR
     fiscal_year INTEGER, award VARCHAR, initiative_id VARCHAR, title VARCHAR, winner VARCHAR,
     line INTEGER);
 CREATE TABLE _data_quality (document_id VARCHAR, location VARCHAR, kind VARCHAR,
-    message VARCHAR, resolution VARCHAR, initiative_id VARCHAR);
+    message VARCHAR, resolution VARCHAR, initiative_id VARCHAR, sheet VARCHAR, line INTEGER);
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 """
 
@@ -148,10 +148,12 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
         for q in x.issues:
             out["_data_quality"].append(dict(document_id=d.document_id,
                 location=_location(d.file, q.lines, q.sheet), kind=q.kind, message=q.message,
-                resolution=q.resolution, initiative_id=ident(q.initiative_key)))
+                resolution=q.resolution, initiative_id=ident(q.initiative_key), sheet=q.sheet,
+                line=min(q.lines, default=None)))
     for q in content.global_issues:
         out["_data_quality"].append(dict(document_id=None, location=_location("data/raw", q.lines),
-            kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None))
+            kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
+            line=min(q.lines, default=None)))
     return out
 
 

@@ -29,7 +29,7 @@ from charts.theme import fy_label
 from etl.normalize import match_key
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
-from warehouse.queries import _slice, cached
+from warehouse.queries import QUALITY_ORDER, _slice, cached
 
 KAIZEN_LEVEL = "改善取組"
 CATEGORIES = ("サービス", "業務効率", "コスト", "その他")
@@ -96,7 +96,7 @@ def published_ranking() -> pl.DataFrame:
 def document_quality(document_id: str, kinds: tuple[str, ...]) -> pl.DataFrame:
     """Data-quality rows of one document, restricted to some kinds."""
     return query("SELECT kind, location, message, resolution, initiative_id FROM _data_quality "
-                 "WHERE document_id = ? AND list_contains(?, kind) ORDER BY location",
+                 f"WHERE document_id = ? AND list_contains(?, kind) ORDER BY {QUALITY_ORDER}",
                  [document_id, list(kinds)])
 
 
@@ -434,8 +434,7 @@ def quality_rows() -> pl.DataFrame:
         "i.municipality AS initiative_municipality, i.level, i.code, i.title AS initiative_title "
         "FROM _data_quality q LEFT JOIN _documents d USING (document_id) "
         "LEFT JOIN initiatives i USING (initiative_id) "
-        "ORDER BY q.document_id NULLS LAST, q.kind, "
-        "TRY_CAST(regexp_extract(q.location, ':([0-9]+)', 1) AS INTEGER) NULLS FIRST, q.location")
+        f"ORDER BY q.document_id NULLS LAST, q.kind, {QUALITY_ORDER}")
 
 
 def scope_quality(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:

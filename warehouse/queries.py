@@ -193,8 +193,8 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
                      [initiative_id]),
         source=query("SELECT title, file, published FROM _documents WHERE document_id = ?",
                      [row["document_id"]]).row(0, named=True),
-        quality=query("SELECT kind, location, message, resolution FROM _data_quality WHERE initiative_id = ?",
-                      [initiative_id]),
+        quality=query(f"SELECT kind, location, message, resolution FROM _data_quality WHERE initiative_id = ? "
+                      f"ORDER BY {QUALITY_ORDER}", [initiative_id]),
     )
 
 
@@ -241,11 +241,16 @@ def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
                  f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
 
 
+# Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
+QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
+
+
 @cached
 def data_quality(document_id: str | None = None) -> pl.DataFrame:
     return query("SELECT q.document_id, d.municipality, q.kind, q.location, q.message, q.resolution, "
                  "q.initiative_id FROM _data_quality q LEFT JOIN _documents d USING (document_id) "
-                 "WHERE (CAST(? AS VARCHAR) IS NULL OR q.document_id = ?) ORDER BY q.document_id, q.kind, q.location",
+                 "WHERE (CAST(? AS VARCHAR) IS NULL OR q.document_id = ?) "
+                 f"ORDER BY q.document_id, q.kind, {QUALITY_ORDER}",
                  [document_id, document_id])
 
 

@@ -286,3 +286,19 @@ def test_markdown_text_escapes_special_characters():
     from warehouse.campaigns import markdown_text
 
     assert markdown_text("1. *強調* $100\n次の行") == "1\\. \\*強調\\* \\$100  \n次の行"
+
+
+def test_quality_notes_come_in_document_order():
+    # Locations are text (「file:18」, 「file:Sheet!12」); sorted as text, line 144 came before 18.
+    from warehouse import campaigns, queries
+
+    def first_lines(locations) -> list[int]:
+        return [int(str(location).split(";")[0].rsplit(":", 1)[1]) for location in locations]
+
+    kaizen = campaigns.document_quality("koganei-kaizen-r3", ("correction", "repair", "skipped"))["location"]
+    assert first_lines(kaizen)[:3] == [18, 137, 144]
+    assert first_lines(kaizen) == sorted(first_lines(kaizen))
+    corrections = queries.data_quality("koganei-kaizen-r3").filter(kind="correction")["location"]
+    assert first_lines(corrections) == [18, 137, 144]
+    page_rows = campaigns.quality_rows().filter(document_id="koganei-kaizen-r3", kind="correction")["location"]
+    assert first_lines(page_rows) == [18, 137, 144]
