@@ -6,6 +6,8 @@ Streamlit pass ``theme=None`` to ``st.altair_chart`` so Streamlit's own theme do
 """
 from __future__ import annotations
 
+import altair as alt
+
 from charts.builders import (
     committee_vs_self,
     count_bars,
@@ -32,6 +34,9 @@ from charts.theme import (
 )
 
 enable_theme()
+# Exports (PNG, slides, 発表モード) embed a chart's rows in its spec. Altair refuses more than
+# 5,000 by default; a municipality's own workbook may hold up to 20,000 rows per sheet.
+alt.data_transformers.disable_max_rows()
 
 __all__ = [
     "CRITERIA",

@@ -413,6 +413,13 @@ def test_missing_columns_raise_clear_error():
         charts.grade_distribution(pl.DataFrame({"fiscal_year": [2021], "grade": ["A"]}))
 
 
+def test_charts_over_5000_rows_still_export():
+    # Altair's default data transformer raises MaxRowsError past 5,000 inline rows.
+    departments = pl.DataFrame({"課": [f"課{i:05d}" for i in range(6_000)], "件数": list(range(6_000))})
+    spec = charts.count_bars(departments, "課", "件数", "課別の取組数").to_dict()
+    assert len(dataset(spec, spec)) == 6_000
+
+
 def test_specs_are_json_serialisable():
     for chart in all_charts().values():
         json.dumps(chart.to_dict())
