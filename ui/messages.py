@@ -10,6 +10,7 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from etl.upload import raw_dir
 from warehouse import WarehouseMissing, warehouse_path
 
 log = logging.getLogger("gyokaku")
@@ -21,16 +22,25 @@ def empty(what: str = "条件に合うデータ") -> None:
             icon=":material/search_off:")
 
 
+BUILD_ERROR = "warehouse_build_error"
+
+
 def warehouse_missing() -> None:
     st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
-    if st.button("倉庫を作成する", type="primary"):
-        with st.spinner("data/raw/ の文書を取り込んでいます…"):
-            result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--out", str(warehouse_path())],
-                                    cwd=ROOT, capture_output=True, text=True)
-        if result.returncode == 0:
-            st.rerun()
-        st.error(result.stderr.strip().splitlines()[0] if result.stderr.strip() else "作成に失敗しました。")
+    if error := st.session_state.pop(BUILD_ERROR, None):
+        st.error(error, icon=":material/error:")
+    st.button("倉庫を作成する", type="primary", on_click=_build_warehouse)
+
+
+def _build_warehouse() -> None:
+    """(on_click) Run the ETL; the rerun that follows the click shows the app, or why it failed."""
+    with st.spinner("data/raw/ の文書を取り込んでいます…"):
+        result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--raw", str(raw_dir()),
+                                 "--out", str(warehouse_path())], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        st.session_state[BUILD_ERROR] = (result.stderr.strip().splitlines()[0] if result.stderr.strip()
+                                         else "作成に失敗しました。")
 
 
 def failure(error: Exception) -> None:

@@ -42,3 +42,29 @@ def test_missing_warehouse_explains_how_to_build_it(tmp_path, monkeypatch):
     assert not at.exception
     assert any("python -m etl" in w.value for w in at.warning)
     assert at.button[0].label == "倉庫を作成する"
+
+
+def test_the_build_button_builds_the_warehouse_and_opens_the_app(tmp_path, monkeypatch):
+    target = tmp_path / "built_on_click.duckdb"
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(target))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert target.exists()
+    assert not any("python -m etl" in w.value for w in at.warning)
+    assert at.title[0].value == "概要"
+
+
+def test_a_failed_build_says_why_and_offers_the_button_again(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    (raw / "komae_gyozaisei_kaikaku_shinchoku_r3.txt").write_text("壊れた文書\n", encoding="utf-8")
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(tmp_path / "never.duckdb"))
+    monkeypatch.setenv("GYOKAKU_RAW", str(raw))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.error and "komae_gyozaisei_kaikaku_shinchoku_r3.txt" in at.error[0].value
+    assert at.button[0].label == "倉庫を作成する"
