@@ -116,7 +116,7 @@ def radar_chart(frame: pl.DataFrame, *, title: str, size: int) -> alt.LayerChart
     )
     ring_labels = (
         alt.Chart(grid_rings().filter(pl.col("vertex") == 0))
-        .mark_text(align="left", dx=4, dy=-6, fontSize=11, color=MUTED_COLOR)
+        .mark_text(align="left", baseline="middle", dx=8, dy=-8, fontSize=11, color=MUTED_COLOR)
         .encode(x=x, y=y, text="ring:Q")
     )
     polygons = (
