@@ -15,14 +15,12 @@ from warehouse import WarehouseMissing, warehouse_path
 
 log = logging.getLogger("gyokaku")
 ROOT = Path(__file__).resolve().parents[1]
+BUILD_ERROR = "warehouse_build_error"  # why the last 「倉庫を作成する」 failed, shown once
 
 
 def empty(what: str = "条件に合うデータ") -> None:
     st.info(f"{what}がありません。サイドバーの絞り込み条件をゆるめるか、「条件をクリア」を押してください。",
             icon=":material/search_off:")
-
-
-BUILD_ERROR = "warehouse_build_error"
 
 
 def warehouse_missing() -> None:

@@ -19,6 +19,8 @@ from warehouse.filters import Filters
 
 CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
 LEVEL_ORDER = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
+# Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
+QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
 
 T = TypeVar("T")
 
@@ -239,10 +241,6 @@ def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
     return query(f"SELECT municipality, source, sum(amount_yen) AS amount_yen, count(*) AS items "
                  f"FROM fiscal_effects {where} AND (source <> 'summary' OR initiative_id IS NULL) "
                  f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
-
-
-# Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
-QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
 
 
 @cached

@@ -353,7 +353,7 @@ def test_count_bars_horizontal_sorted_descending():
     assert enc["y"]["title"] == "課" and enc["x"]["title"] == "件数"
 
 
-def test_yearly_counts_are_columns_in_year_order_however_large():
+def test_yearly_counts_are_columns_in_year_order_not_by_size():
     # The 取組終了 chart once sorted its years by count (R6, R4, R3, R5, R2).
     spec = charts.yearly_counts(YEARLY_FRAME).to_dict()
     views = layers(spec)
