@@ -7,7 +7,7 @@ import polars as pl
 
 from cards.model import CardSpec, recipe
 from charts import builders
-from charts.theme import fy_label
+from charts.theme import fy_labels
 from exports.slides import takeaway_for_grades
 from warehouse import Filters
 from warehouse.overview import finished_by_year, grades_by_year
@@ -22,7 +22,7 @@ def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     yearly = grades_by_year(filters)
     if yearly.is_empty():
         return None
-    table = (yearly.with_columns(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String))
+    table = (yearly.with_columns(fy_labels())
              .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}))
     return CardSpec("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""), table,
                     note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
@@ -43,7 +43,7 @@ def finished(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     by_year = finished_by_year(filters)
     if by_year.is_empty():
         return None
-    table = by_year.select(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+    table = by_year.select(fy_labels().alias("年度"),
                            pl.col("count").alias("件数"))
     return CardSpec("年度別の取組終了件数", builders.yearly_counts(by_year, title=""), table,
                     note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(table))

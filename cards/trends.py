@@ -12,7 +12,7 @@ import polars as pl
 from cards.model import CardSpec, Option, recipe
 from charts import builders
 from charts import scores as score_charts
-from charts.theme import CRITERIA, fy_label
+from charts.theme import CRITERIA, fy_label, fy_labels
 from exports.slides import takeaway_for_grades
 from warehouse import Filters, scores
 
@@ -41,7 +41,7 @@ DISPLAY = Option("share", "表示", choices=lambda filters: [(COUNT, COUNT), (SH
 
 def grade_table(counts: pl.DataFrame) -> pl.DataFrame:
     return counts.select(
-        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).fill_null(fy_label(None)).alias("年度"),
+        fy_labels().alias("年度"),
         pl.col("grade").alias("総合評価"), pl.col("count").alias("件数"),
         (pl.col("share") * 100).round(1).alias("割合(%)"))
 
@@ -85,7 +85,7 @@ def criteria(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     if yearly.is_empty():
         return None
     table = (yearly.pivot(on="criterion", index="fiscal_year", values="score")
-             .select(pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+             .select(fy_labels().alias("年度"),
                      *[pl.col(c).round(2) for c in CRITERIA if c in means["criterion"].to_list()]))
     return CardSpec(
         "観点別スコアの推移 (平均)", builders.criterion_trend(yearly, title=""), table,

@@ -35,6 +35,7 @@ from charts.theme import (
     PALETTE,
     criterion_scale,
     fy_label,
+    fy_labels,
     grade_scale,
 )
 
@@ -79,9 +80,7 @@ def empty_chart(title: str = "") -> alt.Chart:
 
 
 def _with_fy_label(frame: pl.DataFrame, column: str = "fiscal_year") -> pl.DataFrame:
-    # map_elements would skip nulls, but a NULL year must become 総括.
-    labels = [fy_label(year) for year in frame[column].to_list()]
-    return frame.with_columns(pl.Series(FY_FIELD, labels, dtype=pl.String))
+    return frame.with_columns(fy_labels(column).alias(FY_FIELD))
 
 
 def _fy_order(frame: pl.DataFrame, column: str = "fiscal_year") -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import polars as pl
 
 THEME_NAME = "gyokaku"
 
@@ -94,6 +95,12 @@ def fy_label(year: int | None) -> str:
     year = int(year)
     _, letter, n = _era(year)
     return f"{letter}{n} ({year})"
+
+
+def fy_labels(column: str = "fiscal_year") -> pl.Expr:
+    """``fy_label`` over a column, NULL (the plan-period evaluation) included as 「総括」:
+    ``map_elements`` skips nulls, and a 総括 row would otherwise have no 年度."""
+    return pl.col(column).map_elements(fy_label, return_dtype=pl.String).fill_null(SUMMARY_LABEL)
 
 
 def fy_label_long(year: int | None) -> str:

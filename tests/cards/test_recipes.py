@@ -69,6 +69,14 @@ def test_trends_grades_options_and_takeaway():
     assert dict(fallback.ref.options) == {"level": "実践項目", "share": "件数"}
 
 
+def test_overview_grade_table_names_the_plan_period_rows():
+    # The whole-period evaluation has no fiscal year; its rows once had an empty 年度 in the
+    # table (表で見る, Excel) while the chart beside it said 総括.
+    table = recipe_card("overview.grades", Filters()).table
+    assert table["年度"].null_count() == 0
+    assert dict(table.filter(年度="総括").select("総合評価", "件数").iter_rows()) == {"A": 73, "B": 43, "C": 1}
+
+
 def test_resolve_keeps_only_the_filters_a_card_uses():
     ref = resolve(CardRef.of("quality.counts", Filters(municipality="苫小牧市", fiscal_year=2022, grade="A")))
     assert ref.filters == TOMAKOMAI  # データ品質 applies only 自治体 and キーワード
