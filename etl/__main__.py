@@ -2,8 +2,8 @@
 
 Options:
   --if-stale   rebuild only when the warehouse is missing or older than a file in data/raw
-  --raw DIR    source folder (default data/raw)
-  --out FILE   warehouse file (default data/warehouse.duckdb)
+  --raw DIR    source folder (default data/raw, or $GYOKAKU_RAW; see ``settings``)
+  --out FILE   warehouse file (default data/warehouse.duckdb, or $GYOKAKU_WAREHOUSE)
   --quiet      no progress display
 
 Workbook commands (see ``etl.workbook``):
@@ -22,8 +22,9 @@ import sys
 from pathlib import Path
 
 from etl.errors import EtlError, TemplateExportError
-from etl.pipeline import RAW_DIR, WAREHOUSE, BuildReport, build
+from etl.pipeline import BuildReport, build
 from etl.workbook import export_workbook, template_bytes
+from settings import raw_dir, warehouse_path
 
 
 def is_stale(raw_dir: Path, target: Path) -> bool:
@@ -66,7 +67,7 @@ def export_template_command(argv: list[str]) -> int:
                                      description="倉庫の自治体の文書をテンプレートの形で書き出します")
     parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
-    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE)
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path())
     parser.add_argument("--document", help="自治体に文書が複数あるときの document_id")
     args = parser.parse_args(argv)
     return _run(lambda: _write(args.path, export_workbook(args.warehouse, args.municipality, args.document)),
@@ -94,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m etl", description="data/raw の文書から倉庫を作成します",
         epilog="テンプレート: python -m etl template PATH.xlsx / "
                "書き出し: python -m etl export-template 自治体 PATH.xlsx [--warehouse FILE] [--document ID]")
-    parser.add_argument("--raw", type=Path, default=RAW_DIR)
-    parser.add_argument("--out", type=Path, default=WAREHOUSE)
+    parser.add_argument("--raw", type=Path, default=raw_dir())
+    parser.add_argument("--out", type=Path, default=warehouse_path())
     parser.add_argument("--if-stale", action="store_true")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

@@ -22,9 +22,8 @@ from etl.model import Extract, Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, parser_for
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
-
-RAW_DIR = Path("data/raw")
-WAREHOUSE = Path("data/warehouse.duckdb")
+from settings import raw_dir as configured_raw_dir
+from settings import warehouse_path
 
 Progress = Callable[[str], None]
 
@@ -74,9 +73,12 @@ def _unknown_file_issue(name: str) -> Issue:
                  (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
 
 
-def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
+def build(raw_dir: Path | None = None, target: Path | None = None,
           progress: Progress = lambda message: None) -> BuildReport:
+    """Build ``target`` from ``raw_dir`` (default: the configured folders, see ``settings``)."""
     started = time.perf_counter()
+    raw_dir = configured_raw_dir() if raw_dir is None else raw_dir
+    target = warehouse_path() if target is None else target
     manifest = read_manifest(raw_dir)
     # Workbooks (.xlsx) need no manifest row; a row with format "workbook" may still name one.
     entries = [e for e in manifest if e.format != WORKBOOK_FORMAT]
@@ -111,4 +113,4 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
                        [d.file for d in content.documents])
 
 
-__all__ = ["build", "BuildReport", "EtlError", "SourceFormatError", "RAW_DIR", "WAREHOUSE"]
+__all__ = ["build", "BuildReport", "EtlError", "SourceFormatError"]
