@@ -1,6 +1,7 @@
 """Tomakomai 資料編: one 進捗状況シート (progress sheet) per 実践項目 (practice item).
 
-Called by ``etl.sources.tomakomai`` (which merges the Extract); this module has no ``parse``.
+Called by ``etl.sources.tomakomai.tables`` (which merges the Extract) and checked by
+``etl.sources.tomakomai.cross_check``.
 
 Glossary (the Japanese labels the sheets print):
 - 実践項目 (practice item, printed 1–70 and N1–N25), grouped under 取組項目 No.1–22 (group).

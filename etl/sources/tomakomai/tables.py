@@ -1,4 +1,4 @@
-"""Parser for 苫小牧市行政創革プラン 取組の有効性に関する意見書 (format ``tomakomai``): 本編 and lists.
+"""苫小牧市行政創革プラン 取組の有効性に関する意見書, 本編 and lists: the tables of format ``tomakomai``.
 
 The document evaluates the plan R2–R6 (FY2020–2024). Terms used below:
 
@@ -18,7 +18,7 @@ Printed copies (``copy``/``rank``): the 資料編 list 「行政創革プラン�
 (rank 1 for items), the per-group detail blocks of 「I 取組項目別の評価について」 (rank 1 for
 groups, rank 2 for items), the 本編 【取組項目別】 table (rank 2) and its copy in 「II 取組の
 有効性について」 (rank 3), the 本編 【実践項目別】 list (rank 3). The individual progress
-sheets (rank 0) are parsed by ``etl.sources.tomakomai_sheets`` and merged here.
+sheets (rank 0) are parsed by ``etl.sources.tomakomai.sheets`` and merged here.
 
 Structural damage handled by rule (each use becomes an Issue of kind "repair"):
 - group table rows with six theme cells instead of seven: the trailing 人材 cell was lost and
@@ -38,7 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import match_key, nfkc, yen_amounts
-from etl.sources.tomakomai_sheets import cross_check_sheets, parse_sheets
+from etl.sources.tomakomai.sheets import parse_sheets
 
 GROUP = "取組項目"
 ITEM = "実践項目"
@@ -747,8 +747,8 @@ def _unify_themes(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------- cross-check (after reconcile)
 
-def cross_check(extract: Extract) -> list[Issue]:
-    """Recompute the aggregates the document states and report every disagreement."""
+def cross_check_tables(extract: Extract) -> list[Issue]:
+    """Recompute the aggregates the 本編 tables state and report every disagreement."""
     issues: list[Issue] = []
     groups = {i.key: i for i in extract.initiatives if i.level == GROUP and i.key.startswith(f"{GROUP}:")}
     children: dict[str, list[Initiative]] = {}
@@ -764,7 +764,6 @@ def cross_check(extract: Extract) -> list[Issue]:
     issues.extend(_check_counts(extract, children))
     issues.extend(_check_themes(extract, groups, children, final, committee))
     issues.extend(_check_fiscal(extract))
-    issues.extend(cross_check_sheets(extract))
     return issues
 
 
