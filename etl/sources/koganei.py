@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Award, Extract, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, era_to_year, match_key, nfkc
+from etl.sources._text import tab_cells
 
 PROGRAM = "ＣｏＣｏからチャレンジ・こがねい"
 LEVEL = "改善取組"
@@ -62,10 +63,6 @@ RE_BULLET = re.compile(r"^-\s+(?:✓\s*)?")
 
 def _year(number: str) -> int:
     return era_to_year("令和", number)
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
 
 
 def _found(doc: SourceDocument, index: int) -> str:
@@ -133,7 +130,7 @@ def _list_header(r: _Reader, heading: int) -> tuple[int, dict[str, int], list[tu
     first = r.next[heading]
     if first >= len(r.doc.lines):
         raise r.fail(first, "取組一覧表の見出し行 (No. 課名 タイトル 区分 共同実施者数)")
-    cells = [match_key(c) for c in _cells(r.doc.lines[first])]
+    cells = [match_key(c) for c in tab_cells(r.doc.lines[first])]
     columns = {}
     for label, wanted in (("no", "No."), ("dept", "課名"), ("title", "タイトル"), ("count", "共同実施者数")):
         if wanted not in cells:
@@ -142,10 +139,10 @@ def _list_header(r: _Reader, heading: int) -> tuple[int, dict[str, int], list[tu
     second = r.next[first]
     if second >= len(r.doc.lines):
         raise r.fail(second, "区分の見出し行 (サービス 業務効率 コスト その他)")
-    labels = [(c, i) for i, c in enumerate(_cells(r.doc.lines[second])) if c]
+    labels = [(c, i) for i, c in enumerate(tab_cells(r.doc.lines[second])) if c]
     if not labels or len(labels) > 6 or any(RE_INT.match(c) for c, _ in labels):
         raise r.fail(second, "区分の見出し行 (サービス 業務効率 コスト その他)")
-    width = max(len(_cells(r.doc.lines[first])), max(i for _, i in labels) + 1)
+    width = max(len(tab_cells(r.doc.lines[first])), max(i for _, i in labels) + 1)
     return second, columns, labels, width
 
 
@@ -167,7 +164,7 @@ def _fit_width(cells: list[str], width: int) -> tuple[list[str], str | None]:
 def _parse_row(r: _Reader, table: _ListTable, index: int, columns: dict[str, int],
                labels: list[tuple[str, int]], width: int, department: str | None) -> Initiative | None:
     line = index + 1
-    cells, note = _fit_width(_cells(r.doc.lines[index]), width)
+    cells, note = _fit_width(tab_cells(r.doc.lines[index]), width)
     readable = note is None or note.startswith("No.")
     if not readable:
         # The first three cells and the last one keep their meaning when cells were lost inside.
@@ -216,7 +213,7 @@ def _parse_list(r: _Reader, heading: int, year: int, end: int) -> _ListTable:
     body, columns, labels, width = _list_header(r, heading)
     department: str | None = None
     for i in range(body + 1, end):
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if not any(cells):
             continue
         if RE_INT.match(nfkc(cells[0])):
@@ -282,7 +279,7 @@ def _parse_award_tables(r: _Reader, start: int, end: int,
                 raise r.fail(i, f"令和{year - 2018}年度の優秀取組等実施者の表は一つだけ")
             years.add(year)
             continue
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if match_key(cells[0]) == "種別":
             continue  # header row
         kind = RE_AWARD_WORD.match(match_key(cells[0]))
@@ -353,7 +350,7 @@ def _parse_top_tables(r: _Reader, start: int, end: int) -> tuple[list[dict], set
                 raise r.fail(i, f"令和{year - 2018}年度の最多取組実施部署の表は一つだけ")
             years.add(year)
             continue
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if match_key(cells[0]) == "順位":
             continue  # header row
         row = _top_row(cells)

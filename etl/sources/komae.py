@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Extract, Indicator, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import fiscal_year, match_key, nfkc
+from etl.sources._text import TAG_RE, filled_tab_cells
 
 COPY_STATUS = "主な取組状況"
 COPY_LIST = "取組項目一覧"
@@ -32,7 +33,6 @@ SECTION = "R3年度の取組状況"  # the document's heading, spacing removed
 GENERIC_DEPARTMENTS = {"関係各課", "各施設所管課"}
 EXPECTED_ITEMS = 65  # 取組項目 are numbered 01–65 (取組項目一覧 ends at 65)
 
-_TAG_RE = re.compile(r"<[^>]*>")
 _BLOCK_END_RE = re.compile(r"</p>|</li>|<br\s*/?>|</td>|</tr>", re.I)
 _DECOR_RE = re.compile(r"^[#*\s\-]+|[*\s]+$")
 
@@ -78,12 +78,8 @@ _REL_HEAD = re.compile(r"^施策\s*(\d+)$")
 
 def _plain(text: str) -> str:
     """Cell text without HTML tags, markdown decoration or surrounding blanks."""
-    text = html.unescape(_TAG_RE.sub(" ", text)).replace("**", " ")
+    text = html.unescape(TAG_RE.sub(" ", text)).replace("**", " ")
     return re.sub(r"\s+", " ", _DECOR_RE.sub("", text)).strip()
-
-
-def _cells(line: str) -> list[str]:
-    return [c for c in (_plain(cell) for cell in line.split("\t")) if c]
 
 
 def _num(text: str) -> int:
@@ -164,7 +160,7 @@ def _parse_item_list(doc: SourceDocument, start: int, stop: int, ex: Extract) ->
         ex.initiatives.append(record)
 
     for i in range(start + 1, stop):
-        cells = _cells(doc.lines[i])
+        cells = filled_tab_cells(doc.lines[i], _plain)
         if not cells:
             continue
         n = i + 1
@@ -389,7 +385,7 @@ def _indicator_no(doc: SourceDocument, start: int, stop: int, index: int, ex: Ex
 
 
 def _indicator_name(doc: SourceDocument, at: int, no: str, ex: Extract) -> tuple[str, str | None]:
-    cells = _cells(doc.lines[at])
+    cells = filled_tab_cells(doc.lines[at], _plain)
     text = cells[0] if cells else ""
     if re.fullmatch(r"\d{1,2}", text) and len(cells) > 1:
         text = cells[1]
@@ -460,7 +456,7 @@ class _StatusParser:
             if "<table" in raw:
                 self.table(i, raw)
                 continue
-            cells = _cells(raw)
+            cells = filled_tab_cells(raw, _plain)
             if not cells:
                 continue
             head = cells[0]
@@ -688,7 +684,7 @@ class _StatusParser:
 
 def _paragraphs(text: str) -> list[str]:
     """HTML/markdown cell text -> paragraphs, without leftover pieces of the body heading."""
-    text = html.unescape(_TAG_RE.sub(" ", _BLOCK_END_RE.sub("\n", text)))
+    text = html.unescape(TAG_RE.sub(" ", _BLOCK_END_RE.sub("\n", text)))
     out = []
     for part in re.split(r"\n|\t| {2,}|\u3000{2,}", text):
         part = re.sub(r"^[\s\-■]+(?=\S)", "", part).strip()

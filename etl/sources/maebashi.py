@@ -33,6 +33,7 @@ from typing import Any
 from etl.errors import SourceFormatError
 from etl.model import Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, fiscal_year, match_key, nfkc, parse_number, yen_amounts
+from etl.sources._text import TAG_RE, filled_tab_cells, tab_cells
 
 LEVEL = "WG"
 INDEX_COPY = "13のWG活動一覧"
@@ -54,7 +55,6 @@ _FIELD_RE = re.compile(r"^\s*([①②③④⑤⑥⑦⑧])([^\t]*)\t(.*)$")
 _SEPARATOR_RE = re.compile(r"^[\s\-]*$")
 _FIELD_HEADER_KEYS = {"項目内容"}
 _SMALL_RE = re.compile(r"<small>(.*?)(?:</small>|$)", re.S)
-_TAG_RE = re.compile(r"<[^>]*>")
 _PAGES_RE = re.compile(r"^(\d+)\s*[-‐－ー~～]\s*(\d+)$")
 # Letter-spaced Latin capitals ("B P R") and a space between Japanese text and "WG": both are
 # PDF layout artefacts in the WG names (the detail pages print the same names without them).
@@ -95,9 +95,9 @@ def _html_to_text(text: str) -> str:
     text = re.sub(r"</p>\s*<p>", "\n", text)
     head, sep, tail = text.partition("<ul")
     if sep:  # items after a <ul> start with ・ or a circled number
-        tail = _LIST_NUMBER_RE.sub("\n", _TAG_RE.sub(" ", sep + tail))
+        tail = _LIST_NUMBER_RE.sub("\n", TAG_RE.sub(" ", sep + tail))
         text = head + "\n" + tail
-    text = _LIST_ITEM_RE.sub("\n", _TAG_RE.sub(" ", text))
+    text = _LIST_ITEM_RE.sub("\n", TAG_RE.sub(" ", text))
     lines = [clean_text(line).replace("・ ", "・") for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
@@ -186,7 +186,7 @@ class _Parser:
     def read_index_row(self, i: int, raw: str, year: int, seen: set[int]) -> None:
         line = i + 1
         m = _INDEX_ROW_RE.match(raw)
-        cells = [c.strip() for c in (m.group(2).split("\t") if m else [])]
+        cells = tab_cells(m.group(2)) if m else []
         while cells and not cells[-1]:
             cells.pop()
         if not m or len(cells) != 3 or not cells[0]:
@@ -201,8 +201,8 @@ class _Parser:
         seen.add(number)
         name_cell, goal, pages = cells
         small = _SMALL_RE.search(name_cell)
-        english = clean_text(_TAG_RE.sub(" ", small.group(1))) if small else ""
-        printed_name = clean_text(_TAG_RE.sub(" ", _SMALL_RE.sub(" ", name_cell)))
+        english = clean_text(TAG_RE.sub(" ", small.group(1))) if small else ""
+        printed_name = clean_text(TAG_RE.sub(" ", _SMALL_RE.sub(" ", name_cell)))
         title = self.fixed(printed_name, "WG名", line, _key(number))
         goal = self.fixed(clean_text(goal), "目指す未来", line, _key(number))
         extra: dict[str, Any] = {"目指す未来": goal, "該当頁": pages}
@@ -382,7 +382,7 @@ class _Parser:
         for i in range(header + 1, end):
             if not self.lines[i].strip():
                 break
-            rows.append((i, [c.strip() for c in self.lines[i].split("\t")]))
+            rows.append((i, tab_cells(self.lines[i])))
         return rows
 
     def card_status(self, start: int, end: int, key: str) -> None:
@@ -470,7 +470,7 @@ class _Parser:
             if not text.startswith("支出命令の件数"):
                 continue
             for j in range(i, end):
-                cells = [c.strip() for c in self.lines[j].split("\t") if c.strip()]
+                cells = filled_tab_cells(self.lines[j])
                 if len(cells) != 2:
                     break
                 m = _VALUE_UNIT_RE.search(nfkc(cells[1]))

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts
+from etl.sources._text import TAG_RE, filled, tab_cells
 
 COPY = "進捗状況シート"
 RANK = 0
@@ -59,7 +60,6 @@ _NUMBER_CELL_RE = re.compile(rf"^([{_CIRCLED}])(?:\s+(.*))?$")
 _SCORE_RE = re.compile(r"^[0-3]$")
 _GRADE_RE = re.compile(r"^[A-D]$")
 _END_RE = re.compile(r"令和\s*(\d{1,2})\s*年\s*(\d{1,2})\s*月")
-_TAG_RE = re.compile(r"<[^>]*>")
 _MARK_RE = re.compile(r"【(R\d[^】]*)】")
 _DEPT_PREFIX_RE = re.compile(r"^[(（]([^)）]{1,3})[)）]\s*")
 _WRAP_SPACE_RE = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff、]) (?=[\u3041-\u30ff\u4e00-\u9fff])")
@@ -180,17 +180,9 @@ def classify_amount(*contexts: str) -> str:
 # ---------------------------------------------------------------- small helpers
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
-
-
-def _nonempty(cells: list[str]) -> list[str]:
-    return [c for c in cells if c]
-
-
 def _plain(text: str) -> str:
     """Display text of a cell: HTML tags dropped, whitespace collapsed."""
-    return clean_text(_TAG_RE.sub(" ", text))
+    return clean_text(TAG_RE.sub(" ", text))
 
 
 def _year_of(cell: str) -> int | None:
@@ -278,8 +270,8 @@ def _segment(doc: SourceDocument, first: int, index: list[IndexEntry]) -> list[S
         line, number = doc.lines[i], i + 1
         heading = _GROUP_HEADING_RE.match(line) if line.startswith("No") else None
         page2 = _PAGE2_RE.match(line) if line.startswith("No") else None
-        all_cells = _cells(line)
-        cells = _nonempty(all_cells)
+        all_cells = tab_cells(line)
+        cells = filled(all_cells)
         is_title = bool(cells) and cells[0] == "実践項目"
         if heading:
             current = Sheet(start=number, group=int(heading.group(1)))
@@ -332,7 +324,7 @@ def _resolve_codes(sheets: list[Sheet], index: list[IndexEntry], doc: SourceDocu
     for sheet in sheets:
         where = sheet.title_line or sheet.start
         if sheet.title is None and not sheet.page2:
-            if any(_nonempty(c) and not _SEPARATOR_RE.match(_nonempty(c)[0]) for _, _, c in sheet.lines):
+            if any(filled(c) and not _SEPARATOR_RE.match(filled(c)[0]) for _, _, c in sheet.lines):
                 issues.append(Issue("skipped", f"実践項目名も②ページ見出しもないシート断片 (行 {sheet.start}–)",
                                     (sheet.start,), "取り込みませんでした"))
             continue
@@ -426,7 +418,7 @@ class SheetParser:
         self.emit()
 
     def feed(self, number: int, line: str, cells: list[str]) -> None:
-        ne = _nonempty(cells)
+        ne = filled(cells)
         if not ne or all(_SEPARATOR_RE.match(c) for c in ne) or ne[0].startswith("【行政創革プラン進捗状況シート"):
             return
         head = ne[0].replace(" ", "").replace("\u3000", "")
@@ -530,7 +522,7 @@ class SheetParser:
 
     # -- 取組内容 rows
     def read_activity(self, cells: list[str], number: int) -> None:
-        ne = _nonempty(cells)
+        ne = filled(cells)
         lost_lead = bool(cells) and cells[0] != "" and cells[0] != "取組内容"
         if ne and ne[0] == "取組内容":
             ne = ne[1:]
@@ -615,7 +607,7 @@ class SheetParser:
 
     # -- 課題 rows
     def read_problem(self, cells: list[str], number: int) -> None:
-        ne = [c for c in _nonempty(cells) if not c.startswith("取組上の") and "【これまでの取組" not in c]
+        ne = [c for c in filled(cells) if not c.startswith("取組上の") and "【これまでの取組" not in c]
         if not ne or "課題・問題点" in " ".join(ne) or ne[0] == "年度":
             return
         year = _year_of(ne[0])
@@ -633,7 +625,7 @@ class SheetParser:
             self.problems.append(Row(number, year, None, first, second))
 
     def read_notable(self, cells: list[str], number: int) -> None:
-        text = _plain(" ".join(_nonempty(cells)))
+        text = _plain(" ".join(filled(cells)))
         if text:
             self.notable.append((number, text))
 

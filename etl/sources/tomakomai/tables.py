@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import match_key, nfkc, yen_amounts
+from etl.sources._text import TAG_RE, tab_cells, tab_cells_trimmed
 from etl.sources.tomakomai.sheets import parse_sheets
 
 GROUP = "取組項目"
@@ -69,7 +70,6 @@ _DASHES = {"-", "－", "ー", "―", "‐", "—"}
 _DEPT = re.compile(r"^[(（]\s*([^()（）]{1,4}?)\s*[)）]\s*(.+)$")
 _HEADING = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _COMMITTEE_SCORE = re.compile(r"^(\d(?:\.\d)?)\s*(?:/\s*5)?$")
-_TAG = re.compile(r"<[^>]*>")
 
 # Anchors in document order: (name, pattern on the stripped line).
 _ANCHORS = (
@@ -108,14 +108,6 @@ class _Ctx:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _cells(line: str) -> list[str]:
-    """Tab cells, stripped, without trailing empty cells (PDF rows often end in tabs)."""
-    cells = [c.strip() for c in line.split("\t")]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
-
 
 def _round1(value: float) -> float:
     """Round half up to one decimal, as the document prints averages (2.75 → 2.8)."""
@@ -160,7 +152,7 @@ def _yen(text: str) -> int | None:
 
 def _clean_opinion(text: str) -> str:
     """HTML list fragment → plain text, one bullet (・) per line."""
-    text = html.unescape(_TAG.sub(" ", text))
+    text = html.unescape(TAG_RE.sub(" ", text))
     text = re.sub(r"[ \t\u3000]+", " ", text).strip()
     # a bullet is a ・ at the start or after a space; ・ between words is a middle dot
     return re.sub(r"(?:^|\s+)・", "\n・", text).strip()
@@ -194,7 +186,7 @@ def _find_anchors(ctx: _Ctx) -> dict[str, int]:
 
 def _check_header(ctx: _Ctx, index: int, expected: dict[str, int], table: str) -> None:
     """Record (as info) header labels that do not sit over their data column."""
-    cells = [c.strip() for c in ctx.doc.lines[index].split("\t")]
+    cells = tab_cells(ctx.doc.lines[index])
     wrong = []
     for pos, label in enumerate(cells):
         if not label:
@@ -218,7 +210,7 @@ def _parse_theme_table(ctx: _Ctx, start: int, stop: int) -> None:
     lines = ctx.doc.lines
     rows = []
     for i in range(start + 1, stop):
-        cells = _cells(lines[i])
+        cells = tab_cells_trimmed(lines[i])
         if not cells or cells[0] not in ROMAN:
             continue
         n = i + 1
@@ -255,7 +247,7 @@ def _parse_theme_table(ctx: _Ctx, start: int, stop: int) -> None:
 
 def _header_index(ctx: _Ctx, start: int, stop: int, first_cell: str, what: str) -> int:
     for i in range(start + 1, min(stop, start + 6)):
-        cells = _cells(ctx.doc.lines[i])
+        cells = tab_cells_trimmed(ctx.doc.lines[i])
         if cells and cells[0] == first_cell:
             return i
     raise ctx.fail(start + 2, f"{what}の見出し行(「{first_cell}」で始まる行)",
@@ -301,7 +293,7 @@ def _parse_group_table(ctx: _Ctx, start: int, stop: int, copy: str) -> None:
     _check_header(ctx, head + 1, expected, copy)
     seen: list[tuple[int, int]] = []
     for i in range(head + 2, stop):
-        cells = _cells(lines[i])
+        cells = tab_cells_trimmed(lines[i])
         if not cells:
             if seen:
                 break
@@ -471,7 +463,7 @@ def _parse_item_list(ctx: _Ctx, start: int, stop: int, copy: str, has_total: boo
     i = head
     while i < stop:
         line = lines[i]
-        cells = _cells(line)
+        cells = tab_cells_trimmed(line)
         n = i + 1
         if not cells:
             i += 1
@@ -512,7 +504,7 @@ def _parse_details(ctx: _Ctx, start: int, stop: int) -> None:
     blocks: list[tuple[int, int]] = []
     for i in range(start + 1, stop):
         raw = lines[i]
-        cells = _cells(raw)
+        cells = tab_cells_trimmed(raw)
         n = i + 1
         if not cells:
             continue
@@ -541,7 +533,7 @@ def _detail_line(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
     if block.expect_row:
         block.expect_row = False
         try:
-            _detail_header_row(ctx, block, [c.strip() for c in ctx.doc.lines[n - 1].split("\t")], n)
+            _detail_header_row(ctx, block, tab_cells(ctx.doc.lines[n - 1]), n)
         except _RowError as error:
             ctx.issue("skipped", f"{COPY_DETAIL} No.{block.no}: {error}", (n,), "この行の値は記録していません")
         return
@@ -631,7 +623,7 @@ def _committee(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
 
 def _parse_fiscal(ctx: _Ctx, start: int, stop: int) -> None:
     lines = ctx.doc.lines
-    body = [(i + 1, _cells(lines[i])) for i in range(start + 1, stop)]
+    body = [(i + 1, tab_cells_trimmed(lines[i])) for i in range(start + 1, stop)]
     body = [(n, c) for n, c in body if c]
     label_at = next((k for k, (_, c) in enumerate(body) if c[0] == "財政効果額"), None)
     if label_at is None or label_at + 1 >= len(body):
