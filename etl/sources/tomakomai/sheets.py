@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
-from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts
+from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts, yen_value
 from etl.sources._text import TAG_RE, filled, tab_cells
 
 COPY = "進捗状況シート"
@@ -80,8 +80,6 @@ class SheetAmount:
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _UNIT = r"(?:千万|百万|十万|兆|億|万|千|百)"
 _BODY = rf"(?:{_NUM}\s*{_UNIT}?)+"
-_UNIT_VALUES = {"兆": 10**12, "億": 10**8, "千万": 10**7, "百万": 10**6, "十万": 10**5,
-                "万": 10**4, "千": 10**3, "百": 10**2}
 # Nouns that show a bare 億/万 amount is money although 円 is left out ("約2億の寄附").
 _BARE_CONTEXT = r"(?:程度?|ほど)?の?(?:寄附|寄付|収入|歳入|財政効果|経費|削減)"
 _AMOUNT_RE = re.compile(
@@ -89,24 +87,6 @@ _AMOUNT_RE = re.compile(
     rf"(?:(?P<low>{_BODY})\s*円?\s*[~〜～]\s*約?\s*)?"
     rf"(?P<body>{_BODY})\s*(?:(?P<yen>円)|(?={_BARE_CONTEXT}))"
 )
-_PART_RE = re.compile(rf"({_NUM})\s*({_UNIT})?")
-
-
-def _body_value(body: str, inherit_unit: str | None = None) -> int | None:
-    """'3億5,000万' -> 350000000; '1億2千万' -> 120000000; '5' + inherit '万' -> 50000."""
-    compact = body.replace(" ", "")
-    parts = _PART_RE.findall(compact)
-    if not parts or "".join(n + u for n, u in parts) != compact:
-        return None
-    if inherit_unit and len(parts) == 1 and not parts[0][1]:
-        parts = [(parts[0][0], inherit_unit)]
-    total = 0.0
-    for number, unit in parts:
-        try:
-            total += float(number.replace(",", "")) * _UNIT_VALUES.get(unit, 1)
-        except ValueError:
-            return None
-    return round(total)
 
 
 def sheet_amounts(text: str) -> list[SheetAmount]:
@@ -132,14 +112,14 @@ def sheet_amounts(text: str) -> list[SheetAmount]:
         hi_unit = units[-1] if units and body.rstrip()[-1:] in "兆億万千百" else None
         value = None
         if low:
-            value = _body_value(low, hi_unit)
+            value = yen_value(low, hi_unit)
             notes.append(f"範囲の下限を採用 ({m.group(0).strip()})")
         else:
             plain = yen_amounts(m.group("body") + "円") if m.group("yen") else []
             if len(plain) == 1 and plain[0].text.replace(" ", "") == (m.group("body") + "円").replace(" ", ""):
                 value = plain[0].yen
             else:
-                value = _body_value(body)
+                value = yen_value(body)
                 if value is not None and m.group("yen"):
                     notes.append("複合単位")
         if value is None:
