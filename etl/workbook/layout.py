@@ -199,4 +199,3 @@ PARTNERS = SheetSpec("関係自治体", False,
 EXPLANATION_SHEET = "説明"
 DATA_SHEETS: tuple[SheetSpec, ...] = (PLAN, INITIATIVES, EVALUATIONS, INDICATORS, FISCAL_EFFECTS,
                                       NARRATIVES, AWARDS, PARTNERS)
-SHEETS_BY_NAME = {s.name: s for s in DATA_SHEETS}
