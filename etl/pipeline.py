@@ -23,6 +23,7 @@ from etl.sources import FORMATS, SOURCES
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
 from settings import raw_dir as configured_raw_dir
 from settings import warehouse_path
+from vocab import QualityKind
 
 Progress = Callable[[str], None]
 
@@ -59,9 +60,9 @@ def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
 
 def _unknown_file_issue(name: str) -> Issue:
     if name.lower().endswith((".xlsm", ".xls", ".xlsb", ".xltm")):
-        return Issue("unknown_file", f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
+        return Issue(QualityKind.UNKNOWN_FILE, f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
                      (), "Excel で「Excel ブック (*.xlsx)」として保存し直してください")
-    return Issue("unknown_file", f"data/raw/{name} はマニフェストにありません",
+    return Issue(QualityKind.UNKNOWN_FILE, f"data/raw/{name} はマニフェストにありません",
                  (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
 
 
