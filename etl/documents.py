@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import settings
 from etl.errors import CorrectionError, ManifestError
 from etl.model import Issue, SourceDocument
 from vocab import QualityKind
@@ -138,9 +139,10 @@ def load_document(raw_dir: Path, entry: ManifestEntry,
     return doc, issues
 
 
-def load_by_id(document_id: str, raw_dir: Path | str = "data/raw") -> SourceDocument:
-    """Convenience for tests and parser development: one corrected document by id."""
-    raw_dir = Path(raw_dir)
+def load_by_id(document_id: str, raw_dir: Path | str | None = None) -> SourceDocument:
+    """Convenience for tests and parser development: one corrected document by id
+    (from ``raw_dir``, default the configured raw folder, see ``settings``)."""
+    raw_dir = settings.raw_dir() if raw_dir is None else Path(raw_dir)
     entry = next(e for e in read_manifest(raw_dir) if e.document_id == document_id)
     doc, _ = load_document(raw_dir, entry, read_corrections(raw_dir))
     return doc
