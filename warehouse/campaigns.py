@@ -13,7 +13,7 @@ Terms (glossed once):
   corrections file, 修復 repairs, 写しの不一致 disagreements between copies, 集計の不一致 totals that do
   not add up, …).
 
-Queries take the shared ``Filters`` and reuse ``queries._slice`` so the pages honour the filter bar
+Queries take the shared ``Filters`` and use ``filters.where_clause`` so the pages honour the filter bar
 exactly like the explorer; every value reaches SQL as a ``?`` parameter.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ from charts.theme import fy_label, fy_labels
 from etl.normalize import match_key, match_keys
 from rowwise import rowwise
 from warehouse.connection import query
-from warehouse.filters import Filters, explorer_url
-from warehouse.queries import QUALITY_ORDER, _slice, cached
+from warehouse.filters import Filters, explorer_url, where_clause
+from warehouse.queries import QUALITY_ORDER, cached
 
 KAIZEN_LEVEL = "改善取組"
 CATEGORIES = ("サービス", "業務効率", "コスト", "その他")
@@ -56,7 +56,7 @@ _KAIZEN_SCHEMA = {"initiative_id": pl.String, "document_id": pl.String, "fiscal_
 @cached
 def kaizen_initiatives(filters: Filters) -> pl.DataFrame:
     """The 改善取組 in the slice (grade does not apply: the campaign has no grades)."""
-    where, params = _slice(filters.without("grade"))
+    where, params = where_clause(filters.without("grade"))
     return query(
         "SELECT i.initiative_id, i.document_id, i.fiscal_year, i.code, i.title, i.departments, i.themes, "
         "json_extract_string(i.extra, '$.部') AS division, "
@@ -69,7 +69,7 @@ def kaizen_initiatives(filters: Filters) -> pl.DataFrame:
 @cached
 def kaizen_awards(filters: Filters) -> pl.DataFrame:
     """Award winners (表彰) of the campaign for the 改善取組 in the slice."""
-    where, params = _slice(filters.without("grade"))
+    where, params = where_clause(filters.without("grade"))
     return query(
         "SELECT a.fiscal_year, a.award, a.title, a.winner, a.initiative_id, a.program, "
         "i.departments FROM awards a JOIN initiatives i USING (initiative_id) "
@@ -264,7 +264,7 @@ _EFFECT_SECTIONS = ("効果", "得られる効果（予測）", "得られる効
 @cached
 def case_entries(filters: Filters) -> pl.DataFrame:
     """DX事例 and WG entries in the slice, with their display facts (grade does not apply)."""
-    where, params = _slice(filters.without("grade"))
+    where, params = where_clause(filters.without("grade"))
     frame = query(
         "SELECT i.initiative_id, i.level, i.code, i.title, i.municipality, i.departments, i.themes, i.extra, "
         "i.document_id, s.line, s.search_key FROM initiatives i JOIN _initiatives s USING (initiative_id) "
