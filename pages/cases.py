@@ -9,7 +9,9 @@ from cards import recipe_card
 from cards.cases import shown_cases
 from ui.cards import chart_card
 from ui.filter_bar import current_filters
+from ui.markdown import markdown_text
 from ui.messages import empty, guarded
+from ui.paging import page_count, page_slice
 from warehouse import cases
 from warehouse.filters import explorer_url
 
@@ -52,24 +54,24 @@ def _page_filters(entries) -> dict:
 
 def _card(case: dict) -> None:
     with st.container(border=True):
-        st.markdown(f"**{cases.markdown_text(case['title'])}**")
+        st.markdown(f"**{markdown_text(case['title'])}**")
         town = "自治体の記載なし" if case["municipality"] == cases.NO_MUNICIPALITY else case["municipality"]
         facts = [town if case["kind"] != "WG" else None, case["section"], case["kind"] if case["kind"] != "WG" else None,
                  case["departments"] or None, f"No.{case['code']}" if case["code"] else None,
                  f"該当頁 {case['pages']}" if case["pages"] else None]
         st.caption(" ／ ".join(f for f in facts if f))
         if case["subtitle"]:
-            st.markdown(f"*{cases.markdown_text(case['subtitle'])}*")
+            st.markdown(f"*{markdown_text(case['subtitle'])}*")
         if case["future"]:
-            st.markdown(f"**目指す未来** {cases.markdown_text(case['future'])}")
-        effect = cases.markdown_text(case["effect"]) if case["effect"] else "（効果の記載なし）"
+            st.markdown(f"**目指す未来** {markdown_text(case['future'])}")
+        effect = markdown_text(case["effect"]) if case["effect"] else "（効果の記載なし）"
         st.markdown(f":green[**効果**] {effect}")
         # Lazy: the full text is drawn only once opened (twenty write-ups per page made the first
         # draw slow, issue 3).
         full_text = st.expander(f"全文を読む ({len(case['sections'])} 節)", key=f"case_text_{case['initiative_id']}",
                                 on_change="rerun")
         if full_text.open:
-            body = "\n\n".join(f"**{cases.markdown_text(name)}**  \n{cases.markdown_text(text)}"
+            body = "\n\n".join(f"**{markdown_text(name)}**  \n{markdown_text(text)}"
                                for name, text in case["sections"])
             full_text.markdown(body or "本文の記載はありません。")
             full_text.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")
@@ -98,7 +100,7 @@ def screen() -> None:
     if shown.is_empty():
         return
 
-    pages = cases.page_count(shown.height, PAGE_SIZE)
+    pages = page_count(shown.height, PAGE_SIZE)
     if st.session_state.get(PAGE_KEY, 1) > pages:
         st.session_state[PAGE_KEY] = 1
     head, pick = st.columns([4, 1])
@@ -109,7 +111,7 @@ def screen() -> None:
     head.caption(f"{first + 1}–{min(first + PAGE_SIZE, shown.height)} 件目を表示")
 
     columns = st.columns(2)
-    for n, case in enumerate(cases.page_slice(shown, page, PAGE_SIZE).iter_rows(named=True)):
+    for n, case in enumerate(page_slice(shown, page, PAGE_SIZE).iter_rows(named=True)):
         with columns[n % 2]:
             _card(case)
 

@@ -8,7 +8,6 @@ in the source).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import polars as pl
@@ -132,21 +131,3 @@ def case_counts(cases: pl.DataFrame) -> pl.DataFrame:
     """Cards per 部門 (WGs as 「前橋市 WG」)."""
     counted = cases.group_by("section").len("件数").with_columns(pl.col("件数").cast(pl.Int64))
     return counted.rename({"section": "部門"}).sort("件数", "部門", descending=[True, False])
-
-
-def page_slice(frame: pl.DataFrame, page: int, size: int) -> pl.DataFrame:
-    pages = max(1, -(-frame.height // size))
-    page = min(max(1, page), pages)
-    return frame.slice((page - 1) * size, size)
-
-
-def page_count(rows: int, size: int) -> int:
-    return max(1, -(-rows // size))
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
-
-
-def markdown_text(text: str) -> str:
-    """Plain text safe for st.markdown: special characters escaped, line breaks kept."""
-    return "  \n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in text.splitlines())

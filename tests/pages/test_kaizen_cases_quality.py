@@ -283,9 +283,19 @@ def test_first_line(text, expected):
 
 
 def test_markdown_text_escapes_special_characters():
-    from warehouse.cases import markdown_text
+    from ui.markdown import markdown_text
 
     assert markdown_text("1. *強調* $100\n次の行") == "1\\. \\*強調\\* \\$100  \n次の行"
+
+
+def test_page_slice_clamps_to_the_pages_there_are():
+    from ui.paging import page_count, page_slice
+
+    frame = pl.DataFrame({"n": list(range(45))})
+    assert page_count(45, 20) == 3 and page_count(0, 20) == 1
+    assert page_slice(frame, 3, 20)["n"].to_list() == list(range(40, 45))
+    assert page_slice(frame, 9, 20)["n"].to_list() == list(range(40, 45))  # past the end: the last page
+    assert page_slice(frame, 0, 20)["n"].to_list() == list(range(20))
 
 
 def test_quality_notes_come_in_document_order():
