@@ -14,10 +14,9 @@ import polars as pl
 
 from cards import build, describe_text
 from cards.model import CardRef, CardSpec
-from charts.theme import fy_label_long
 from exports.slides import Deck, build_deck, chart_slide
+from vocab import fy_label_long, kind_label
 from warehouse import Filters, queries
-from warehouse.quality import kind_label
 
 DEFAULT_TITLE = "庁議資料"
 MIXED = "項目ごとに異なる (各スライドの注記)"

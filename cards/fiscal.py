@@ -12,8 +12,8 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from charts.theme import fy_label
 from exports.slides import format_yen, takeaway_for_total
+from vocab import fy_label
 from warehouse import Filters, fiscal
 
 PAGE = "財政効果"

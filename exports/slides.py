@@ -41,8 +41,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from charts.theme import FONT, GRADES, MUTED_COLOR, TEXT_COLOR, fy_label
+from charts.theme import FONT, MUTED_COLOR, TEXT_COLOR
 from exports.cells import NUMERIC_KINDS, Column, clean_text, prepare_columns
+from vocab import GRADES, fy_label
 
 __all__ = [
     "MIN_FONT_PT",

@@ -4,11 +4,11 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from vocab import fy_label_long
 from warehouse import fiscal
 
 YEN = st.column_config.NumberColumn(format="localized")

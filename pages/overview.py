@@ -3,10 +3,10 @@ then one card per source document (a municipality's report), each leading to the
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
+from vocab import fy_label, fy_label_long
 from warehouse.fiscal import yen_text
 from warehouse.overview import Card, cards
 

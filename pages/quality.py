@@ -12,6 +12,7 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
 
 
@@ -32,8 +33,8 @@ def _scope_note(filters) -> None:
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{quality.kind_label(k)}**: {quality.KIND_HELP.get(k, '文書の取り込み時の記録')}"
-                              for k in quality.kind_order(kinds)))
+        st.markdown("\n".join(f"- **{kind_label(k)}**: {QUALITY_HELP.get(k, '文書の取り込み時の記録')}"
+                              for k in kind_order(kinds)))
 
 
 def screen() -> None:
@@ -48,11 +49,11 @@ def screen() -> None:
         return
 
     documents = quality.quality_documents(rows)
-    kinds = quality.kind_order([k for k in rows["kind"].to_list() if k is not None])
+    kinds = kind_order([k for k in rows["kind"].to_list() if k is not None])
     a, b = st.columns(2)
     picked_docs = a.multiselect("文書", documents, key="quality_documents", placeholder="すべて")
     picked_kinds = b.multiselect("種類", kinds, key="quality_kinds", placeholder="すべて",
-                                 format_func=quality.kind_label)
+                                 format_func=kind_label)
     rows = quality.pick_quality(rows, picked_docs, picked_kinds)
     if rows.is_empty():
         empty("選んだ文書・種類の記録")

@@ -6,10 +6,10 @@ import streamlit as st
 
 from cards import recipe_card
 from charts.radar import MAX_PROFILES
-from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
+from vocab import fy_label_long
 from warehouse import Filters, scores
 from warehouse.scores import SUMMARY_YEAR, Profile, RadarOptions
 

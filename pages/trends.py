@@ -6,12 +6,12 @@ import streamlit as st
 
 from cards import recipe_card
 from cards.trends import COUNT, SHARE, default_level
-from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
 from ui.tables import grade_style
+from vocab import fy_label_long
 from warehouse import Filters, scores
 
 LEVEL_KEY = "trends_level"

@@ -12,11 +12,11 @@ from typing import Callable
 import streamlit as st
 
 from cards.deck import quality_notes, source_documents
-from charts.theme import fy_label_long
 from exports.pdf import INSTALL_HINT, converter, pptx_to_pdf
 from exports.slides import PageChart, page_deck
 from exports.tables import export_filename
 from ui.downloads import JST, describe_filters
+from vocab import fy_label_long
 from warehouse import Filters
 
 _CARDS = "_page_charts"

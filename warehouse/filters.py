@@ -9,9 +9,8 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from etl.normalize import match_key
+from vocab import ALL, GRADES, fy_label_long
 
-GRADES = ("A", "B", "C", "D")
-ALL = "すべて"
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
           "grade": "g", "search": "q"}
 
@@ -93,8 +92,6 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
 
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     """The filter conditions as (label, value) rows, for export sheets and slides."""
-    from charts.theme import fy_label_long  # here: importing charts loads vl-convert, Filters alone need not
-
     return [
         ("自治体", filters.municipality or ALL),
         ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),

@@ -20,8 +20,8 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label_long
 from rowwise import rowwise_rows
+from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url

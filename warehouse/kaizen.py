@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from charts.theme import fy_label, fy_labels
 from rowwise import rowwise
+from vocab import fy_label, fy_labels
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, where_clause
 from warehouse.queries import cached

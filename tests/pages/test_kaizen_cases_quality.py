@@ -246,7 +246,8 @@ def test_quality_document_filter(app):
 
 
 def test_kind_labels_handle_unknown_kinds():
-    from warehouse.quality import kind_label, kind_order, quality_counts
+    from vocab import kind_label, kind_order
+    from warehouse.quality import quality_counts
 
     assert kind_label("correction_unused") == "未適用の訂正"
     assert kind_label("checksum_changed") == "文書の更新"
