@@ -18,7 +18,7 @@ one slide per chart (title, one-line takeaway, picture) → the key table, at mo
 slide with 「(1/3)」 in the title → sources (出典資料) and data-quality notes (データ品質).
 
 Takeaways: :func:`takeaway_for_grades` (share of an A–D grade in the latest fiscal year and its
-change) and :func:`takeaway_for_total` (a yen total in 万円/億円).
+change) and :func:`takeaway_for_total` (a yen total, written by ``yen.yen_text``).
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ import struct
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -44,6 +43,7 @@ from pptx.util import Emu, Inches, Pt
 from charts.theme import FONT, MUTED_COLOR, TEXT_COLOR
 from exports.cells import NUMERIC_KINDS, Column, clean_text, prepare_columns
 from vocab import GRADES, fy_label
+from yen import round_half_up, yen_text
 
 __all__ = [
     "MIN_FONT_PT",
@@ -55,7 +55,6 @@ __all__ = [
     "TableSlide",
     "build_deck",
     "chart_slide",
-    "format_yen",
     "takeaway_for_grades",
     "takeaway_for_total",
 ]
@@ -175,11 +174,6 @@ def chart_slide(title: str, takeaway: str, chart: Any, *, note: str = "", scale:
 # --- takeaways ---------------------------------------------------------------------
 
 
-def _round_half_up(value: float, digits: int = 0) -> Decimal:
-    """Round as people do on paper (62.5 → 63); Python's round() would give 62."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
 def _signed(points: int) -> str:
     return "±0" if points == 0 else f"{points:+d}"
 
@@ -210,45 +204,23 @@ def takeaway_for_grades(distribution: pl.DataFrame, grade: str = "A") -> str:
     shares = {row["fiscal_year"]: row["hits"] / row["total"] for row in totals.iter_rows(named=True)}
     years = sorted(year for year in shares if year is not None)
     if not years:
-        return f"{grade}評価の割合は 総括 で {int(_round_half_up(shares[None] * 100))}%"
+        return f"{grade}評価の割合は 総括 で {int(round_half_up(shares[None] * 100))}%"
     latest = years[-1]
-    shown = int(_round_half_up(shares[latest] * 100))
+    shown = int(round_half_up(shares[latest] * 100))
     text = f"{grade}評価の割合は {fy_label(latest)} で {shown}%"
     if len(years) == 1:
         return text
     previous = years[-2]
-    change = shown - int(_round_half_up(shares[previous] * 100))
+    change = shown - int(round_half_up(shares[previous] * 100))
     basis = "前年比" if previous == latest - 1 else f"{fy_label(previous)} 比"
     return f"{text} ({basis} {_signed(change)}pt)"
-
-
-def format_yen(amount_yen: float) -> str:
-    """Yen in the units Japanese reports use: 37.6億円, 1,234万円, 5,000円, 1.2兆円.
-
-    Amounts from 1億 are shown in 億円 with one decimal (a trailing .0 dropped), from 1万 in
-    whole 万円; rounding is half up and picks the unit after rounding (9,999.6万 → 1億円).
-    """
-    sign = "-" if amount_yen < 0 else ""
-    value = abs(float(amount_yen))
-    for index, (divisor, unit, digits) in enumerate(_YEN_UNITS):
-        smaller = _YEN_UNITS[index + 1] if index + 1 < len(_YEN_UNITS) else None
-        carries = smaller is not None and _round_half_up(value / smaller[0], smaller[2]) * Decimal(smaller[0]) >= Decimal(divisor)
-        if smaller is None or value >= divisor or carries:
-            number = f"{_round_half_up(value / divisor, digits):,.{digits}f}"
-            if digits and number.endswith(".0"):
-                number = number[:-2]
-            return f"{sign}{number}{unit}"
-    raise AssertionError("unreachable: the last unit always matches")
-
-
-_YEN_UNITS = ((10**12, "兆円", 1), (10**8, "億円", 1), (10**4, "万円", 0), (1, "円", 0))
 
 
 def takeaway_for_total(label: str, amount_yen: float | None) -> str:
     """「財政効果額の合計は 37.6億円」; a missing amount says so instead of showing 0."""
     if amount_yen is None or (isinstance(amount_yen, float) and not math.isfinite(amount_yen)):
         return f"{label}のデータがありません"
-    return f"{label}の合計は {format_yen(amount_yen)}"
+    return f"{label}の合計は {yen_text(amount_yen)}"
 
 
 # --- text measurement ---------------------------------------------------------------
@@ -511,7 +483,7 @@ def _cell_text(value: Any, kind: str) -> str:
     if kind == "score":
         return f"{value:,.1f}"
     if kind in ("yen", "int") or (kind == "float" and float(value).is_integer()):
-        return f"{_round_half_up(float(value)):,.0f}" if isinstance(value, float) else f"{value:,}"
+        return f"{round_half_up(float(value)):,.0f}" if isinstance(value, float) else f"{value:,}"
     if kind == "float":
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if kind == "date":

@@ -10,6 +10,7 @@ from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
 from vocab import fy_label_long
 from warehouse import fiscal
+from yen import yen_text
 
 YEN = st.column_config.NumberColumn(format="localized")
 LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width="small",
@@ -28,13 +29,13 @@ def scope_caption(filters) -> str:
 def metrics(rows: pl.DataFrame) -> None:
     sums = fiscal.totals(rows)
     a, b, c, d = st.columns(4)
-    a.metric("集計した財政効果額", fiscal.yen_text(sums.counted),
+    a.metric("集計した財政効果額", yen_text(sums.counted),
              help=f"{sums.counted:,} 円。進捗状況シートの金額から、費用 (支出)・年度別の金額と重なる総額・再掲を除いた合計")
-    b.metric("うち年度の分かる金額", fiscal.yen_text(sums.dated), help=f"{sums.dated:,} 円")
-    c.metric("うち年度不明の金額", fiscal.yen_text(sums.undated),
+    b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
+    c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
     excluded = sums.expense + sums.overlap + sums.repeat
-    d.metric("集計から除いた金額", fiscal.yen_text(excluded),
+    d.metric("集計から除いた金額", yen_text(excluded),
              help=f"費用 (支出) {sums.expense:,} 円、年度別の金額と重なる総額 {sums.overlap:,} 円、"
                   f"同じ金額の再掲 {sums.repeat:,} 円")
 
@@ -58,7 +59,7 @@ def charts_section(filters, rows: pl.DataFrame) -> None:
     by_year = recipe_card("fiscal.by_year", filters)
     if by_year is None:
         sums = fiscal.totals(rows)
-        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {fiscal.yen_text(sums.undated)} "
+        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {yen_text(sums.undated)} "
                 f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
     else:
         chart_card(by_year, key="fiscal_by_year")

@@ -7,8 +7,8 @@ from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
 from vocab import fy_label, fy_label_long
-from warehouse.fiscal import yen_text
 from warehouse.overview import Card, cards
+from yen import yen_text
 
 DOCUMENTS_PER_ROW = 3
 OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for

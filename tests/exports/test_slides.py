@@ -26,7 +26,6 @@ from exports.slides import (
     TableSlide,
     build_deck,
     column_widths,
-    format_yen,
     paginate,
     png_size,
     takeaway_for_grades,
@@ -428,26 +427,6 @@ def test_grade_takeaway_one_year_summary_only_and_no_data():
 def test_grade_takeaway_ignores_grades_outside_a_to_d():
     frame = pl.DataFrame({"fiscal_year": [2023, 2023, 2023], "grade": ["A", "B", "-"], "count": [1, 1, 8]})
     assert takeaway_for_grades(frame) == "A評価の割合は R5 (2023) で 50%"
-
-
-@pytest.mark.parametrize(
-    ("amount", "text"),
-    [
-        (3_760_000_000, "37.6億円"),
-        (3_765_000_000, "37.7億円"),  # half up
-        (1_000_000_000, "10億円"),
-        (123_456_000_000, "1,234.6億円"),
-        (999_960_000, "10億円"),
-        (99_996_000, "1億円"),  # 9,999.6万 rounds into the next unit
-        (12_340_000, "1,234万円"),
-        (5_000, "5,000円"),
-        (0, "0円"),
-        (-250_000_000, "-2.5億円"),
-        (1_200_000_000_000, "1.2兆円"),
-    ],
-)
-def test_format_yen(amount, text):
-    assert format_yen(amount) == text
 
 
 def test_total_takeaway():

@@ -235,13 +235,6 @@ def test_achievement_lower_is_better():
     assert result.status == "未達" and not result.direction_stated
 
 
-def test_yen_text():
-    assert fiscal.yen_text(3_760_000_000) == "37.6億円"
-    assert fiscal.yen_text(10_372_000) == "1,037万円"
-    assert fiscal.yen_text(22_000) == "2万円"
-    assert fiscal.yen_text(500) == "500円"
-
-
 def _percent(shown: str) -> float:
     """The on-screen progress cell (「107.7%」) as a number."""
     return float(shown.rstrip("%"))
