@@ -122,3 +122,18 @@ def test_every_vocabulary_value_in_the_warehouse_is_documented(warehouse):
         found = {r[0] for r in warehouse.sql(
             f"SELECT DISTINCT {column} FROM {view} WHERE {column} IS NOT NULL").fetchall()}
         assert found <= documented, f"{qualified}: 未記載の値 {sorted(found - documented)}"
+
+
+def test_every_relative_link_in_the_docs_resolves_inside_the_clone():
+    """A fresh clone has only the repository: no link may point outside it (e.g. ../shared/DESIGN.md)."""
+    documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    assert {"architecture.md", "warehouse.md"} <= {d.name for d in documents}
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        prose = re.sub(r"```.*?```|`[^`\n]*`", "", text, flags=re.S)  # examples in code are not links
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", prose):
+            if "://" in target:
+                continue
+            resolved = (document.parent / target).resolve()
+            assert resolved.is_relative_to(ROOT) and resolved.exists(), f"{document.name}: {target}"
+        assert "../shared" not in text, document.name
