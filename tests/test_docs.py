@@ -137,3 +137,16 @@ def test_every_relative_link_in_the_docs_resolves_inside_the_clone():
             resolved = (document.parent / target).resolve()
             assert resolved.is_relative_to(ROOT) and resolved.exists(), f"{document.name}: {target}"
         assert "../shared" not in text, document.name
+
+
+def test_readme_names_what_the_install_script_installs_and_the_python_version():
+    install = (ROOT / "scripts" / "install.sh").read_text(encoding="utf-8")
+    debian = {p for group in re.findall(r"packages\+?=\(([^)]*)\)", install) for p in group.split()}
+    assert {"fonts-noto-cjk", "chromium", "libreoffice-impress", "poppler-utils", "python3-venv"} <= debian
+    for package in debian:
+        assert f"`{package}`" in README, package
+    minimum = re.search(r"sys\.version_info < \((\d+), (\d+)\)", install).groups()
+    assert f"{minimum[0]}.{minimum[1]} 以上" in README
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for name in ("streamlit", "duckdb", "polars", "playwright"):
+        assert name in requirements and name.lower() in README.lower(), name
