@@ -150,3 +150,40 @@ def test_readme_names_what_the_install_script_installs_and_the_python_version():
     requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     for name in ("streamlit", "duckdb", "polars", "playwright"):
         assert name in requirements and name.lower() in README.lower(), name
+
+
+# ---------------------------------------------------------------- docs/architecture.md: names that exist
+
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+_PACKAGES = r"(?:etl|warehouse|cards|charts|exports|ui|bench|rowwise)"
+
+
+def _resolves(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_every_module_file_and_name_the_architecture_names_exists():
+    """Modules move (issue 19's refactor): a stale name in the newcomer's map fails here."""
+    prose = re.sub(r"```.*?```", "", ARCHITECTURE, flags=re.S)
+    code = " ".join(re.findall(r"`([^`\n]+)`", prose))
+    files = {f for f in re.findall(r"[\w./-]+\.py\b", code) if "<" not in f and "*" not in f}
+    assert {"dashboard.py", "etl/load.py", "etl/model.py"} <= files
+    for file in files:
+        assert (ROOT / file).is_file(), f"docs/architecture.md: {file} がありません"
+    names = set(re.findall(rf"(?<![\w/.]){_PACKAGES}(?:\.\w+)+", code.replace(".py", "")))
+    assert "ui.messages.guarded" in names
+    for name in names:
+        assert _resolves(name), f"docs/architecture.md: {name} がありません"
