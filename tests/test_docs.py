@@ -187,3 +187,16 @@ def test_every_module_file_and_name_the_architecture_names_exists():
     assert "ui.messages.guarded" in names
     for name in names:
         assert _resolves(name), f"docs/architecture.md: {name} がありません"
+
+
+def test_every_markdown_table_row_has_its_headers_cell_count():
+    """GitHub splits a table cell at every unescaped 「|」, even inside `code`: a stray one shifts columns."""
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        header = None
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.startswith("|"):
+                header = None
+                continue
+            cells = len(re.findall(r"(?<!\\)\|", line))
+            header = header or cells
+            assert cells == header, f"{document.name}:{number}: 表の列数が見出しと違います"
