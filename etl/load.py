@@ -1,7 +1,7 @@
 """Load stage: write reconciled records into a new DuckDB file and swap it into place.
 
 Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
-the public views of DESIGN.md select exactly the contract's columns from them.
+the public views of docs/warehouse.md select exactly the contract's columns from them.
 The file is built as ``<target>.tmp-<pid>``, validated, closed and then renamed over the
 target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
 warehouse and a failed run leaves the previous one byte-for-byte intact.
@@ -50,7 +50,7 @@ CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, sc
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 """
 
-# The product's SQL interface (DESIGN.md "Public warehouse views"): names and columns are stable.
+# The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
     "municipalities": ["municipality", "prefecture", "code"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
