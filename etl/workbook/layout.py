@@ -17,7 +17,7 @@ from etl.normalize import match_key
 from vocab import ALL_CRITERIA as CRITERIA
 from vocab import GRADE_CRITERION, GRADES, INDICATOR_LABELS, LEVELS
 
-# Closed vocabularies (DESIGN.md "Vocabularies"), as the workbook spells them; the shared ones
+# Closed vocabularies (docs/warehouse.md "語彙"), as the workbook spells them; the shared ones
 # (LEVELS, CRITERIA, GRADES) come from vocab.
 EVALUATORS = {"自己評価": "self", "委員評価": "committee"}
 INDICATOR_KINDS = {label: kind for kind, label in INDICATOR_LABELS.items()}
