@@ -12,7 +12,7 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from exports.slides import takeaway_for_total
+from cards.wording import takeaway_for_total
 from vocab import fy_label
 from warehouse import Filters, fiscal
 from yen import yen_text
