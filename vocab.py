@@ -68,6 +68,9 @@ def fy_labels(column: str = "fiscal_year", null: str | None = SUMMARY_LABEL) -> 
 # initiatives.level in hierarchy order: the documents' own words.
 LEVELS = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
 
+# awards.award, highest first: 小金井市's campaign awards 最優秀 (top), 優秀 (excellence), 奨励 (encouragement).
+AWARDS = ("最優秀", "優秀", "奨励")
+
 # ---------------------------------------------------------------- evaluations
 
 # The four 観点 (criteria) of the self-evaluation, each scored 0–3.

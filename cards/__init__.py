@@ -1,6 +1,6 @@
 """Chart cards addressable outside their pages: one *recipe* per card.
 
-A page draws its cards from recipes (``cards.build("trends.grades", filters, level=…)``), and
+A page draws its cards from recipes (``cards.recipe_card("trends.grades", filters, {"level": …})``), and
 the deck builder page rebuilds any card from its :class:`CardRef` (recipe id, the shared
 filters, the page's own options) — so a chart is styled in one place only.
 

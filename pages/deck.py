@@ -24,8 +24,6 @@ from warehouse.queries import filter_choices
 ADD = "deck_add_"
 PREVIEW_HEIGHT = 260
 PREVIEW_SQUARE = 260  # fixed-size charts (the radar) are drawn as a smaller square
-FILTER_LABELS = {"municipality": "自治体", "fiscal_year": "年度", "theme": "テーマ", "department": "担当部署",
-                 "grade": "評価", "search": "キーワード"}
 
 
 def explain_empty() -> None:
