@@ -4,11 +4,12 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
+from cards.fiscal import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
-from vocab import fy_label_long
+from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
 from yen import yen_text
 
@@ -18,12 +19,10 @@ LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width=
 
 
 def scope_caption(filters) -> str:
-    parts = [f"自治体: {filters.municipality or 'すべて'}"]
-    if filters.fiscal_year is not None:
-        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} の金額のみ (年度不明の金額は年度で絞り込むと表示されません)")
-    if filters.theme or filters.department or filters.grade or filters.search:
-        parts.append("テーマ・担当部署・評価・検索: 条件に合う取組の金額のみ")
-    return "　／　".join(parts)
+    initiatives = "条件に合う取組の金額のみ"
+    return page_scope(filters, PAGE, {"fiscal_year": "その年度の金額のみ。年度不明の金額は年度で絞り込むと表示されません",
+                                      "theme": initiatives, "department": initiatives, "grade": initiatives,
+                                      "search": initiatives})
 
 
 def metrics(rows: pl.DataFrame) -> None:

@@ -8,10 +8,12 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
+from cards.kaizen import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from ui.scope import scope_caption
 from vocab import QualityKind, fy_label_long, kind_label
 from warehouse import Filters, kaizen, quality
 
@@ -19,20 +21,8 @@ HIGHLIGHT = "background-color: #FDE8C8; font-weight: 600"
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.fiscal_year:
-        applied.append(f"年度 {fy_label_long(filters.fiscal_year)}")
-    if filters.theme:
-        applied.append(f"分類 {filters.theme}")
-    if filters.department:
-        applied.append(f"担当部署 {filters.department}")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」")
-    text = "絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。"
-    if filters.grade:
-        text += " 評価 (総合評価) はこの運動にないため適用していません。"
-    st.caption(text)
+    st.caption(scope_caption(filters, PAGE, {"theme": "分類", "department": "課"})
+               + " テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。")
 
 
 def _metrics(summaries) -> None:

@@ -7,28 +7,19 @@ notes (情報) — grouped by document and kind, each row linked to the affected
 import streamlit as st
 
 from cards import recipe_card
-from cards.quality import scoped
+from cards.quality import PAGE, scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from ui.scope import scope_caption
 from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.municipality:
-        applied.append(f"自治体 {filters.municipality} (文書または対象の取組の自治体)")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」(内容・場所・対応・取組名)")
-    ignored = [label for label, value in (("年度", filters.fiscal_year), ("テーマ", filters.theme),
-                                          ("担当部署", filters.department), ("評価", filters.grade)) if value]
-    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。この画面には自治体とキーワードだけが適用されます"
-    if ignored:
-        text += f" ({'・'.join(ignored)} は適用していません)"
-    st.caption(text + "。")
+    st.caption(scope_caption(filters, PAGE, {"municipality": "文書または対象の取組の自治体",
+                                             "search": "内容・場所・対応・取組名"}))
 
 
 def _kind_legend(kinds: list[str]) -> None:
