@@ -41,7 +41,7 @@ def test_warehouse_imports_no_chart_ui_export_code_or_streamlit():
 
 
 def test_drawing_a_page_does_not_load_python_pptx():
-    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     modules = sorted(set().union(*(_imports_of(p) for p in scripts)))
     assert "cards" in modules and "ui.cards" in modules  # the page's whole import graph, not a stub
     loaded = _loaded_after_importing(modules)

@@ -16,7 +16,7 @@ import pytest
 
 from warehouse import fiscal, indicators
 
-FISCAL, INDICATORS = "pages/fiscal.py", "pages/indicators.py"
+FISCAL, INDICATORS = "app_pages/fiscal.py", "app_pages/indicators.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:

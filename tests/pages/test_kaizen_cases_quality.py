@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-KAIZEN, CASES, QUALITY = "pages/kaizen.py", "pages/cases.py", "pages/quality.py"
+KAIZEN, CASES, QUALITY = "app_pages/kaizen.py", "app_pages/cases.py", "app_pages/quality.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:

@@ -12,7 +12,7 @@ from cards.kaizen import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.scope import scope_caption
 from vocab import QualityKind, fy_label_long, kind_label
 from warehouse import Filters, kaizen, quality
@@ -126,4 +126,4 @@ def screen() -> None:
     _ranking()
 
 
-guarded(screen)
+screen()

@@ -9,7 +9,7 @@ from cards.trends import COUNT, PAGE, SHARE, default_level
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.scope import scope_caption
 from ui.tables import grade_style
 from warehouse import Filters, scores
@@ -144,4 +144,4 @@ def screen() -> None:
     committee_section(filters)
 
 
-guarded(screen)
+screen()

@@ -11,7 +11,7 @@ from cards.quality import PAGE, scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.scope import scope_caption
 from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
@@ -81,4 +81,4 @@ def screen() -> None:
         })
 
 
-guarded(screen)
+screen()

@@ -8,7 +8,7 @@ from cards.fiscal import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
 from yen import yen_text
@@ -81,7 +81,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if picked:
         row = rows.row(picked[0], named=True)
         if row["initiative_id"]:
-            st.page_link("pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+            st.page_link("app_pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
@@ -103,4 +103,4 @@ def screen() -> None:
     trace(filters, rows)
 
 
-guarded(screen)
+screen()

@@ -16,7 +16,6 @@ from ui import basket
 from ui.deck import PPTX, offer_pdf
 from ui.downloads import JST
 from ui.filter_bar import current_filters, sync_url
-from ui.messages import guarded
 from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
 from warehouse.queries import filter_choices
@@ -220,4 +219,4 @@ def screen() -> None:
     sync_url(current_filters(), **{basket.PARAM: basket.url_value()})
 
 
-guarded(screen)
+screen()

@@ -8,7 +8,7 @@ from cards.indicators import PAGE, indicator_key
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.scope import scope_caption as page_scope
 from warehouse import indicators
 
@@ -58,4 +58,4 @@ def screen() -> None:
                            key=f"indicator_{card.document_id}_{card.indicator_no}")
 
 
-guarded(screen)
+screen()

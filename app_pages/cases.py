@@ -11,7 +11,7 @@ from ui.cards import chart_card
 from ui.detail import similar_panel
 from ui.filter_bar import current_filters
 from ui.markdown import markdown_text
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.paging import page_count, page_slice
 from ui.scope import scope_caption
 from warehouse import cases
@@ -112,4 +112,4 @@ def screen() -> None:
             _card(case)
 
 
-guarded(screen)
+screen()
