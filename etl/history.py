@@ -376,13 +376,12 @@ def rows(target: Path, log: list[Entry] | None = None) -> list[dict[str, Any]]:
             state = "次に取り消せます" if undoable(target, e) else "取り消せません（以前の版なし）"
         else:
             state = ""
-        out.append({"番号": e.id, "日時": e.local_time, "操作": ACTIONS.get(e.action, e.action),
+        out.append({"番号": e.id, "日時": e.local_time, "操作": ACTIONS.get(e.action, e.action), "状態": state,
                     "利用者": e.user, "ファイル": e.file or "—",
                     "SHA-256": (e.sha256 or "")[:12] or "—",
                     "行数": " ".join(f"{VIEW_LABELS.get(v, v)} {n:,}" for v, n in e.counts.items()
                                    if v in ("documents", "initiatives", "evaluations", "fiscal_effects",
-                                            "indicators")),
-                    "状態": state})
+                                            "indicators"))})
     return out
 
 

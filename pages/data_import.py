@@ -137,7 +137,7 @@ def upload_section() -> None:
 
 
 def history_section() -> None:
-    st.markdown("#### 4. 取り込みの履歴")
+    st.markdown("#### 取り込みの履歴")
     st.caption("倉庫の作成・取り込み・削除・取り消しの記録です（新しい順、端末では `python -m etl history`）。"
                f"直前の状態に戻せるよう、以前の倉庫と置き換えたブックを新しいものから {history.KEEP_VERSIONS} 版まで"
                "保存しています。")

@@ -215,7 +215,7 @@ def test_cli_history_undo_and_delete(raw_and_warehouse):
     listing = run_cli("history", "--out", str(target))
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
-    assert lines[0].split() == ["番号", "日時", "操作", "利用者", "ファイル", "SHA-256", "行数", "状態"]
+    assert lines[0].split() == ["番号", "日時", "操作", "状態", "利用者", "ファイル", "SHA-256", "行数"]
     assert lines[1].split()[:1] + lines[1].split()[3:4] == ["3", "削除"]
     assert "次に取り消せます" in lines[1] and "editor@example.jp" in lines[2] and "倉庫の作成" in lines[3]
 
@@ -293,3 +293,9 @@ def test_history_keeps_the_newest_versions_within_the_bound(raw_and_warehouse, m
         history.undo(target, raw, "c")
     assert history.rows(target)[1]["状態"] == "取り消し済み"
     assert history.rows(target)[2]["状態"] == "取り消せません（以前の版なし）"
+
+
+def test_the_history_folder_is_never_committed():
+    for path in ("data/history/log.jsonl", "data/history/versions/000001/warehouse.duckdb",
+                 "data/warehouse.duckdb.lock"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path

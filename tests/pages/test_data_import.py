@@ -88,7 +88,7 @@ def test_history_is_shown_and_undo_needs_confirmation(app, imported):
     assert not at.exception
     table = at.dataframe
     frame = next(t for t in table if "利用者" in t.value.columns).value
-    assert list(frame.columns) == ["番号", "日時", "操作", "利用者", "ファイル", "SHA-256", "行数", "状態"]
+    assert list(frame.columns) == ["番号", "日時", "操作", "状態", "利用者", "ファイル", "SHA-256", "行数"]
     assert frame.iloc[0][["操作", "利用者", "ファイル", "状態"]].tolist() == [
         "取り込み", "editor@city.example.jp", "kakuu-city-plan.xlsx", "次に取り消せます"]
 
