@@ -58,16 +58,22 @@ def import_workbook(data: bytes, file_name: str, raw: Path, target: Path, *, use
     if not result.ok:
         raise WorkbookError(result.report(), tuple(result.problems))
     with history.writing(target, raw, "import", user or history.os_user(), [name], waiting) as change:
-        pending = raw / f".upload-{os.getpid()}-{name}"
-        pending.write_bytes(data)
-        try:
-            with tempfile.TemporaryDirectory(prefix="gyokaku-import-") as work:
-                staged = Path(work) / "raw"
-                shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
-                shutil.copy2(pending, staged / name)
-                report = build(staged, target)
-            os.replace(pending, raw / name)
-        finally:
-            pending.unlink(missing_ok=True)
+        report = _swap_in(data, name, raw, target)
         change.file, change.sha256, change.counts = name, hashlib.sha256(data).hexdigest(), report.counts
     return result, report
+
+
+def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
+    """Steps 2–4 (under the lock): build with the workbook, swap, then keep it in ``raw``."""
+    pending = raw / f".upload-{os.getpid()}-{name}"
+    pending.write_bytes(data)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gyokaku-import-") as work:
+            staged = Path(work) / "raw"
+            shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
+            shutil.copy2(pending, staged / name)
+            report = build(staged, target)
+        os.replace(pending, raw / name)
+    finally:
+        pending.unlink(missing_ok=True)
+    return report
