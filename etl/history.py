@@ -26,7 +26,7 @@ import os
 import shutil
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -96,10 +96,12 @@ def entries(target: Path) -> list[Entry]:
     path = history_dir(target) / LOG
     if not path.exists():
         return []
+    known = {f.name for f in fields(Entry)}
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            found.append(Entry(**json.loads(line)))
+            record = json.loads(line)
+            found.append(Entry(**{k: v for k, v in record.items() if k in known}))  # a newer field: ignored
         except (json.JSONDecodeError, TypeError):
             continue
     return found

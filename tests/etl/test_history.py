@@ -299,3 +299,14 @@ def test_the_history_folder_is_never_committed():
     for path in ("data/history/log.jsonl", "data/history/versions/000001/warehouse.duckdb",
                  "data/warehouse.duckdb.lock"):
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
+
+
+def test_a_log_line_cut_short_or_from_a_newer_version_hides_nothing_else(raw_and_warehouse):
+    raw, target = raw_and_warehouse
+    import_workbook((WORKBOOKS / KAKUU).read_bytes(), KAKUU, raw, target)
+    log = history.history_dir(target) / history.LOG
+    line = json.loads(log.read_text(encoding="utf-8"))
+    with log.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({**line, "id": 2, "reviewer": "a field this version does not know"}) + "\n")
+        f.write('{"id": 3, "action": "imp')  # the process died while writing
+    assert [e.id for e in history.entries(target)] == [1, 2]
