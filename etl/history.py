@@ -270,18 +270,23 @@ def undo(target: Path, raw: Path, user: str, waiting=lambda: None) -> Entry:
                                "以前の倉庫が残っていないため取り消せません"
                                "（最初の作成か、保存期間を過ぎた版です）。")
         snapshot = _snapshot(target, raw, list(entry.changes))
-        steps = _prepare_restore(target, raw, version, entry)
-        counts = counts_of(Path(steps[-1][1]))
-        restored_sha = sha256_file(Path(steps[-1][1]))
-        undo_entry = Entry(snapshot.entry_id, "undo", _now(), user, entry.file, entry.sha256, counts,
-                           restored_sha,
-                           {n: [snapshot.before[n], before] for n, (before, _after) in entry.changes.items()
-                            if snapshot.before[n] != before},
-                           entry.id)
-        _keep(target, snapshot)
-        # The commit point: from here on the undo happens, now or at the next writer's recover().
-        _write_atomically(history_dir(target) / JOURNAL,
-                          json.dumps({"entry": asdict(undo_entry), "steps": steps}, ensure_ascii=False))
+        try:
+            steps = _prepare_restore(target, raw, version, entry)
+            counts = counts_of(Path(steps[-1][1]))
+            restored_sha = sha256_file(Path(steps[-1][1]))
+            undo_entry = Entry(snapshot.entry_id, "undo", _now(), user, entry.file, entry.sha256, counts,
+                               restored_sha,
+                               {n: [snapshot.before[n], before] for n, (before, _after) in entry.changes.items()
+                                if snapshot.before[n] != before},
+                               entry.id)
+            _keep(target, snapshot)
+            # The commit point: from here on the undo happens, now or at the next writer's recover().
+            _write_atomically(history_dir(target) / JOURNAL,
+                              json.dumps({"entry": asdict(undo_entry), "steps": steps}, ensure_ascii=False))
+        except Exception:  # nothing changed yet: leave no temporaries (a crash's are swept by recover)
+            shutil.rmtree(snapshot.staging, ignore_errors=True)
+            recover(target, raw)
+            raise
         _complete(target)
         prune(target)
         return undo_entry

@@ -310,3 +310,17 @@ def test_a_log_line_cut_short_or_from_a_newer_version_hides_nothing_else(raw_and
         f.write(json.dumps({**line, "id": 2, "reviewer": "a field this version does not know"}) + "\n")
         f.write('{"id": 3, "action": "imp')  # the process died while writing
     assert [e.id for e in history.entries(target)] == [1, 2]
+
+
+def test_a_damaged_saved_workbook_stops_the_undo_before_anything_changes(raw_and_warehouse):
+    raw, target = raw_and_warehouse
+    import_workbook(workbook_of("架空市", "kakuu-city"), KAKUU, raw, target)
+    import_workbook(workbook_of("架空市", "kakuu-city", "改訂版"), KAKUU, raw, target)
+    current = state(raw, target)
+    (history.version_dir(target, 2) / "raw" / KAKUU).write_bytes(b"damaged")
+    with pytest.raises(HistoryError, match=f"履歴 2 番に保存した {KAKUU} が壊れています"):
+        history.undo(target, raw, "c")
+    assert state(raw, target) == current
+    assert [e.action for e in history.entries(target)] == ["import", "import"]
+    assert not [p for p in raw.iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in (history.history_dir(target) / "versions").iterdir()) == ["000001", "000002"]
