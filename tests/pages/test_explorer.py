@@ -102,3 +102,13 @@ def test_empty_text_cells_show_a_dash_not_none():
 
     html = styled(pl.DataFrame({"総合評価": ["A", None], "進捗度": [2.0, None]})).to_html()
     assert "None" not in html and "—" in html
+
+
+def test_detail_lists_similar_initiatives_of_other_municipalities_first(app):
+    at = app("pages/explorer.py", id="tomakomai-sokaku-r6/取組項目:15")  # RPAの導入
+    assert not at.exception
+    similar = next(d.value for d in at.dataframe if "類似度" in d.value.columns)
+    towns = list(similar["自治体"])
+    assert "狛江市" in towns or "前橋市" in towns  # another municipality's RPA item
+    elsewhere = [t != "苫小牧市" for t in towns]
+    assert elsewhere == sorted(elsewhere, reverse=True)  # other municipalities lead
