@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Under the write lock, so a rebuild never overwrites an import running in the dashboard
         # (and the staleness is judged after any such import has finished).
-        with history.locked(args.out, args.raw, _waiting):
+        with history.locked(args.out, args.raw, (lambda: None) if args.quiet else _waiting):
             if args.if_stale and not is_stale(args.raw, args.out):
                 print(f"倉庫は最新です: {args.out}")
                 return 0

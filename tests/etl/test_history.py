@@ -98,7 +98,7 @@ def test_two_imports_started_together_both_land(raw_and_warehouse):
 def test_a_cli_rebuild_waits_for_the_lock_an_import_holds(raw_and_warehouse):
     raw, target = raw_and_warehouse
     with exclusive(target):
-        process = subprocess.Popen([sys.executable, "-m", "etl", "--raw", str(raw), "--out", str(target), "--quiet"],
+        process = subprocess.Popen([sys.executable, "-m", "etl", "--raw", str(raw), "--out", str(target)],
                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert "別の取り込み・倉庫の作成が終わるのを待っています" in process.stderr.readline()
         assert process.poll() is None  # still waiting: it did not build beside us
