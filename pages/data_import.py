@@ -167,8 +167,11 @@ def _describe(entry: history.Entry) -> str:
 
 def undo_control() -> None:
     entry = history.next_to_undo(history.entries(warehouse_path()))
-    if entry is None or not history.undoable(warehouse_path(), entry):
-        st.caption("取り消せる操作はありません（最初の作成より前には戻せません）。")
+    if entry is None:
+        st.caption("取り消せる操作はありません。")
+        return
+    if not history.undoable(warehouse_path(), entry):
+        st.caption(f"{entry.id} 番より前には戻せません（その前の倉庫を保存していません: 最初の作成か、保存期間を過ぎた版です）。")
         return
     what = _describe(entry)
     if st.session_state.get(ASK_UNDO) != entry.id:
