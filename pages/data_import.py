@@ -18,8 +18,8 @@ from etl import history
 from etl.errors import EtlError
 from etl.removal import delete_document, imported_documents
 from etl.upload import import_workbook, raw_dir
-from ui.access import may_edit, require_edit
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
+from ui.access import may_edit, require_edit
 from ui.filter_bar import set_filter
 from ui.messages import guarded
 from warehouse import queries, warehouse_path
@@ -197,7 +197,7 @@ def _undo(entry_id: int) -> None:
         try:
             history.undo(warehouse_path(), raw_dir(), current_user(), _waiting)
         except EtlError as error:
-            st.session_state[CHANGED] = ("error", f"取り消せませんでした ({error.stage}): {error}")
+            st.session_state[CHANGED] = ("error", f"取り消せませんでした ({error.stage}): {_plain(str(error))}")
             return
     st.session_state.pop(DONE, None)
     st.session_state[CHANGED] = ("success", f"{_describe(entry)}を取り消しました。")
@@ -234,7 +234,7 @@ def _delete(document) -> None:
         try:
             delete_document(document.document_id, raw_dir(), warehouse_path(), user=current_user(), waiting=_waiting)
         except EtlError as error:
-            st.session_state[CHANGED] = ("error", f"削除できませんでした ({error.stage}): {error}")
+            st.session_state[CHANGED] = ("error", f"削除できませんでした ({error.stage}): {_plain(str(error))}")
             return
     st.session_state.pop(DONE, None)
     st.session_state[CHANGED] = ("success", f"{_label(document)}を削除しました。")
