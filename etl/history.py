@@ -182,7 +182,18 @@ class _Snapshot:
 
 
 def _snapshot(target: Path, raw: Path, touches: list[str]) -> _Snapshot:
-    """Copy the current warehouse and the data/raw files about to change into a staging folder."""
+    """Copy the current warehouse and the data/raw files about to change into a staging folder.
+    Without that copy there would be no way back, so a failure (a full disk) stops the change."""
+    try:
+        return _copy_before(target, raw, touches)
+    except OSError as error:
+        for partial in (history_dir(target) / "versions").glob(".*.partial"):  # under the lock: ours
+            shutil.rmtree(partial, ignore_errors=True)
+        raise HistoryError(f"変更の前の倉庫を {history_dir(target)} に保存できないため、何も変えませんでした: "
+                           f"{error.strerror or error}") from error
+
+
+def _copy_before(target: Path, raw: Path, touches: list[str]) -> _Snapshot:
     root = history_dir(target)
     log = entries(target)
     entry_id = max((e.id for e in log), default=0) + 1
@@ -283,9 +294,12 @@ def undo(target: Path, raw: Path, user: str, waiting=lambda: None) -> Entry:
             # The commit point: from here on the undo happens, now or at the next writer's recover().
             _write_atomically(history_dir(target) / JOURNAL,
                               json.dumps({"entry": asdict(undo_entry), "steps": steps}, ensure_ascii=False))
-        except Exception:  # nothing changed yet: leave no temporaries (a crash's are swept by recover)
+        except Exception as error:  # nothing changed yet: leave no temporaries (a crash's are swept by recover)
             shutil.rmtree(snapshot.staging, ignore_errors=True)
             recover(target, raw)
+            if isinstance(error, OSError):
+                raise HistoryError(f"取り消しの準備中にファイルを書けなかったため、何も変えませんでした: "
+                                   f"{error.strerror or error}") from error
             raise
         _complete(target)
         prune(target)

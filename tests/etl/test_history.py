@@ -324,3 +324,18 @@ def test_a_damaged_saved_workbook_stops_the_undo_before_anything_changes(raw_and
     assert [e.action for e in history.entries(target)] == ["import", "import"]
     assert not [p for p in raw.iterdir() if p.name.startswith(".")]
     assert sorted(p.name for p in (history.history_dir(target) / "versions").iterdir()) == ["000001", "000002"]
+
+
+def test_no_room_for_the_previous_warehouse_means_no_import(raw_and_warehouse, monkeypatch):
+    raw, target = raw_and_warehouse
+    before = state(raw, target)
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(history.shutil, "copyfile", disk_full)
+    with pytest.raises(HistoryError, match="変更の前の倉庫を .* に保存できないため、何も変えませんでした: No space left"):
+        import_workbook((WORKBOOKS / KAKUU).read_bytes(), KAKUU, raw, target)
+    monkeypatch.undo()
+    assert state(raw, target) == before and history.entries(target) == []
+    assert not list((history.history_dir(target) / "versions").iterdir())
