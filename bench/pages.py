@@ -96,7 +96,7 @@ def browser_times(pages: list[str], warehouse: Path, cpu_slowdown: float = 1.0) 
                     _wait_until_idle()
                     with slowdown:
                         started = time.perf_counter()
-                        page.get_by_test_id("stSidebarNav").get_by_text(_nav_title(name), exact=True).click()
+                        page.locator(".st-key-sidebar-nav").get_by_text(_nav_title(name), exact=True).click()
                         _wait_for_title(page, name)
                         page.wait_for_selector(DRAWN, timeout=30_000)
                         switch[name].append(time.perf_counter() - started)

@@ -28,7 +28,7 @@ def test_add_charts_on_two_screens_and_download_one_deck(server, page, browser):
     _add_first_card(page)
     screenshot(page, "deck_add_on_trends")  # the card's buttons and the toast
 
-    page.get_by_test_id("stSidebarNav").get_by_text("レーダー", exact=True).click()
+    page.locator(".st-key-sidebar-nav").get_by_text("レーダー", exact=True).click()
     page.get_by_role("heading", name="レーダー", exact=True).wait_for()
     wait_for_app(page)
     _add_first_card(page)

@@ -23,7 +23,7 @@ def test_first_visitor_of_a_deep_link_gets_the_filter_bar(built_warehouse, brows
         wait_for_app(page)
         sidebar = page.get_by_test_id("stSidebar")
         assert sidebar.get_by_role("combobox", name="自治体").input_value() == "苫小牧市"
-        assert page.get_by_test_id("stSidebarNav").get_by_text("財政効果", exact=True).count() == 1
+        assert page.locator(".st-key-sidebar-nav").get_by_text("財政効果", exact=True).count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
         context.close()
     finally:

@@ -27,7 +27,7 @@ def test_page_renders_in_the_browser(server, browser, name, title):
         page.goto(f"{server}/?m=苫小牧市" if name in {"trends", "radar", "fiscal"} else server)
         page.get_by_role("heading", name="概要", exact=True).wait_for()  # the first screen has loaded
         wait_for_app(page)
-        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        page.locator(".st-key-sidebar-nav").get_by_text(title, exact=True).click()
         page.get_by_role("heading", name=title, exact=True).wait_for()
         wait_for_app(page)
         if name in {"trends", "radar", "fiscal"}:  # the filter chosen on the first page survives the switch
