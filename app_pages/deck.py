@@ -13,6 +13,7 @@ from cards import CardRef, CardSpec, Recipe, build, catalogue, describe_text, re
 from cards.deck import DEFAULT_TITLE, deck_bytes
 from exports.tables import export_filename
 from ui import basket
+from ui.cards import chart_alt
 from ui.deck import PPTX, offer_pdf
 from ui.downloads import JST
 from ui.filter_bar import current_filters, sync_url
@@ -44,13 +45,14 @@ def safe_build(ref: CardRef) -> tuple[CardSpec | None, bool]:
         return None, False
 
 
-def chart_preview(chart, key: str) -> None:
-    """A small picture of the card's chart (the same chart the screen and the slide show)."""
+def chart_preview(chart, key: str, alt: str | None = None) -> None:
+    """A small picture of the card's chart (the same chart the screen and the slide show);
+    ``alt``: its text alternative for screen readers."""
     if isinstance(getattr(chart, "height", None), int):  # a fixed square keeps its shape, its legend below
         st.altair_chart(chart.properties(width=PREVIEW_SQUARE, height=PREVIEW_SQUARE), theme=None,
-                        width="content", key=key)
+                        width="content", key=key, alt=alt)
     else:
-        st.altair_chart(chart, theme=None, width="stretch", height=PREVIEW_HEIGHT, key=key)
+        st.altair_chart(chart, theme=None, width="stretch", height=PREVIEW_HEIGHT, key=key, alt=alt)
 
 
 def item_row(index: int, count: int, ref: CardRef, spec: CardSpec | None, ok: bool) -> None:
@@ -78,7 +80,7 @@ def item_row(index: int, count: int, ref: CardRef, spec: CardSpec | None, ok: bo
                        on_click=basket.remove, args=(index,))
         with picture:
             if spec is not None:
-                chart_preview(spec.chart, key=f"deck_preview_{index}")
+                chart_preview(spec.chart, key=f"deck_preview_{index}", alt=chart_alt(spec, table_toggle=False))
 
 
 def download(items: list[tuple[CardRef, CardSpec]]) -> None:
@@ -188,7 +190,7 @@ def add_form(expanded: bool) -> None:
         if spec is None:
             st.warning("この条件ではグラフにするデータがありません。条件を変えてください。", icon=":material/search_off:")
         else:
-            chart_preview(spec.chart, key="deck_add_preview")
+            chart_preview(spec.chart, key="deck_add_preview", alt=chart_alt(spec, table_toggle=False))
         st.button("資料に追加", key=f"{ADD}submit", type="primary", icon=":material/playlist_add:",
                   disabled=spec is None, on_click=basket.add, args=(ref, spec.title if spec else None))
 

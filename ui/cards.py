@@ -28,6 +28,14 @@ def source_titles(filters: Filters, document_ids: tuple[str, ...] | list[str] | 
     return [f"{r['title']} ({r['file']})" for r in docs.iter_rows(named=True)]
 
 
+def chart_alt(spec: CardSpec, *, table_toggle: bool = True) -> str:
+    """The chart's text alternative for screen readers: what it shows, its point (the takeaway
+    sentence the slide states) and, on a card, where the numbers are (「表で見る」 above it)."""
+    point = spec.headline()
+    return (f"グラフ「{spec.title}」。" + (f"{point}。" if point else "")
+            + ("数値は上の「表で見る」で表として読めます。" if table_toggle else ""))
+
+
 def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = None) -> None:
     """Draw one chart card (nothing for None: the page says what is missing). ``filters``
     (default: the card's own) are the conditions its table downloads state."""
@@ -43,7 +51,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
         if st.toggle("表で見る", key=f"as_table_{key}"):
             st.dataframe(spec.table, hide_index=True, width="stretch")
         else:
-            st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch")
+            st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch", alt=chart_alt(spec))
         sources = source_titles(filters, spec.document_ids)
         if sources:
             st.caption("出典: " + " ／ ".join(sources))

@@ -30,8 +30,8 @@ STYLE = f"""<style>
 [data-testid="stToolbar"], [data-testid="stDecoration"], .st-key-{_STAGE} {{ display: none !important; }}
 [data-testid="stMainBlockContainer"] {{ max-width: none; padding: 1.2rem 2.5rem 1rem; }}
 .st-key-{_VIEW} p, .st-key-{_VIEW} button {{ font-size: 1.35rem; }}
-.st-key-{_VIEW} h2 {{ font-size: 2.4rem; padding: 0.2rem 0; }}
-.st-key-{_VIEW} h3 {{ font-size: 1.7rem; font-weight: 600; color: #1F4E79; padding: 0 0 0.4rem; }}
+.st-key-{_VIEW} h1 {{ font-size: 2.4rem; padding: 0.2rem 0; }}
+.st-key-{_VIEW} h2 {{ font-size: 1.7rem; font-weight: 600; color: #1F4E79; padding: 0 0 0.4rem; }}
 .st-key-{_VIEW} [data-testid="stImage"] img {{ max-height: 68vh; width: auto !important; max-width: 100%;
   object-fit: contain; display: block; margin: 0 auto; }}
 .st-key-{_VIEW} [data-testid="stCaptionContainer"] p {{ font-size: 1.05rem; }}
@@ -122,9 +122,11 @@ def show(page_title: str, charts: Sequence[PageChart], filters: Filters) -> None
                     icon=":material/info:")
             return
         card = charts[number - 1]
-        st.markdown(f"## {card.title}")
+        # The slide's title is the screen's one h1 (the page itself, with its h1, is hidden).
+        st.markdown(f"# {card.title}")
         if card.takeaway:
-            st.markdown(f"### {card.takeaway}")
-        st.image(_picture(card.chart.to_json(), card.title, card.takeaway, card.chart), width="stretch")
+            st.markdown(f"## {card.takeaway}")
+        st.image(_picture(card.chart.to_json(), card.title, card.takeaway, card.chart), width="stretch",
+                 alt=f"グラフ「{card.title}」" + (f"。{card.takeaway}" if card.takeaway else ""))
         if card.note:
             st.caption(card.note)

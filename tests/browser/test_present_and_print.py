@@ -15,7 +15,7 @@ A4_LANDSCAPE_POINTS = (842, 595)
 
 
 def current_heading(page) -> str:
-    return page.locator('.st-key-present-view h2').first.inner_text().strip()
+    return page.locator('.st-key-present-view h1').first.inner_text().strip()
 
 
 def test_presentation_mode_from_the_sidebar_and_arrow_keys(server, page):
@@ -33,7 +33,7 @@ def test_presentation_mode_from_the_sidebar_and_arrow_keys(server, page):
 
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    page.wait_for_function("() => document.querySelector('.st-key-present-view h2')?.innerText.includes('観点別')")
+    page.wait_for_function("() => document.querySelector('.st-key-present-view h1')?.innerText.includes('観点別')")
     assert "card=2" in page.url
     screenshot(page, "presentation_card_2")
 

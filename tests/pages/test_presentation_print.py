@@ -34,8 +34,8 @@ def images(at) -> list:
 def test_presentation_shows_one_card_with_its_takeaway_and_picture(app):
     at = app("app_pages/trends.py", m="苫小牧市", present="1")
     assert not at.exception
-    assert headings(at, "## ") == ["## 総合評価の分布 (年度別)"]
-    assert headings(at, "### ")[0].startswith("### A評価の割合は R5 (2023) で")
+    assert headings(at, "# ") == ["# 総合評価の分布 (年度別)"]
+    assert headings(at, "## ")[0].startswith("## A評価の割合は R5 (2023) で")
     assert "**1 / 3**" in [m.value for m in at.markdown]
     assert len(images(at)) == 1
     assert button(at, "前へ").disabled and not button(at, "次へ").disabled
@@ -45,19 +45,19 @@ def test_next_and_previous_move_through_the_cards_and_the_url_keeps_the_position
     at = app("app_pages/trends.py", m="苫小牧市", present="1")
     button(at, "次へ").click().run()
     assert at.query_params["card"] == "2"
-    assert headings(at, "## ") == ["## 観点別スコアの推移 (平均)"]
+    assert headings(at, "# ") == ["# 観点別スコアの推移 (平均)"]
     button(at, "次へ").click().run()
-    assert headings(at, "## ") == ["## 自己評価合計と委員評価"]
+    assert headings(at, "# ") == ["# 自己評価合計と委員評価"]
     assert button(at, "次へ").disabled
     button(at, "前へ").click().run()
-    assert headings(at, "## ") == ["## 観点別スコアの推移 (平均)"]
+    assert headings(at, "# ") == ["# 観点別スコアの推移 (平均)"]
     assert at.query_params["m"] == "苫小牧市"  # the filters stay
 
 
 def test_a_card_number_beyond_the_page_shows_the_last_card(app):
     at = app("app_pages/trends.py", m="苫小牧市", present="1", card="99")
     assert not at.exception
-    assert headings(at, "## ") == ["## 自己評価合計と委員評価"]
+    assert headings(at, "# ") == ["# 自己評価合計と委員評価"]
 
 
 def test_ending_the_mode_removes_the_flag_and_shows_the_page_again(app):
@@ -78,7 +78,7 @@ def test_the_sidebar_toggle_enters_the_mode(app):
     at = app("app_pages/radar.py")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == "1"
-    assert headings(at, "## ") == ["## 観点別プロフィール (レーダー)"]
+    assert headings(at, "# ") == ["# 観点別プロフィール (レーダー)"]
 
 
 @pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/fiscal.py", "app_pages/trends.py"])
