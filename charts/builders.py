@@ -25,7 +25,8 @@ import polars as pl
 from rowwise import rowwise
 
 from charts.radar import radar_chart
-from charts.theme import DEFAULT_WIDTH, MUTED_COLOR, NO_DATA_TEXT, PALETTE, criterion_scale, grade_scale
+from charts.theme import (DASHES, DEFAULT_WIDTH, MUTED_COLOR, NO_DATA_TEXT, PALETTE, SHAPES, criterion_scale,
+                          grade_scale)
 from vocab import COMMITTEE_MAX, COMMITTEE_MIN, CRITERIA, CRITERION_MAX, GRADES, fy_label, fy_labels
 
 FY_TITLE = "年度"
@@ -192,8 +193,13 @@ def criterion_trend(frame: pl.DataFrame, *, title: str = "自己評価の推移�
         ),
         color=alt.Color("criterion:N", title="観点", scale=criterion_scale(), sort=list(CRITERIA)),
     )
-    lines = base.mark_line()
-    points = base.mark_point().encode(
+    # Each criterion also has its own dash and point shape (one legend: colour and shape merge).
+    lines = base.mark_line().encode(
+        strokeDash=alt.StrokeDash("criterion:N", scale=alt.Scale(domain=list(CRITERIA), range=DASHES[: len(CRITERIA)]),
+                                  title="観点", sort=list(CRITERIA)))
+    points = base.mark_point(filled=True, size=70).encode(
+        shape=alt.Shape("criterion:N", title="観点", sort=list(CRITERIA),
+                        scale=alt.Scale(domain=list(CRITERIA), range=SHAPES[: len(CRITERIA)])),
         tooltip=[
             alt.Tooltip(f"{FY_FIELD}:N", title=FY_TITLE),
             alt.Tooltip("criterion:N", title="観点"),

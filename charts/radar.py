@@ -12,7 +12,7 @@ import math
 import altair as alt
 import polars as pl
 
-from charts.theme import GRID_COLOR, MUTED_COLOR, PALETTE, TEXT_COLOR
+from charts.theme import DASHES, GRID_COLOR, MUTED_COLOR, PALETTE, SHAPES, TEXT_COLOR
 from vocab import CRITERIA, CRITERION_MAX
 
 MAX_PROFILES = 4
@@ -123,15 +123,21 @@ def radar_chart(frame: pl.DataFrame, *, title: str, size: int) -> alt.LayerChart
     polygons = (
         alt.Chart(points)
         .mark_line(interpolate="linear-closed", fillOpacity=0.12, strokeWidth=2.5)
-        .encode(x=x, y=y, color=color, fill=alt.Fill("profile:N", title="対象", scale=profile_scale, sort=profiles), order="vertex:Q")
+        .encode(x=x, y=y, color=color, fill=alt.Fill("profile:N", title="対象", scale=profile_scale, sort=profiles),
+                # Not by colour alone: each profile has its own dash and point shape too.
+                strokeDash=alt.StrokeDash("profile:N", scale=alt.Scale(domain=profiles, range=DASHES[: len(profiles)]),
+                                          title="対象", sort=profiles),
+                order="vertex:Q")
     )
     vertices = (
         alt.Chart(points)
-        .mark_point(filled=True, size=60)
+        .mark_point(filled=True, size=80)
         .encode(
             x=x,
             y=y,
             color=color,
+            shape=alt.Shape("profile:N", title="対象", sort=profiles,
+                            scale=alt.Scale(domain=profiles, range=SHAPES[: len(profiles)])),
             tooltip=[
                 alt.Tooltip("profile:N", title="対象"),
                 alt.Tooltip("criterion:N", title="観点"),

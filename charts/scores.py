@@ -12,7 +12,7 @@ import polars as pl
 
 from charts import builders
 
-LEGEND_CHANNELS = ("color", "fill")
+LEGEND_CHANNELS = ("color", "fill", "shape")  # one merged legend: shape carries the series too
 LEGEND_LABEL_LIMIT = 480  # px; below the plot there is room for a whole profile label
 
 

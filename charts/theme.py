@@ -37,6 +37,11 @@ PALETTE = [
     "#F0E442",  # yellow
 ]
 
+# Colour is never the only carrier (WCAG 1.4.1): a series in a line chart also has its own point
+# shape and line dash, in this order (the n-th series gets the n-th of each).
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 1]]
+
 # ColorBrewer RdYlBu (4 classes, marked colour-blind safe), blue = good → red = poor.
 # Fixed everywhere so an "A" is the same blue on every page, PNG and slide.
 GRADE_COLORS: dict[str, str] = {
