@@ -1,5 +1,5 @@
 """``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
-refreshes docs/screenshots/ (not a measurement, so not part of ``all``);
+refreshes docs/screenshots/ and ``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
 ``python -m bench national --municipalities N`` measures at national scale (bench/national.py)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import importlib
 import sys
 
 TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
-COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
+COMMANDS = {"screenshots": "bench.screenshots", "a11y": "bench.a11y"}  # by-hand commands, never in ``all``
 # Commands with their own options: ``python -m bench national --municipalities N``.
 OWN_OPTIONS = {"national": "bench.national"}
 
@@ -17,7 +17,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("targets", nargs="*", metavar="TARGET",
                         help=f"{', '.join(TARGETS)} or all (default: etl); "
-                             "screenshots: refresh docs/screenshots/ from the browser tests")
+                             "screenshots: refresh docs/screenshots/ from the browser tests; "
+                             "a11y: refresh docs/accessibility.md (axe-core audit)")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
                         help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
