@@ -12,6 +12,7 @@ import streamlit as st
 from etl.errors import EtlError
 from etl.upload import import_workbook, raw_dir
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
+from ui import access
 from ui.filter_bar import set_filter
 from ui.messages import guarded
 from warehouse import queries, warehouse_path
@@ -64,6 +65,7 @@ def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
         st.warning(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。", icon=":material/sync:")
     if st.button(f"{municipality or 'このブック'}のデータを取り込む", type="primary", icon=":material/upload:",
                  key="import_confirm"):
+        access.require_edit()  # the role now, at the click: not the one the page was drawn for
         with st.spinner("倉庫を作り直しています…"):
             try:
                 import_workbook(data, name, raw_dir(), warehouse_path())
@@ -113,6 +115,7 @@ def upload_section() -> None:
 
 def screen() -> None:
     st.title("データの取り込み")
+    access.require_edit()  # the navigation hides this page from 閲覧; a page reached anyway refuses
     st.caption("自団体の評価データを Excel のテンプレートに記入して取り込むと、組み込みの5つの文書と同じように"
                "すべての画面で見られます。ブックは data/raw/ に保存され、次回の `python -m etl` でも読み込まれます。"
                "この画面はサイドバーの絞り込みとは関係ありません。")
