@@ -39,6 +39,7 @@ EDITORS_ENV = "GYOKAKU_EDITORS"  # another editors file (tests, or a deployment'
 EDITORS_FILE = ROOT / ".streamlit" / "editors.toml"
 # Pages only 編集 may open, by url_path (dashboard.py's navigation drops them for 閲覧).
 EDIT_PAGES = frozenset({"data_import"})
+LOGIN_FAILED = "access_login_failed"  # why st.login could not start (shown once)
 
 # Host names that mean "this machine" in the Host header of the browser's connection.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -147,7 +148,12 @@ def login_required() -> bool:
 
 
 def direct_local_connection() -> bool:
-    """The browser connected straight from this machine.
+    """The browser connected straight from this machine (see :func:`is_direct_local`)."""
+    return is_direct_local(st.context.headers, st.context.ip_address)
+
+
+def is_direct_local(headers: Mapping[str, str] | None, ip_address: str | None) -> bool:
+    """A connection with these handshake headers and this ``st.context.ip_address`` is local.
 
     ``st.context.ip_address`` is None for a peer at 127.0.0.1 / ::1 (and when there is no
     browser connection at all, which the headers tell apart: a real connection has a Host).
@@ -155,13 +161,13 @@ def direct_local_connection() -> bool:
     client, but a proxy that sets no such header would look local: refuse any proxy header,
     and a Host that is not a loopback name (a DNS-rebinding page in a local browser).
     """
-    headers = st.context.headers
-    host = headers.get("Host") if headers else None
-    if not host or st.context.ip_address is not None:
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    host = lowered.get("host")
+    if not host or ip_address is not None:
         return False
-    if any(name in headers for name in PROXY_HEADERS):
+    if any(name.lower() in lowered for name in PROXY_HEADERS):
         return False
-    hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host[1:host.find("]")]
+    hostname = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
     return hostname.lower() in LOOPBACK_HOSTS
 
 
@@ -271,15 +277,21 @@ def login_screen() -> None:
         st.error("ログインの設定 (.streamlit/secrets.toml の [auth]) に client_id がありません。管理者に連絡してください。",
                  icon=":material/error:")
         return
+    if failed := st.session_state.pop(LOGIN_FAILED, None):
+        st.error(f"ログインを始められませんでした。管理者に連絡してください（{failed}）。", icon=":material/error:")
     for provider in choices:
         label = "ログイン" if provider is None else f"{provider} でログイン"
-        if st.button(label, type="primary", icon=":material/login:", key=f"login_{provider or 'default'}"):
-            try:
-                st.login(provider)
-            except Exception as error:  # noqa: BLE001 - a misconfiguration, told in Japanese
-                log.exception("login failed")
-                st.error(f"ログインを始められませんでした。管理者に連絡してください（{type(error).__name__}）。",
-                         icon=":material/error:")
+        # on_click: a callback survives the rerun that dashboard.py may start before drawing
+        st.button(label, type="primary", icon=":material/login:", key=f"login_{provider or 'default'}",
+                  on_click=_login, args=(provider,))
+
+
+def _login(provider: str | None) -> None:
+    try:
+        st.login(provider)
+    except Exception as error:  # noqa: BLE001 - a misconfiguration, told in Japanese
+        log.exception("login failed")
+        st.session_state[LOGIN_FAILED] = type(error).__name__
 
 
 def sidebar_account() -> None:
@@ -293,8 +305,7 @@ def sidebar_account() -> None:
             editors()
         except EditorsFileError as error:
             box.error(f"{error}。全員が閲覧のみになっています。", icon=":material/error:")
-        if box.button("ログアウト", icon=":material/logout:", key="logout"):
-            st.logout()
+        box.button("ログアウト", icon=":material/logout:", key="logout", on_click=st.logout)
     elif read_only():
         box.caption(f"閲覧専用モード（{READ_ONLY_ENV}=1）")
     elif current == EDIT:
