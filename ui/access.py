@@ -6,7 +6,8 @@ import and delete an imported municipality. Which one a session has:
 - ``GYOKAKU_READ_ONLY=1``: nobody edits, and the import page is not in the navigation.
 - ``[auth]`` in ``.streamlit/secrets.toml`` (Streamlit's own OIDC login): anonymous visitors
   get the login screen only; a logged-in user is 編集 when named in ``.streamlit/editors.toml``
-  (by e-mail address or by a group claim of the ID token), else 閲覧.
+  (by e-mail address or by a group claim of the ID token), else 閲覧. A login older than
+  ``GYOKAKU_LOGIN_HOURS`` (12) counts as none.
 - No ``[auth]``: 編集 only for a direct connection from this machine (loopback address, a
   loopback Host, and no proxy headers), 閲覧 for everyone else. A reverse proxy on the same
   machine connects from loopback too, so a deployment behind one must configure ``[auth]``
@@ -22,6 +23,7 @@ import getpass
 import logging
 import os
 import threading
+import time
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 VIEW = "閲覧"
 EDIT = "編集"
 READ_ONLY_ENV = "GYOKAKU_READ_ONLY"
+LOGIN_HOURS_ENV = "GYOKAKU_LOGIN_HOURS"  # how long a login lasts before the provider is asked again
+DEFAULT_LOGIN_HOURS = 12.0  # a working day
 EDITORS_ENV = "GYOKAKU_EDITORS"  # another editors file (tests, or a deployment's own path)
 EDITORS_FILE = ROOT / ".streamlit" / "editors.toml"
 # Pages only 編集 may open, by url_path (dashboard.py's navigation drops them for 閲覧).
@@ -139,7 +143,27 @@ def auth_configured() -> bool:
 
 
 def logged_in() -> bool:
-    return auth_configured() and st.user.get("is_logged_in") is True
+    return auth_configured() and st.user.get("is_logged_in") is True and not login_expired()
+
+
+def login_hours() -> float:
+    try:
+        return float(os.environ.get(LOGIN_HOURS_ENV) or DEFAULT_LOGIN_HOURS)
+    except ValueError:
+        return DEFAULT_LOGIN_HOURS
+
+
+def login_expired() -> bool:
+    """The login is older than ``GYOKAKU_LOGIN_HOURS`` (ID token's ``iat``).
+
+    Streamlit keeps its login cookie 30 days and never looks at the token's times, so an account
+    disabled at the provider would still view for a month; a fresh login goes back to the
+    provider (usually without a password, while its own session lasts).
+    """
+    issued = st.user.get("iat")
+    if st.user.get("is_logged_in") is not True or isinstance(issued, bool) or not isinstance(issued, (int, float)):
+        return False
+    return time.time() - issued > login_hours() * 3600
 
 
 def login_required() -> bool:
@@ -272,6 +296,9 @@ def providers() -> list[str | None]:
 def login_screen() -> None:
     st.title("行革ダッシュボード")
     st.info("このダッシュボードを見るには、組織のアカウントでログインしてください。", icon=":material/lock:")
+    if login_expired():
+        st.warning(f"ログインの有効期限（{login_hours():g} 時間）が切れました。もう一度ログインしてください。",
+                   icon=":material/schedule:")
     choices = providers()
     if not choices:
         st.error("ログインの設定 (.streamlit/secrets.toml の [auth]) に client_id がありません。管理者に連絡してください。",

@@ -153,6 +153,19 @@ def test_logout_returns_to_the_login_screen(login):
     assert [b.label for b in at.button] == ["ログイン"]
 
 
+def test_a_login_older_than_the_login_hours_asks_to_log_in_again(login, monkeypatch):
+    import time
+
+    monkeypatch.setenv(access.LOGIN_HOURS_ENV, "8")
+    expired = TARO | {"iat": int(time.time()) - 9 * 3600}
+    at = dashboard(secrets=AUTH, user=expired).run()
+    assert [b.label for b in at.button] == ["ログイン"]
+    assert texts(at, "warning") == ["ログインの有効期限（8 時間）が切れました。もう一度ログインしてください。"]
+    assert "ログインが必要です" in import_page(secrets=AUTH, user=expired).error[0].value
+    at = dashboard(secrets=AUTH, user=TARO | {"iat": int(time.time()) - 7 * 3600}).run()
+    assert "data_import.py" in navigation_pages(at)
+
+
 def test_a_broken_editors_file_means_nobody_edits_and_says_why(login, remote):
     login.write_text('emails = "taro@city.example.lg.jp"\n', encoding="utf-8")
     at = dashboard(secrets=AUTH, user=TARO).run()
