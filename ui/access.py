@@ -49,8 +49,9 @@ LOGIN_FAILED = "access_login_failed"  # why st.login could not start (shown once
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Headers a reverse proxy adds; a connection carrying any of them did not come straight from a
 # browser on this machine, whatever its (loopback) peer address says.
-MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
 PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Forwarded", "Via")
+# Escaped in names from the identity provider: no link, image, emphasis, :icon: or :color[...].
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
 
 
 class EditorsFileError(ValueError):
@@ -331,7 +332,7 @@ def sidebar_account() -> None:
         try:
             editors()
         except EditorsFileError as error:
-            box.error(f"{error}。全員が閲覧のみになっています。", icon=":material/error:")
+            box.error(f"{plain(str(error))}。全員が閲覧のみになっています。", icon=":material/error:")
         box.button("ログアウト", icon=":material/logout:", key="logout", on_click=st.logout)
     elif read_only():
         box.caption(f"閲覧専用モード（{READ_ONLY_ENV}=1）")

@@ -170,7 +170,7 @@ def test_a_broken_editors_file_means_nobody_edits_and_says_why(login, remote):
     login.write_text('emails = "taro@city.example.lg.jp"\n', encoding="utf-8")
     at = dashboard(secrets=AUTH, user=TARO).run()
     assert "data_import.py" not in navigation_pages(at)
-    assert any("editors.toml: emails は文字列の配列で書いてください" in e for e in texts(at.sidebar, "error"))
+    assert any(access.plain("editors.toml: emails は文字列の配列で書いてください") in e for e in texts(at.sidebar, "error"))
 
 
 def upload(page: AppTest) -> AppTest:
