@@ -27,7 +27,8 @@ import pytest
 from streamlit.util import calc_hash
 
 from etl.pipeline import build
-from tests.browser.conftest import _free_port, screenshot, start_server, wait_for_app, wait_until_healthy
+from tests.browser.conftest import (_free_port, published_screenshot, screenshot, start_server, wait_for_app,
+                                    wait_until_healthy)
 from tests.conftest import RAW_DIR, ROOT
 
 pytestmark = pytest.mark.browser
@@ -163,7 +164,7 @@ def test_an_anonymous_visitor_sees_only_the_login_screen(login_server, browse):
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         assert page.locator('[data-testid="stFileUploader"]').count() == 0
         assert page.locator('[data-testid="stSelectbox"]').count() == 0  # no filter bar: no data
-    screenshot(page, "login")
+    published_screenshot(page, "login")
 
 
 class Socket:
