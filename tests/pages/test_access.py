@@ -263,3 +263,11 @@ def test_editors_match_verified_addresses_and_configured_groups():
 def test_names_from_the_identity_provider_are_shown_as_text():
     assert access.plain("![x](http://example.com/a.png) :red[x]") == \
         "\\!\\[x\\]\\(http\\://example\\.com/a\\.png\\) \\:red\\[x\\]"
+
+
+def test_only_an_editor_may_build_a_missing_warehouse(remote, tmp_path, monkeypatch):
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(tmp_path / "absent.duckdb"))
+    at = dashboard().run()
+    assert not at.exception and not at.button
+    assert "管理者に作成を依頼してください" in at.warning[0].value
+    assert not (tmp_path / "absent.duckdb").exists()
