@@ -31,8 +31,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from settings import ROOT
+
 log = logging.getLogger("gyokaku")
-ROOT = Path(__file__).resolve().parents[1]
 
 VIEW = "閲覧"
 EDIT = "編集"
