@@ -15,7 +15,6 @@ from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, te
 from settings import raw_dir, warehouse_path
 from ui import access
 from ui.filter_bar import set_filter
-from ui.messages import guarded
 from warehouse import queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +84,7 @@ def done_message() -> None:
     if municipality and municipality in queries.filter_choices(None).municipalities:
         if st.button(f"{municipality}の概要を見る", icon=":material/dashboard:", key="import_open"):
             set_filter("municipality", municipality)
-            st.switch_page("pages/overview.py")
+            st.switch_page("app_pages/overview.py")
 
 
 def upload_section() -> None:
@@ -126,4 +125,4 @@ def screen() -> None:
     upload_section()
 
 
-guarded(screen)
+screen()
