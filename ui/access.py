@@ -310,7 +310,7 @@ def login_screen() -> None:
         st.error(f"ログインを始められませんでした。管理者に連絡してください（{failed}）。", icon=":material/error:")
     for provider in choices:
         label = "ログイン" if provider is None else f"{provider} でログイン"
-        # on_click: a callback survives the rerun that dashboard.py may start before drawing
+        # on_click: st.login runs before the script draws anything (as Streamlit's docs do it)
         st.button(label, type="primary", icon=":material/login:", key=f"login_{provider or 'default'}",
                   on_click=_login, args=(provider,))
 

@@ -179,16 +179,7 @@ def upload(page: AppTest) -> AppTest:
     return page.run()
 
 
-@pytest.fixture
-def clicks(monkeypatch):
-    """A click (or an upload) reaches the page: no navigation-mode rerun in between (AppTest sets
-    up the legacy pages/ mode anew before every run; ui.messages.ensure_navigation_mode reruns)."""
-    import ui.messages
-
-    monkeypatch.setattr(ui.messages, "ensure_navigation_mode", lambda: None)
-
-
-def test_a_click_after_the_role_was_withdrawn_imports_nothing(login, remote, clicks, monkeypatch):
+def test_a_click_after_the_role_was_withdrawn_imports_nothing(login, remote, monkeypatch):
     """The role is checked in the run that would import, not remembered from when the button
     was drawn: 太郎 sees the confirm button, is removed from the editors file, then clicks."""
     import etl.upload
@@ -204,7 +195,7 @@ def test_a_click_after_the_role_was_withdrawn_imports_nothing(login, remote, cli
     assert "「閲覧」です" in page.error[0].value
 
 
-def test_an_editor_click_imports(login, remote, clicks, monkeypatch):
+def test_an_editor_click_imports(login, remote, monkeypatch):
     """The same click by a current editor reaches etl.upload.import_workbook (the control case)."""
     import etl.upload
 
