@@ -3,13 +3,14 @@
 # PNG/slide export), optionally what the tests use, and a .venv with the pinned Python
 # packages. Idempotent: a second run only checks.
 #   scripts/install.sh            font + Python packages
-#   scripts/install.sh --browser  also chromium (browser tests) and LibreOffice Impress +
-#                                 poppler (deck → PDF → page images in the slide tests)
+#   scripts/install.sh --browser  also chromium (browser tests), LibreOffice Impress +
+#                                 poppler (deck → PDF → page images in the slide tests), caddy
+#                                 (deploy/ tests) and strace (the no-outbound-call test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(fonts-noto-cjk)
-[[ "${1:-}" == "--browser" ]] && packages+=(chromium libreoffice-impress poppler-utils)
+[[ "${1:-}" == "--browser" ]] && packages+=(chromium libreoffice-impress poppler-utils caddy strace)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
