@@ -1,11 +1,11 @@
-"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``."""
+"""``python -m bench [etl|pages|exports|proxy|all] [--cpu-slowdown N]``."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -13,7 +13,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("targets", nargs="*", metavar="TARGET",
                         help=f"{', '.join(TARGETS)} or all (default: etl)")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
-                        help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
+                        help="pages, proxy: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, "all"})
@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module(TARGETS[target])
-        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target == "pages" else module.main()
+        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target in {"pages", "proxy"} else module.main()
     return status
 
 

@@ -21,6 +21,13 @@ CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
 
 
+def streamlit_static() -> Path:
+    """The installed package's static files, which Caddy serves itself (STREAMLIT_STATIC)."""
+    import streamlit
+
+    return Path(streamlit.__file__).parent / "static"
+
+
 def start_dashboard(warehouse: Path, port: int) -> subprocess.Popen:
     """The dashboard as gyokaku-dashboard.service starts it (serve.py on loopback)."""
     env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse))
@@ -36,7 +43,8 @@ def start_caddy(upstream_port: int, https_port: int, http_port: int, state: Path
     ``state``, never to this machine's trust store or root's home."""
     env = dict(os.environ, GYOKAKU_SITE=f"https://localhost:{https_port}", GYOKAKU_HTTPS_PORT=str(https_port),
                GYOKAKU_HTTP_PORT=str(http_port), GYOKAKU_CADDY_ADMIN="off",
-               STREAMLIT_UPSTREAM=f"127.0.0.1:{upstream_port}", HOME=str(state),
+               STREAMLIT_UPSTREAM=f"127.0.0.1:{upstream_port}", STREAMLIT_STATIC=str(streamlit_static()),
+               HOME=str(state),
                XDG_DATA_HOME=str(state / "data"), XDG_CONFIG_HOME=str(state / "config"))
     env.pop("GYOKAKU_TLS", None)
     return subprocess.Popen([CADDY, "run", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
@@ -66,10 +74,13 @@ class Stack:
         self.direct = f"http://127.0.0.1:{self.port}"
         self.proxied = f"https://localhost:{self.https_port}"
         state.mkdir(parents=True, exist_ok=True)
-        self._processes = [start_dashboard(warehouse, self.port)]
+        self.dashboard = start_dashboard(warehouse, self.port)
+        self.caddy = None
+        self._processes = [self.dashboard]
         try:
             wait_until_healthy(self.direct)
-            self._processes.append(start_caddy(self.port, self.https_port, self.http_port, state))
+            self.caddy = start_caddy(self.port, self.https_port, self.http_port, state)
+            self._processes.append(self.caddy)
             wait_until_proxied(self.proxied)
         except BaseException:
             self.stop()

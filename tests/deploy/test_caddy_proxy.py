@@ -2,6 +2,8 @@
 and long-cached static files — what a municipality's server would serve."""
 from __future__ import annotations
 
+import re
+import ssl
 import urllib.error
 import urllib.request
 
@@ -71,6 +73,25 @@ def test_a_second_visit_takes_the_bundle_from_the_cache(stack, proxied_page):
     assert {name: size for name, size in again.items() if size} == {}
 
 
+def test_caddy_serves_the_static_files_itself(stack):
+    """Straight from the installed package (STREAMLIT_STATIC), not through Streamlit's Python:
+    the same file comes with Caddy's validator, not the one Streamlit computes."""
+    direct_html = urllib.request.urlopen(f"{stack.direct}/", timeout=10).read().decode()
+    bundle = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', direct_html).group(1)
+    with urllib.request.urlopen(f"{stack.direct}/{bundle}", timeout=10) as response:
+        streamlit_tag, body = response.headers["ETag"], response.read()
+    with urllib.request.urlopen(f"{stack.proxied}/{bundle}", context=_unverified(), timeout=10) as response:
+        assert response.read() == body
+        assert response.headers["ETag"] and response.headers["ETag"] != streamlit_tag
+        assert "immutable" in response.headers["Cache-Control"]
+
+
+def _unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
 def test_plain_http_is_redirected_to_https(stack):
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -85,11 +106,7 @@ def test_plain_http_is_redirected_to_https(stack):
 
 def test_downloads_are_not_recompressed(stack):
     """Only text is compressed: an image (like the xlsx/pptx/png downloads, already deflated) is not."""
-    import ssl
-
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     request = urllib.request.Request(f"{stack.proxied}/favicon.png", headers={"Accept-Encoding": "zstd, gzip"})
-    with urllib.request.urlopen(request, context=context, timeout=10) as response:
+    with urllib.request.urlopen(request, context=_unverified(), timeout=10) as response:
         assert response.headers["Content-Type"] == "image/png"
         assert response.headers.get("Content-Encoding") is None
