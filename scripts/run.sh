@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install, build the warehouse if it is missing or older than data/raw, start the dashboard.
 # Listens on 127.0.0.1 only. HOST=0.0.0.0 opens it to the network: do that only with login
-# ([auth] in .streamlit/secrets.toml) or GYOKAKU_READ_ONLY=1 (README「ネットワークに公開する」).
+# ([auth] in .streamlit/secrets.toml) or GYOKAKU_READ_ONLY=1 (README「使い方」, deploy/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh

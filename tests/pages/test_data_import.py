@@ -17,7 +17,7 @@ WORKBOOKS = ROOT / "tests" / "etl" / "workbooks"
 
 
 def test_page_offers_the_template_and_an_uploader(app):
-    at = app("pages/data_import.py")
+    at = app("app_pages/data_import.py")
     assert not at.exception
     assert [t.value for t in at.title] == ["データの取り込み"]
     assert "テンプレートをダウンロード (.xlsx)" in [b.label for b in at.get("download_button")]
