@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import _free_port, wait_for_app, wait_until_healthy
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
 from tests.conftest import ROOT
 
 STRACE = shutil.which("strace")
