@@ -102,12 +102,13 @@ def transferred_bytes(direct: str, proxied: str) -> dict[str, tuple[int, int]]:
 def main(cpu_slowdown: float = 1.0) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    from etl.pipeline import RAW_DIR, build
+    from etl.pipeline import build
+    from settings import DEFAULT_RAW_DIR
     from tests.deploy.conftest import Stack
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "warehouse.duckdb"
-        build(RAW_DIR, warehouse)
+        build(DEFAULT_RAW_DIR, warehouse)
         stack = Stack(warehouse, Path(tmp) / "caddy")
         try:
             sizes = transferred_bytes(stack.direct, stack.proxied)
