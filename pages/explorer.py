@@ -2,13 +2,12 @@
 import streamlit as st
 
 from cards.deck import source_documents
-from etl.workbook import export_workbook
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
 from ui.tables import column_config, explorer_frame, styled
-from warehouse import Filters, queries, warehouse_path
+from warehouse import Filters, queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,7 +20,7 @@ def template_exports(municipality: str | None) -> None:
     for document_id, title in zip(docs["document_id"], docs["title"]):
         st.download_button(
             f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})",
-            data=lambda d=document_id: export_workbook(warehouse_path(), municipality, d),
+            data=lambda d=document_id: queries.template_workbook(municipality, d),
             file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
             key=f"template_export_{document_id}", on_click="ignore",
             help="この文書の全データ (取組・評価・指標・財政効果・記述) をテンプレートの形にします。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import fy_label
+from charts.theme import fy_label, fy_labels
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from warehouse import queries
@@ -18,7 +18,7 @@ def yearly_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
     if evaluations.is_empty():
         return evaluations
     scored = evaluations.with_columns(
-        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).fill_null("総括").alias("年度"),
+        fy_labels().alias("年度"),
         pl.col("evaluator").replace_strict(EVALUATOR_LABELS, default=pl.col("evaluator")).alias("評価者"),
         pl.when(pl.col("grade").is_not_null()).then(pl.col("grade"))
           .otherwise(pl.col("score").round(1).cast(pl.String)).alias("値"),

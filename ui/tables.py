@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import GRADE_COLORS, fy_label
+from charts.theme import GRADE_COLORS, fy_labels
 
 EXPLORER_COLUMNS = {
     "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",
@@ -20,11 +20,10 @@ def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("municipality"), pl.col("level"), pl.col("code"), pl.col("title"),
         pl.col("departments").list.join("、"), pl.col("themes").list.join("、"),
         pl.col("grade"),
-        pl.col("grade_year").map_elements(fy_label, return_dtype=pl.String)
-          .fill_null(pl.when(pl.col("grade").is_not_null()).then(pl.lit("総括"))),
+        pl.when(pl.col("grade").is_not_null()).then(fy_labels("grade_year")).alias("grade_year"),
         pl.col("進捗度"), pl.col("連携度"), pl.col("効率性"), pl.col("創造性"),
         pl.col("committee").round(1),
-        pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String),
+        fy_labels("end_fy", null=None).alias("end_fy"),
         pl.col("fiscal_effect"),
     ).rename(EXPLORER_COLUMNS)
 
@@ -44,7 +43,10 @@ def grade_style(value: object) -> str:
 
 
 def styled(frame: pl.DataFrame):
-    """A pandas Styler with grades as coloured labels (st.dataframe keeps the styling)."""
+    """A pandas Styler with grades as coloured labels (st.dataframe keeps the styling).
+
+    ``to_pandas`` waits for Polars' pool while holding the GIL: safe only because nothing a
+    page runs gives Polars a Python callback (see ``rowwise``)."""
     data = frame.to_pandas()
     styler = data.style
     if "総合評価" in data.columns:
