@@ -103,8 +103,8 @@ class YenAmount:
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _UNIT = r"(?:千万|百万|十万|兆|億|万|千|百)"
 _BODY = rf"(?:{_NUM}\s*{_UNIT}?)+"
-_UNIT_VALUES = {"兆": 10**12, "億": 10**8, "千万": 10**7, "百万": 10**6, "十万": 10**5,
-                "万": 10**4, "千": 10**3, "百": 10**2}
+_BIG_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4}
+_SMALL_UNITS = {"千": 1000, "百": 100, "十": 10}
 # Nouns that show a bare 億/万 amount is money although 円 is left out ("約2億の寄附").
 _BARE_CONTEXT = r"(?:程度?|ほど)?の?(?:寄附|寄付|収入|歳入|財政効果|経費|削減)"
 _AMOUNT_RE = re.compile(
@@ -112,7 +112,6 @@ _AMOUNT_RE = re.compile(
     rf"(?:(?P<low>{_BODY})\s*円?\s*(?P<sep>[~〜～]|から)\s*(?:約|およそ)?\s*)?"
     rf"(?P<body>{_BODY})\s*(?:(?P<yen>円)|(?={_BARE_CONTEXT}))"
 )
-_PART_RE = re.compile(rf"({_NUM})\s*({_UNIT})?")
 _MONTHS_RE = re.compile(r"\s*[×xX✕]\s*(\d{1,3})\s*(?:か月|ヶ月|カ月|ケ月|箇月|月)")
 _MONTHLY_BEFORE = re.compile(r"(?:月額|月々|毎月|1か月あたり|月)\s*$")
 _ABOUT_AFTER = re.compile(r"^\s*(?:程度|程|ほど|余り|強|弱)")
@@ -121,26 +120,26 @@ _BELOW_AFTER = re.compile(r"^\s*(?:以下|未満|以内)")
 _BELOW_BEFORE = re.compile(r"(?:最大|上限額?は?|限度額は?)\s*$")
 
 
-def _body_value(body: str, inherit_unit: str | None = None) -> int | None:
-    """'3億5,000万' -> 350000000; '37億6千万' -> 3760000000; '1,234千' -> 1234000;
-    '12.5万' -> 125000; '5' with the range's unit '万' inherited -> 50000."""
-    compact = body.replace(" ", "")
-    parts = _PART_RE.findall(compact)
-    if not parts or "".join(n + u for n, u in parts) != compact:
+def yen_value(body: str, unit: str | None = None) -> int | None:
+    """The one reading of an amount's digits and units (without 円) in whole yen, else None.
+
+    '3億5,000万' -> 350000000; '37億6千万' -> 3760000000; '1,234千' -> 1234000; '12.5万' -> 125000;
+    '2千3百万' -> 23000000. Small units (千百十) multiply the number before them; a big unit
+    (兆億万) closes a group, so 6千万 = 6 × 1000 × 10000. ``unit`` is the unit a bare number
+    takes from its context: the lower end of a range printed 5~10万円 is yen_value('5', '万').
+    """
+    rest = body.replace(",", "").replace(" ", "")
+    if unit and rest and not re.search(r"[兆億万千百十]", rest):
+        rest += unit
+    parts = re.findall(r"(\d+(?:\.\d+)?)([千百十]?)([兆億万]?)", rest)
+    if not parts or "".join(n + small + big for n, small, big in parts) != rest:
         return None
-    if inherit_unit and len(parts) == 1 and not parts[0][1]:
-        parts = [(parts[0][0], inherit_unit)]
     total, pending = 0.0, 0.0
-    for number, unit in parts:
-        try:
-            value = float(number.replace(",", ""))
-        except ValueError:
-            return None
-        if unit in ("兆", "億", "万"):  # a big unit closes a group: 6千万 = 6 × 1000 × 10000
-            total += (pending + value) * _UNIT_VALUES[unit]
+    for number, small, big in parts:
+        pending += float(number) * _SMALL_UNITS.get(small, 1)
+        if big:
+            total += pending * _BIG_UNITS[big]
             pending = 0.0
-        else:
-            pending += value * _UNIT_VALUES.get(unit, 1)
     return round(total + pending)
 
 
@@ -170,7 +169,7 @@ def yen_amounts(text: str) -> list[YenAmount]:
             if not any(u in ("兆", "億", "千万", "百万", "万") for u in units):
                 continue  # "10万本" is not money; bare amounts need a large unit
             notes.append("「円」の省略を補完")
-        value = _body_value(body)
+        value = yen_value(body)
         if value is None:
             continue
         high = None
@@ -179,14 +178,14 @@ def yen_amounts(text: str) -> list[YenAmount]:
             after = t[m.end():m.end() + 1]
             if m.group("sep") == "から" and after in ("に", "へ"):
                 # 「1,000円から500円に」 is a change, not a range: read the two amounts apart
-                first = _body_value(low)
+                first = yen_value(low)
                 if first is not None and "円" in t[m.start("low"):m.start("sep")]:
                     found.append(YenAmount(first, t[m.start("low"):m.start("sep")].strip(), m.start("low"),
                                            m.start("sep"), False))
                 found.append(YenAmount(value, t[m.start("body"):m.end()].strip(), m.start("body"), m.end(), False))
                 continue
             hi_unit = units[-1] if units and body.rstrip()[-1:] in "兆億万千百" else None
-            high, value = value, _body_value(low, hi_unit)
+            high, value = value, yen_value(low, hi_unit)
             if value is None:
                 continue
             notes.append(f"範囲 {value:,}円～{high:,}円")
