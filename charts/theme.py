@@ -13,6 +13,7 @@ Vocabulary (glossed once):
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import altair as alt
@@ -118,6 +119,36 @@ def fy_label_long(year: int | None) -> str:
     era, _, n = _era(year)
     number = "元" if n == 1 else str(n)
     return f"{era}{number}年度 ({year})"
+
+
+_YEN_UNITS = ((10**12, "兆円", 1), (10**8, "億円", 1), (10**4, "万円", 0), (1, "円", 0))
+
+
+def _half_up(value: float, digits: int = 0) -> Decimal:
+    """Round as people do on paper (62.5 → 63); Python's round() would give 62."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def yen_text(amount_yen: float | int | None) -> str:
+    """The one yen formatter of screen, slides and exports: 37.6億円, 1,234万円, 5,000円, 1.2兆円.
+
+    Amounts from 1億 are shown in 億円 with one decimal (a trailing .0 dropped), from 1万 in
+    whole 万円; rounding is half up and picks the unit after rounding (9,999.6万 → 1億円).
+    None (no amount) is 「—」.
+    """
+    if amount_yen is None:
+        return "—"
+    sign = "-" if amount_yen < 0 else ""
+    value = abs(float(amount_yen))
+    for index, (divisor, unit, digits) in enumerate(_YEN_UNITS):
+        smaller = _YEN_UNITS[index + 1] if index + 1 < len(_YEN_UNITS) else None
+        carries = smaller is not None and _half_up(value / smaller[0], smaller[2]) * Decimal(smaller[0]) >= Decimal(divisor)
+        if smaller is None or value >= divisor or carries:
+            number = f"{_half_up(value / divisor, digits):,.{digits}f}"
+            if digits and number.endswith(".0"):
+                number = number[:-2]
+            return f"{sign}{number}{unit}"
+    raise AssertionError("unreachable: the last unit always matches")
 
 
 def theme_config() -> dict[str, Any]:

@@ -41,7 +41,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from charts.theme import FONT, GRADES, MUTED_COLOR, TEXT_COLOR, fy_label
+from charts.theme import FONT, GRADES, MUTED_COLOR, TEXT_COLOR, fy_label, yen_text
 from exports.cells import NUMERIC_KINDS, Column, clean_text, prepare_columns
 
 __all__ = [
@@ -222,25 +222,8 @@ def takeaway_for_grades(distribution: pl.DataFrame, grade: str = "A") -> str:
 
 
 def format_yen(amount_yen: float) -> str:
-    """Yen in the units Japanese reports use: 37.6億円, 1,234万円, 5,000円, 1.2兆円.
-
-    Amounts from 1億 are shown in 億円 with one decimal (a trailing .0 dropped), from 1万 in
-    whole 万円; rounding is half up and picks the unit after rounding (9,999.6万 → 1億円).
-    """
-    sign = "-" if amount_yen < 0 else ""
-    value = abs(float(amount_yen))
-    for index, (divisor, unit, digits) in enumerate(_YEN_UNITS):
-        smaller = _YEN_UNITS[index + 1] if index + 1 < len(_YEN_UNITS) else None
-        carries = smaller is not None and _round_half_up(value / smaller[0], smaller[2]) * Decimal(smaller[0]) >= Decimal(divisor)
-        if smaller is None or value >= divisor or carries:
-            number = f"{_round_half_up(value / divisor, digits):,.{digits}f}"
-            if digits and number.endswith(".0"):
-                number = number[:-2]
-            return f"{sign}{number}{unit}"
-    raise AssertionError("unreachable: the last unit always matches")
-
-
-_YEN_UNITS = ((10**12, "兆円", 1), (10**8, "億円", 1), (10**4, "万円", 0), (1, "円", 0))
+    """Yen as everywhere in the product (``charts.theme.yen_text``): 37.6億円, 1,234万円."""
+    return yen_text(amount_yen)
 
 
 def takeaway_for_total(label: str, amount_yen: float | None) -> str:

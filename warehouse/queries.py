@@ -260,15 +260,6 @@ def finished_per_year(filters: Filters) -> pl.DataFrame:
             .len("count").sort("end_fy", "municipality"))
 
 
-@cached
-def fiscal_totals_by_document(municipality: str | None) -> pl.DataFrame:
-    """Per document and source: stated plan totals (initiative NULL) and amounts found in sheets."""
-    return query("SELECT document_id, source, sum(amount_yen) AS amount_yen FROM _fiscal_effects "
-                 "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
-                 "AND (source <> 'summary' OR initiative_id IS NULL) GROUP BY ALL",
-                 [municipality, municipality])
-
-
 def template_workbook(municipality: str, document_id: str | None = None) -> bytes:
     """One document of ``municipality`` in the import template's form (.xlsx bytes), read from
     the current warehouse file even if a rebuild replaces it meanwhile."""
