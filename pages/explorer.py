@@ -6,7 +6,7 @@ from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
-from ui.tables import column_config, explorer_frame, styled
+from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
 from warehouse import Filters, queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,6 +36,10 @@ def screen() -> None:
         empty("条件に合う取組")
         return
 
+    order = st.segmented_control("並び順", ORDERS, default=EVALUATED_FIRST, key="explorer_order",
+                                 help="評価のある取組から: 総合評価・観点別スコア・委員評価のある取組を先に。"
+                                      "文書の順: 自治体・階層・文書の掲載順") or EVALUATED_FIRST
+    rows = ordered(rows, order)
     table = explorer_frame(rows)
     event = st.dataframe(styled(table), column_config=column_config(), hide_index=True,
                          width="stretch", height=460, on_select="rerun",

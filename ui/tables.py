@@ -28,6 +28,21 @@ def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
     ).rename(EXPLORER_COLUMNS)
 
 
+EVALUATED_FIRST = "評価のある取組から"
+DOCUMENT_ORDER = "文書の順"
+ORDERS = (EVALUATED_FIRST, DOCUMENT_ORDER)
+
+
+def ordered(rows: pl.DataFrame, order: str = EVALUATED_FIRST) -> pl.DataFrame:
+    """The explorer's rows in the chosen order: by default initiatives with an evaluation (a
+    grade, a criterion score or a committee rating) lead, each group in document order."""
+    if order != EVALUATED_FIRST or rows.is_empty():
+        return rows
+    evaluated = pl.any_horizontal(pl.col(c).is_not_null() for c in
+                                  ("grade", "進捗度", "連携度", "効率性", "創造性", "committee"))
+    return rows.sort(evaluated, descending=True, maintain_order=True)
+
+
 def _text_color(background: str) -> str:
     """Dark text on light grade colours, white on dark ones (WCAG relative luminance)."""
     r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
@@ -48,7 +63,9 @@ def styled(frame: pl.DataFrame):
     ``to_pandas`` waits for Polars' pool while holding the GIL: safe only because nothing a
     page runs gives Polars a Python callback (see ``rowwise``)."""
     data = frame.to_pandas()
-    styler = data.style
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    # An empty cell reads 「—」, not pandas' 「None」 (numbers keep their column format).
+    styler = data.style.format(na_rep="—", subset=text_columns)
     if "総合評価" in data.columns:
         styler = styler.map(grade_style, subset=["総合評価"])
     return styler
