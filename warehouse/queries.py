@@ -92,7 +92,7 @@ WITH grades AS (
     WHERE criterion = '委員評価' GROUP BY initiative_id
 ), money AS (
     SELECT initiative_id, sum(amount_yen) AS fiscal_effect FROM fiscal_effects
-    WHERE initiative_id IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
+    WHERE counted AND initiative_id IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
     GROUP BY initiative_id
 )
 SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.departments, i.themes,
@@ -189,7 +189,8 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
                           [initiative_id]),
         narratives=query("SELECT fiscal_year, section, text, line FROM _narratives WHERE initiative_id = ? "
                          "ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
-        fiscal_effects=query("SELECT fiscal_year, amount_yen, kind, source, evidence, line FROM _fiscal_effects "
+        fiscal_effects=query("SELECT fiscal_year, amount_yen, kind, basis, recurrence, bound, counted, excluded_reason, "
+                             "source, evidence, line, location FROM _fiscal_effects "
                              "WHERE initiative_id = ? ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
         awards=query("SELECT fiscal_year, award, program, winner FROM awards WHERE initiative_id = ?",
                      [initiative_id]),
@@ -232,15 +233,6 @@ def documents() -> pl.DataFrame:
     """Source documents with their publication date and when the warehouse was built (freshness)."""
     return query("SELECT d.document_id, d.municipality, d.title, d.file, d.published, d.sha256, "
                  "(SELECT max(built_at) FROM _build) AS built_at FROM _documents d ORDER BY d.municipality")
-
-
-@cached
-def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
-    """Plan-stated totals (source summary, initiative NULL) and the sum found in progress sheets."""
-    where = "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?)"
-    return query(f"SELECT municipality, source, sum(amount_yen) AS amount_yen, count(*) AS items "
-                 f"FROM fiscal_effects {where} AND (source <> 'summary' OR initiative_id IS NULL) "
-                 f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
 
 
 @cached
