@@ -100,6 +100,16 @@ def summary(data: Card) -> None:
                 column.metric(**figure)
             else:
                 column.metric(name, "—", help="この条件の取組には記録がありません")
+        line = sources_line(data)
+        if line:
+            st.caption(line)
+
+
+def sources_line(data: Card) -> str:
+    """The metric labels are cut on narrow screens: say in full whose documents each figure uses."""
+    parts = [f"{name}: {whose(data, name, total=name == '財政効果額').strip('（）')}"
+             for name in data.sources if whose(data, name, total=name == "財政効果額")]
+    return ("数字の出典 — " + " ／ ".join(parts)) if parts else ""
 
 
 def document_card(data: Card, key: str) -> None:

@@ -31,6 +31,8 @@ def test_whole_slice_first_then_one_card_per_document(app):
     assert metrics["委員評価の平均（苫小牧市）"][0] == "4.07 / 5"
     assert metrics["財政効果額（小金井市・狛江市・前橋市・苫小牧市の合計）"][0] == "42.8億円"
     assert metrics["取組終了（苫小牧市）"][0] == "83 件"
+    assert ("数字の出典 — A評価の割合: 苫小牧市 ／ 委員評価の平均: 苫小牧市 ／ "
+            "財政効果額: 小金井市・狛江市・前橋市・苫小牧市の合計 ／ 取組終了: 苫小牧市") in _captions(at)
     assert "5 文書 (公表 2022-03〜2025-07) ・ 取り込み " in _captions(at)
 
 
