@@ -1,7 +1,7 @@
 """Recipes of the 財政効果 (fiscal effects) screen.
 
 All amounts are the counted ones (``counted`` in the warehouse, decided by ``etl.money``); the
-headline is ``warehouse.money.fiscal_effect``, the same figure as the overview and the page.
+headline is ``warehouse.fiscal.fiscal_effect``, the same figure as the overview and the page.
 ``fiscal.compare`` takes option ``document`` (the plan whose stated total is compared;
 default the first one on screen).
 """
@@ -15,12 +15,12 @@ from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
 from charts.theme import fy_label
 from exports.slides import format_yen
-from warehouse import Filters, money
+from warehouse import Filters, fiscal
 
 PAGE = "財政効果"
 
 
-def by_year_takeaway(years: pl.DataFrame, headline: money.Headline) -> str:
+def by_year_takeaway(years: pl.DataFrame, headline: fiscal.Headline) -> str:
     """「財政効果額は 42億円 (苫小牧市・前橋市の合計、R5 (2023) が最多)」: the headline every screen
     shows, then the year with the most."""
     per_year = years.group_by("fiscal_year").agg(pl.col("amount_yen").sum()).sort("fiscal_year")
@@ -31,18 +31,18 @@ def by_year_takeaway(years: pl.DataFrame, headline: money.Headline) -> str:
 @recipe("fiscal.by_year", page=PAGE, title="財政効果額 (年度別・区分別)",
         description="集計した金額を年度・区分ごとに合計")
 def by_year(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    years = money.year_frame(rows)
+    rows = fiscal.fiscal_slice(filters)
+    years = fiscal.year_frame(rows)
     if years.is_empty():
         return None
-    sums = money.totals(rows)
+    sums = fiscal.totals(rows)
     note = "集計した金額を年度・区分ごとに合計 (費用・予算額・重複・再掲を除く)。"
     if sums.undated:
-        note += f"年度不明の {money.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
+        note += f"年度不明の {fiscal.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
     return CardSpec("財政効果額 (年度別・区分別)",
-                    money_charts.fiscal_effects_by_year_kinds(years, kinds=money.kinds(rows), title=""),
-                    money.year_table(rows), note=note, takeaway=by_year_takeaway(years, money.headline(rows)),
-                    document_ids=tuple(money.document_ids(rows)))
+                    money_charts.fiscal_effects_by_year_kinds(years, kinds=fiscal.kinds(rows), title=""),
+                    fiscal.year_table(rows), note=note, takeaway=by_year_takeaway(years, fiscal.headline(rows)),
+                    document_ids=tuple(fiscal.document_ids(rows)))
 
 
 def cumulative_takeaway(years: pl.DataFrame, stated: int | None) -> str:
@@ -57,18 +57,18 @@ def cumulative_takeaway(years: pl.DataFrame, stated: int | None) -> str:
 @recipe("fiscal.cumulative", page=PAGE, title="財政効果額の累計 (計画期間)",
         description="年度の分かる金額の累計 (計画に記載の総額を破線で)")
 def cumulative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    years = money.year_frame(rows)
+    rows = fiscal.fiscal_slice(filters)
+    years = fiscal.year_frame(rows)
     if years.is_empty():
         return None
-    reference = money.cumulative_reference(filters, rows)
+    reference = fiscal.cumulative_reference(filters, rows)
     stated = reference.stated_total if reference else None
-    label = f"計画の記載 {money.yen_text(stated)}" if reference else ""
+    label = f"計画の記載 {fiscal.yen_text(stated)}" if reference else ""
     return CardSpec("財政効果額の累計 (計画期間)",
                     money_charts.cumulative_with_reference(years, stated, reference_label=label, title=""),
-                    money.cumulative_table(rows),
+                    fiscal.cumulative_table(rows),
                     note="年度の分かる金額の累計。" + ("破線は計画に記載の財政効果額。" if reference else ""),
-                    takeaway=cumulative_takeaway(years, stated), document_ids=tuple(money.document_ids(rows)))
+                    takeaway=cumulative_takeaway(years, stated), document_ids=tuple(fiscal.document_ids(rows)))
 
 
 def by_initiative_takeaway(frame: pl.DataFrame) -> str:
@@ -80,20 +80,20 @@ def by_initiative_takeaway(frame: pl.DataFrame) -> str:
 @recipe("fiscal.by_initiative", page=PAGE, title="取組別の財政効果額 (上位10件・区分別)",
         description="取組ごとの金額 (上位10件、年度不明の金額を含む)")
 def by_initiative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    if money.effects(rows).is_empty():
+    rows = fiscal.fiscal_slice(filters)
+    if fiscal.effects(rows).is_empty():
         return None
-    frame = money.by_initiative(rows)
+    frame = fiscal.by_initiative(rows)
     return CardSpec("取組別の財政効果額 (上位10件・区分別)",
-                    money_charts.fiscal_effects_by_initiative(frame, kinds=money.kinds(rows), title=""),
+                    money_charts.fiscal_effects_by_initiative(frame, kinds=fiscal.kinds(rows), title=""),
                     frame.select(pl.col("initiative_full").alias("取組"), pl.col("kind").alias("区分"),
                                  pl.col("amount_yen").alias("金額(円)")),
                     note="年度不明の金額を含む (費用・重複・再掲を除く)。表は全件",
-                    takeaway=by_initiative_takeaway(frame), document_ids=tuple(money.document_ids(rows)))
+                    takeaway=by_initiative_takeaway(frame), document_ids=tuple(fiscal.document_ids(rows)))
 
 
-def _comparisons(filters: Filters) -> list[money.Reconciliation]:
-    return money.comparisons(filters, money.fiscal_slice(filters))
+def _comparisons(filters: Filters) -> list[fiscal.Reconciliation]:
+    return fiscal.comparisons(filters, fiscal.fiscal_slice(filters))
 
 
 def document_choices(filters: Filters) -> list[tuple[str, str]]:
@@ -109,7 +109,7 @@ DOCUMENT = Option("document", "文書", choices=document_choices, default=defaul
                   help="計画に財政効果額の記載がある文書")
 
 
-def compare_takeaway(r: money.Reconciliation) -> str:
+def compare_takeaway(r: fiscal.Reconciliation) -> str:
     """「計画の記載 37.6億円 に対し、集計は 42億円 (差 +4.4億円)」."""
     gap = r.totals.counted - r.stated_total
     sign = "+" if gap >= 0 else ""
@@ -128,5 +128,5 @@ def compare(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     return CardSpec("計画の記載と集計", money_charts.stated_vs_found(r.chart_frame, title=""),
                     r.items.drop("取組一覧"),
                     note=f"計画の記載: 財政効果額と主な取組 ({r.document_title} の {r.stated_line} 行目付近)。"
-                         f"集計: 除いた金額 {money.excluded_text(r.totals)}",
+                         f"集計: 除いた金額 {fiscal.excluded_text(r.totals)}",
                     takeaway=compare_takeaway(r), document_ids=(r.document_id,))

@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 ERA_OFFSETS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
 
 _DASHES = "‐‑‒–—―−ー－─━"  # hyphen-likes; ー only matters inside digits, see match_key
-_KANJI_DIGITS = {"元": 1, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-                 "六": 6, "七": 7, "八": 8, "九": 9}
 
 _ERA_RE = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年度|年)?")
 

@@ -10,7 +10,7 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
-from warehouse import money
+from warehouse import fiscal
 
 YEN = st.column_config.NumberColumn(format="localized")
 LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width="small",
@@ -27,22 +27,22 @@ def scope_caption(filters) -> str:
 
 
 def metrics(rows: pl.DataFrame) -> None:
-    sums = money.totals(rows)
-    headline = money.headline(rows)
+    sums = fiscal.totals(rows)
+    headline = fiscal.headline(rows)
     a, b, c, d = st.columns(4)
     a.metric(f"財政効果額（{headline.whose}）" if headline.count else "財政効果額", headline.text,
              help=f"{headline.yen:,} 円。文書の金額のうち集計するもの (counted) の合計。"
                   "費用・予算額・目標額・計画の記載・重複・再掲は除きます")
-    b.metric("うち年度の分かる金額", money.yen_text(sums.dated), help=f"{sums.dated:,} 円")
-    c.metric("うち年度不明の金額", money.yen_text(sums.undated),
+    b.metric("うち年度の分かる金額", fiscal.yen_text(sums.dated), help=f"{sums.dated:,} 円")
+    c.metric("うち年度不明の金額", fiscal.yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
-    d.metric("集計から除いた金額", money.yen_text(sums.excluded_total), help=money.excluded_text(sums))
+    d.metric("集計から除いた金額", fiscal.yen_text(sums.excluded_total), help=fiscal.excluded_text(sums))
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:
-    for r in money.comparisons(filters, rows):
+    for r in fiscal.comparisons(filters, rows):
         st.markdown(f"### 計画の記載との比較 — {r.municipality}")
-        if filters.fiscal_year is not None or money.narrows(filters):
+        if filters.fiscal_year is not None or fiscal.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
         st.info(r.explanation, icon=":material/calculate:")
         chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
@@ -57,8 +57,8 @@ def comparison(filters, rows: pl.DataFrame) -> None:
 def charts_section(filters, rows: pl.DataFrame) -> None:
     by_year = recipe_card("fiscal.by_year", filters)
     if by_year is None:
-        sums = money.totals(rows)
-        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {money.yen_text(sums.undated)} "
+        sums = fiscal.totals(rows)
+        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {fiscal.yen_text(sums.undated)} "
                 f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
     else:
         chart_card(by_year, key="fiscal_by_year")
@@ -71,7 +71,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
                "「性質」は実績・見込・予算などと毎年度・累計・約・以上の別、「集計」列は合計に入れたかどうかと、"
                "入れない理由です。行を選ぶと取組一覧で開くリンクが出ます。")
-    table = money.trace_table(rows)
+    table = fiscal.trace_table(rows)
     event = st.dataframe(
         table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
         key="fiscal_trace",
@@ -90,14 +90,14 @@ def screen() -> None:
     filters = current_filters()
     st.title("財政効果")
     st.caption(scope_caption(filters))
-    rows = money.fiscal_slice(filters)
+    rows = fiscal.fiscal_slice(filters)
     if rows.is_empty():
         empty("条件に合う財政効果額の記載")
         return
     metrics(rows)
     comparison(filters, rows)
     st.markdown("### 年度別・取組別")
-    if money.effects(rows).is_empty():
+    if fiscal.effects(rows).is_empty():
         empty("集計できる財政効果額")
     else:
         charts_section(filters, rows)

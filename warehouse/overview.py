@@ -3,7 +3,7 @@
 A card summarises the filtered initiatives of one document (a municipality's plan report, or
 the Tokyo DX collection covering many municipalities): which documents they come from, counts
 per level (階層), the latest yearly grade shares against the previous year, the committee rating
-(委員評価) average, the fiscal effect (財政効果額, yen: ``money.fiscal_effect``, the same figure as
+(委員評価) average, the fiscal effect (財政効果額, yen: ``fiscal.fiscal_effect``, the same figure as
 the 財政効果 page) and how many initiatives finished (取組終了) per year. Each figure also says
 whose documents it comes from (``sources``), so the whole-slice card never lets one
 municipality's figure stand for all.
@@ -15,7 +15,7 @@ from datetime import datetime
 
 import polars as pl
 
-from warehouse import money, queries
+from warehouse import fiscal, queries
 from warehouse.filters import Filters
 from warehouse.metrics import GradeMovement, grade_movement
 
@@ -39,7 +39,7 @@ class Card:
     movement: GradeMovement
     committee_mean: float | None
     committee_count: int
-    fiscal_effect: money.Headline | None  # counted amounts; None when nothing is counted
+    fiscal_effect: fiscal.Headline | None  # counted amounts; None when nothing is counted
     finished: dict[int, int]
     # figure (A評価の割合, 委員評価の平均, 財政効果額, 取組終了) -> the municipalities whose documents
     # it comes from, and all municipalities of the card's documents
@@ -54,7 +54,7 @@ def _towns(rows: pl.DataFrame, towns_of: dict[str, str]) -> tuple[str, ...]:
 
 
 def _card(title: str, subtitle: str, municipality: str | None, rows: pl.DataFrame,
-          fiscal: money.Headline, towns_of: dict[str, str]) -> Card:
+          fiscal: fiscal.Headline, towns_of: dict[str, str]) -> Card:
     committee = rows["committee"].drop_nulls()
     levels = rows.group_by("level", maintain_order=True).len("count")
     ended = rows.filter(pl.col("end_fy").is_not_null())
@@ -62,7 +62,8 @@ def _card(title: str, subtitle: str, municipality: str | None, rows: pl.DataFram
     grades = queries.grades_for(tuple(rows["initiative_id"]))
     movement = grade_movement(grades)
     # the latest year's grades (the figure shown) come from these initiatives' municipalities
-    latest_towns = grades.filter(pl.col("fiscal_year") == movement.latest_year)["municipality"].unique().to_list()
+    latest_towns = ([] if movement.latest_year is None else
+                    grades.filter(pl.col("fiscal_year") == movement.latest_year)["municipality"].unique().to_list())
     graded_rows = rows.filter(pl.col("municipality").is_in(latest_towns))
     return Card(
         title=title, subtitle=subtitle, municipality=municipality,
@@ -92,7 +93,7 @@ def cards(filters: Filters) -> list[Card]:
     docs = queries.documents()
     towns_of = dict(zip(docs["document_id"].to_list(), docs["municipality"].to_list()))
     result = [_card("全自治体" if not filters.municipality else filters.municipality,
-                    f"{len(rows):,} 件の取組", filters.municipality, rows, money.fiscal_effect(filters), towns_of)]
+                    f"{len(rows):,} 件の取組", filters.municipality, rows, fiscal.fiscal_effect(filters), towns_of)]
     for doc in docs.iter_rows(named=True):
         mine = rows.filter(pl.col("document_id") == doc["document_id"])
         if mine.is_empty():
@@ -101,7 +102,7 @@ def cards(filters: Filters) -> list[Card]:
         title = doc["municipality"] if towns.len() <= 1 else f"{doc['municipality']} ({towns.len()} 団体)"
         link = doc["municipality"] if towns.len() <= 1 and towns.to_list() == [doc["municipality"]] else None
         result.append(_card(title, doc["title"], link, mine,
-                            money.fiscal_effect(filters, doc["document_id"]), towns_of))
+                            fiscal.fiscal_effect(filters, doc["document_id"]), towns_of))
     return result if len(result) > 2 else result[:1]
 
 

@@ -1,4 +1,4 @@
-"""Golden cases for the Tomakomai progress sheets (etl.sources.tomakomai_sheets).
+"""Golden cases for the Tomakomai progress sheets (etl.sources.tomakomai.sheets).
 
 Most assertions go through the public views of a freshly built warehouse (fixture
 ``warehouse``): the sheets are rank 0, so their values are the ones the views show.
@@ -16,7 +16,7 @@ from etl.errors import SourceFormatError
 from etl.model import SourceDocument
 from etl.money import kind_of
 from etl.normalize import yen_amounts
-from etl.sources.tomakomai_sheets import CRITERIA, cross_check_sheets, parse_sheets
+from etl.sources.tomakomai.sheets import CRITERIA, cross_check_sheets, parse_sheets
 from tests.conftest import RAW_DIR
 
 DOC_ID = "tomakomai-sokaku-r6"

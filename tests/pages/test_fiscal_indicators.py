@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from etl.money import REASON_COST, REASON_OVERLAP, REASON_REPEAT, REASON_STATED
-from warehouse import money
+from warehouse import fiscal, indicators
 
 FISCAL, INDICATORS = "pages/fiscal.py", "pages/indicators.py"
 
@@ -234,21 +234,21 @@ def test_status_and_totals_come_from_the_etls_decision():
                  counted=[True, False, True, False, False, False],
                  excluded_reason=[None, REASON_OVERLAP, None, REASON_REPEAT, REASON_COST, REASON_STATED],
                  municipality=["甲市"] * 6)
-    rows = money.with_status(rows)
+    rows = fiscal.with_status(rows)
     assert rows["status"].to_list() == [
-        money.COUNTED_DATED, f"除外: {REASON_OVERLAP}", money.COUNTED_UNDATED, f"除外: {REASON_REPEAT}",
-        f"除外: {REASON_COST}", money.STATED]
-    sums = money.totals(rows)
+        fiscal.COUNTED_DATED, f"除外: {REASON_OVERLAP}", fiscal.COUNTED_UNDATED, f"除外: {REASON_REPEAT}",
+        f"除外: {REASON_COST}", fiscal.STATED]
+    sums = fiscal.totals(rows)
     assert (sums.counted, sums.dated, sums.undated, sums.found, sums.expected, sums.recurring) == (15, 10, 5, 126, 5, 5)
     assert sums.excluded == {REASON_OVERLAP: 99, REASON_REPEAT: 5, REASON_COST: 7}
-    headline = money.headline(rows)
+    headline = fiscal.headline(rows)
     assert (headline.yen, headline.count, headline.whose) == (15, 2, "甲市")
 
 
 def test_achievement_lower_is_better():
     values = pl.DataFrame({"fiscal_year": [2018, 2020, 2024], "kind": ["baseline", "actual", "target"],
                            "value": [195.0, 189.5, 185.0], "note": [None, None, None]})
-    result = money.achievement(values, None, "以下")
+    result = indicators.achievement(values, None, "以下")
     assert result.progress == pytest.approx(0.55)
     assert result.status == "未達" and not result.direction_stated
 
@@ -256,11 +256,11 @@ def test_achievement_lower_is_better():
 def test_yen_text_is_the_slides_formatter():
     from exports.slides import format_yen
 
-    assert money.yen_text(3_760_000_000) == "37.6億円"
-    assert money.yen_text(4_204_866_918) == format_yen(4_204_866_918) == "42億円"  # one figure on screen and slide
-    assert money.yen_text(10_372_000) == "1,037万円"
-    assert money.yen_text(22_000) == "2万円"
-    assert money.yen_text(500) == "500円"
+    assert fiscal.yen_text(3_760_000_000) == "37.6億円"
+    assert fiscal.yen_text(4_204_866_918) == format_yen(4_204_866_918) == "42億円"  # one figure on screen and slide
+    assert fiscal.yen_text(10_372_000) == "1,037万円"
+    assert fiscal.yen_text(22_000) == "2万円"
+    assert fiscal.yen_text(500) == "500円"
 
 
 def _percent(shown: str) -> float:
