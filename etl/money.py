@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from etl.normalize import YenAmount, nfkc
+from etl.model import FiscalEffect, Narrative, SourceDocument
+from etl.normalize import YenAmount, match_key, nfkc, split_sentences, yen_amounts
 
 KINDS = ("売却収入", "貸付収入", "売却・貸付収入", "寄附", "広告料", "使用料・手数料", "補助金・交付金",
          "その他の収入", "経費削減", "人件費削減", "費用", "複数区分", "その他")
@@ -151,7 +152,7 @@ class Decision:
     excluded_reason: str | None
 
 
-def decide(effects: Iterable) -> list[Decision]:
+def decide(effects: Iterable[FiscalEffect]) -> list[Decision]:
     """Whether each amount of ONE document enters 財政効果額, and if not, why (in input order).
 
     Not counted, in this order: figures the plan itself states (計画記載: compared beside the
@@ -181,7 +182,7 @@ def decide(effects: Iterable) -> list[Decision]:
     return out
 
 
-def _first_reason(e) -> str | None:
+def _first_reason(e: FiscalEffect) -> str | None:
     if e.basis == STATED:
         return REASON_STATED
     if e.kind == COST:
@@ -198,7 +199,8 @@ def _first_reason(e) -> str | None:
 # ---------------------------------------------------------------- amounts in prose
 
 
-def narrative_effects(doc, narratives, titles: dict[str, str] | None = None) -> list:
+def narrative_effects(doc: SourceDocument, narratives: list[Narrative],
+                      titles: dict[str, str] | None = None) -> list[FiscalEffect]:
     """A FiscalEffect for every yen amount in the given narratives (source="sheet").
 
     Used by documents whose amounts sit in running text (狛江市's 取組状況, 小金井市's 効果).
@@ -206,9 +208,6 @@ def narrative_effects(doc, narratives, titles: dict[str, str] | None = None) -> 
     the narrative's year is the amount's year. ``titles`` (initiative key → title) is the
     last context the kind rule looks at.
     """
-    from etl.model import FiscalEffect
-    from etl.normalize import match_key, split_sentences, yen_amounts
-
     out = []
     for n in narratives:
         for sentence in split_sentences(n.text):
@@ -224,10 +223,8 @@ def narrative_effects(doc, narratives, titles: dict[str, str] | None = None) -> 
     return out
 
 
-def _line_of(doc, first: int, key: str) -> int:
+def _line_of(doc: SourceDocument, first: int, key: str) -> int:
     """The first line from ``first`` on that prints the amount (the narrative's line if none)."""
-    from etl.normalize import match_key
-
     for number in range(first, min(len(doc.lines), first + 400) + 1):
         if key in match_key(doc.line(number)):
             return number
