@@ -22,15 +22,15 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label_long
-from charts.theme import yen_text as yen_text  # the one yen formatter (re-exported for the pages)
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
                        REASON_STATED, REASON_TARGET)
 from rowwise import rowwise_rows
+from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
 from warehouse.queries import cached
+from yen import yen_text
 
 UNKNOWN_YEAR = "年度不明"
 PLAN_PERIOD = "計画期間 (総括)"

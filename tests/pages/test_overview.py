@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from charts.theme import yen_text
+from yen import yen_text
 
-OVERVIEW = "pages/overview.py"
+OVERVIEW = "app_pages/overview.py"
 
 
 def _metrics(at) -> dict[str, tuple[str, str | None]]:
@@ -82,6 +82,6 @@ def test_headline_is_the_counted_sum_on_the_overview_and_the_fiscal_page(app, wa
     overview = app(OVERVIEW, **params)
     shown = [m.value for m in overview.metric if m.label.startswith("財政効果額")]
     assert shown[0] == expected
-    fiscal = app("pages/fiscal.py", **params)
+    fiscal = app("app_pages/fiscal.py", **params)
     assert not fiscal.exception and not fiscal.error
     assert [m.value for m in fiscal.metric if m.label.startswith("財政効果額")] == [expected]
