@@ -1,5 +1,9 @@
-"""行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar,
-and around the page: print styles, the deck buttons, or 発表モード (presentation mode)."""
+"""行革ダッシュボード entry point: page setup, navigation over app_pages/, the shared filter bar,
+and around the page: print styles, the deck buttons, or 発表モード (presentation mode).
+
+The screens live in app_pages/, not pages/: a pages/ folder next to the entry point switches
+Streamlit into its legacy multipage mode, which a first visitor of a deep link (/explorer) would
+get instead of this navigation. Every screen runs through ``guarded`` once, here."""
 from pathlib import Path
 
 import streamlit as st

@@ -10,7 +10,7 @@ import pytest
 from cards import RECIPES, CardRef, CardSpec, build, catalogue, describe_text, recipe_card, resolve
 from cards.trends import SHARE
 from cards.wording import takeaway_for_grades
-from warehouse import Filters, scores
+from warehouse import Filters, trends
 
 EXPECTED = {
     "overview.grades", "overview.finished", "trends.grades", "trends.criteria", "trends.committee",
@@ -61,7 +61,7 @@ def test_unknown_recipe_is_none():
 def test_trends_grades_options_and_takeaway():
     spec = recipe_card("trends.grades", TOMAKOMAI, {"level": "取組項目", "share": SHARE})
     assert dict(spec.ref.options) == {"level": "取組項目", "share": "割合"}
-    assert spec.takeaway == takeaway_for_grades(scores.grade_counts(TOMAKOMAI, "取組項目"))
+    assert spec.takeaway == takeaway_for_grades(trends.grade_counts(TOMAKOMAI, "取組項目"))
     assert spec.chart.to_dict()["encoding"]["y"]["stack"] == "normalize"
     assert "取組項目の自己評価 (A–D) の件数に占める割合" in spec.note
     # An unknown level falls back to the most numerous one, as the screen does.
