@@ -81,6 +81,9 @@ def open_state(page, server: str, state: State, previous: State | None = None) -
     else:
         page.get_by_role("heading", name=TITLES[state.page], exact=True).wait_for(timeout=60_000)
     wait_for_app(page)
+    if "present=1" not in state.query:  # axe should see the links, not their loading placeholders
+        page.locator(".st-key-sidebar-nav a").first.wait_for()
+        page.wait_for_function("() => !document.querySelector('.st-key-sidebar-nav [data-testid=\"stSkeleton\"]')")
     if state.act is not None:
         state.act(page)
         wait_for_app(page)

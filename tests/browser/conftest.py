@@ -137,6 +137,13 @@ def wait_for_app(page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
+def wait_for_nav_links(page) -> None:
+    """The sidebar's page links (ui.navigation) are drawn: Streamlit shows a placeholder until the
+    page-link code has loaded, so reading them right after a script run may find none."""
+    page.locator(".st-key-sidebar-nav a").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('.st-key-sidebar-nav [data-testid=\"stSkeleton\"]')")
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the sidebar selectbox labelled ``label``."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first

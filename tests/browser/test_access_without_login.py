@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import _free_port, start_server, wait_for_app, wait_until_healthy
+from tests.browser.conftest import _free_port, start_server, wait_for_app, wait_for_nav_links, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +42,7 @@ def read_only_server(built_warehouse):
 
 
 def nav_titles(page) -> list[str]:
+    wait_for_nav_links(page)
     return [t.split("\n")[-1] for t in page.locator('.st-key-sidebar-nav a').all_inner_texts()]
 
 

@@ -28,7 +28,7 @@ from streamlit.util import calc_hash
 
 from etl.pipeline import build
 from tests.browser.conftest import (_free_port, published_screenshot, screenshot, start_server, wait_for_app,
-                                    wait_until_healthy)
+                                    wait_for_nav_links, wait_until_healthy)
 from tests.conftest import RAW_DIR, ROOT
 
 pytestmark = pytest.mark.browser
@@ -235,6 +235,7 @@ def test_a_viewer_reaches_neither_the_import_page_nor_its_action(login_server, b
     socket = Socket(viewer)
     log_in(viewer, url, VIEWER)
     viewer.get_by_text("ログイン中: hanako@city.example.lg.jp（閲覧）").wait_for()
+    wait_for_nav_links(viewer)
     titles = [text.split("\n")[-1] for text in viewer.locator('.st-key-sidebar-nav a').all_inner_texts()]
     assert len(titles) == 10 and "データ品質" in titles and "データの取り込み" not in titles
     assert_no_import_page(viewer)
