@@ -35,6 +35,13 @@ STYLE = f"""<style>
 .st-key-{_VIEW} [data-testid="stImage"] img {{ max-height: 68vh; width: auto !important; max-width: 100%;
   object-fit: contain; display: block; margin: 0 auto; }}
 .st-key-{_VIEW} [data-testid="stCaptionContainer"] p {{ font-size: 1.05rem; }}
+/* A 1024×768 projector: title, takeaway and the whole slide picture on one screen. */
+@media (max-height: 800px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-top: 0.6rem; }}
+  .st-key-{_VIEW} h1 {{ font-size: 1.9rem; padding: 0; }}
+  .st-key-{_VIEW} h2 {{ font-size: 1.35rem; padding: 0 0 0.2rem; }}
+  .st-key-{_VIEW} [data-testid="stImage"] img {{ max-height: 60vh; }}
+}}
 </style>"""
 
 # Arrow keys, PageUp/PageDown (what presenter remotes send) and Escape press the bar's buttons.
