@@ -1,4 +1,5 @@
-"""Refresh the README's screenshots in docs/screenshots/ (``python -m bench screenshots``).
+"""Refresh the README's screenshots in docs/screenshots/ and docs/screenshots/tablet/
+(``python -m bench screenshots``).
 
 Not a measurement: it lives here because bench is where the repository's explicit, by-hand
 commands are. It runs the browser tests that take the published screenshots with
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # The tests that call tests.browser.conftest.published_screenshot.
 TESTS = ("tests/browser/test_every_page.py",
          "tests/browser/test_present_and_print.py::test_presentation_mode_from_the_sidebar_and_arrow_keys",
-         "tests/browser/test_login.py::test_an_anonymous_visitor_sees_only_the_login_screen")
+         "tests/browser/test_login.py::test_an_anonymous_visitor_sees_only_the_login_screen",
+         # docs/screenshots/tablet/: every page at 768×1024, presentation mode at 1024×768
+         "tests/browser/test_tablet.py")
 
 
 def main() -> int:
