@@ -42,6 +42,10 @@ def print_report(report: BuildReport, target: Path) -> None:
     print("データ品質の記録 (種類別):")
     for kind, count in report.issues_by_kind.items():
         print(f"  {kind:<20} {count:>5,}")
+    if report.not_imported:
+        print(f"取り込まなかったファイル ({len(report.not_imported)} 件):")
+        for issue in report.not_imported:
+            print(f"  {issue.message} — {issue.resolution}")
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
-                           sha256_of, unknown_files)
+                           read_text, sha256_of, unknown_files)
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Extract, Issue
@@ -35,6 +36,9 @@ class BuildReport:
     issues_by_kind: dict[str, int]
     seconds: float
     documents: list[str] = field(default_factory=list)
+    # Files of the raw folder that were not imported, each with why and what to do (the same
+    # text as their unknown_file rows in data_quality).
+    not_imported: list[Issue] = field(default_factory=list)
 
 
 def check_digit(code5: str) -> str:
@@ -48,8 +52,7 @@ def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
     path = raw_dir / MUNICIPALITY_CODES
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(io.StringIO(read_text(path, bom=True), newline="")))
     codes = {}
     for number, row in enumerate(rows, start=2):
         code5 = (row.get("code5") or "").strip()
@@ -84,8 +87,8 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
-    for name in unknown_files(raw_dir, manifest, workbooks):
-        content.global_issues.append(_unknown_file_issue(name))
+    not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
+    content.global_issues.extend(not_imported)
     for number, entry in enumerate(entries, start=1):
         progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
         if entry.format not in FORMATS:
@@ -108,7 +111,7 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
     for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
     return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
-                       [d.file for d in content.documents])
+                       [d.file for d in content.documents], not_imported)
 
 
 __all__ = ["build", "BuildReport", "EtlError", "SourceFormatError", "RAW_DIR", "WAREHOUSE"]
