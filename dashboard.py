@@ -7,7 +7,7 @@ import streamlit as st
 from ui import basket, presentation
 from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
-from ui.messages import ensure_navigation_mode, guarded, warehouse_missing
+from ui.messages import build_error_banner, ensure_navigation_mode, guarded, warehouse_missing
 from ui.printing import prepare_print
 from warehouse import WarehouseMissing, warehouse_version
 
@@ -44,6 +44,7 @@ PAGES = {
 PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
 
 navigation = st.navigation(PAGES)
+guarded(build_error_banner)
 try:
     warehouse_version()
 except WarehouseMissing:

@@ -21,7 +21,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from etl.build_status import clear_failure, record_failure
 from etl.errors import EtlError, TemplateExportError
+from etl.leftovers import remove_stale
 from etl.pipeline import RAW_DIR, WAREHOUSE, BuildReport, build
 from etl.workbook import export_workbook, template_bytes
 
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
 
+    remove_stale(raw=args.raw, target=args.out, import_dirs=True)  # what killed runs left
     if args.if_stale and not is_stale(args.raw, args.out):
         print(f"倉庫は最新です: {args.out}")
         return 0
@@ -115,9 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = build(args.raw, args.out, progress)
     except EtlError as error:
+        record_failure(args.out, error.stage, str(error), args.raw)  # shown by the dashboard
         print(f"エラー ({error.stage}): {error}", file=sys.stderr)
         print("以前の倉庫はそのまま残っています。入力を直してから再実行してください。", file=sys.stderr)
         return 1
+    except Exception as error:
+        record_failure(args.out, "ETL", f"予期しないエラーです（{type(error).__name__}）。管理者に連絡してください。",
+                       args.raw)
+        raise
+    clear_failure(args.out)
     print_report(report, args.out)
     return 0
 

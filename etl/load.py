@@ -2,7 +2,8 @@
 
 Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
 the public views of DESIGN.md select exactly the contract's columns from them.
-The file is built as ``<target>.tmp-<pid>``, validated, closed and then renamed over the
+The file is built as ``<target>.tmp-<pid>-<token>`` (unique per build; leftovers of killed
+runs are removed first, see ``etl.leftovers``), validated, closed and then renamed over the
 target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
 warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
@@ -19,6 +20,7 @@ import duckdb
 import polars as pl
 
 from etl.errors import LoadError, ValidationError
+from etl.leftovers import remove_stale, warehouse_temporary
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
 
 SCHEMA = """
@@ -237,8 +239,8 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
 def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: float = 0.0) -> dict[str, int]:
     """Build the warehouse in a temporary file, validate it, then atomically replace ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    temporary.unlink(missing_ok=True)
+    remove_stale(target=target)
+    temporary = warehouse_temporary(target)
     try:
         con = duckdb.connect(str(temporary))
         try:

@@ -10,6 +10,7 @@ from cards.cases import shown_cases
 from ui.cards import chart_card
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from ui.plain import md
 from warehouse import campaigns
 from warehouse.filters import explorer_url
 
@@ -30,7 +31,7 @@ def _scope_note(filters) -> None:
     text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
     if filters.grade:
         text += "。評価 (総合評価) は事例にないため適用していません"
-    st.caption(text + "。")
+    st.caption(md(text + "。"))
 
 
 def _page_filters(cases) -> dict:
@@ -57,7 +58,7 @@ def _card(case: dict) -> None:
         facts = [town if case["kind"] != "WG" else None, case["section"], case["kind"] if case["kind"] != "WG" else None,
                  case["departments"] or None, f"No.{case['code']}" if case["code"] else None,
                  f"該当頁 {case['pages']}" if case["pages"] else None]
-        st.caption(" ／ ".join(f for f in facts if f))
+        st.caption(md(" ／ ".join(f for f in facts if f)))
         if case["subtitle"]:
             st.markdown(f"*{campaigns.markdown_text(case['subtitle'])}*")
         if case["future"]:

@@ -14,6 +14,7 @@ from etl.upload import import_workbook, raw_dir
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
 from ui.filter_bar import set_filter
 from ui.messages import guarded
+from ui.plain import md
 from warehouse import queries, warehouse_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,9 +50,9 @@ def summary(result: WorkbookCheck) -> None:
     plan = result.plan
     if plan and plan.municipality:
         period = "〜".join(str(y) for y in (plan.start_fy, plan.end_fy) if y) or "期間の記載なし"
-        st.markdown(f"**{plan.municipality}**（{plan.prefecture or '都道府県の記載なし'}）　{plan.title or ''}　{period}")
+        st.markdown(f"**{md(plan.municipality)}**（{md(plan.prefecture or '都道府県の記載なし')}）　{md(plan.title or '')}　{md(period)}")
     if result.counts:
-        st.caption("読み取った行数: " + "　".join(f"{sheet} {n:,}" for sheet, n in result.counts.items()))
+        st.caption(md("読み取った行数: " + "　".join(f"{sheet} {n:,}" for sheet, n in result.counts.items())))
 
 
 def replaced_file(name: str) -> bool:
@@ -61,14 +62,14 @@ def replaced_file(name: str) -> bool:
 def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
     municipality = result.plan.municipality if result.plan else None
     if replaced_file(name):
-        st.warning(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。", icon=":material/sync:")
-    if st.button(f"{municipality or 'このブック'}のデータを取り込む", type="primary", icon=":material/upload:",
+        st.warning(md(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。"), icon=":material/sync:")
+    if st.button(md(f"{municipality or 'このブック'}のデータを取り込む"), type="primary", icon=":material/upload:",
                  key="import_confirm"):
         with st.spinner("倉庫を作り直しています…"):
             try:
                 import_workbook(data, name, raw_dir(), warehouse_path())
             except EtlError as error:
-                st.error(f"取り込めませんでした ({error.stage}): {error}\n\n以前のデータはそのまま残っています。",
+                st.error(md(f"取り込めませんでした ({error.stage}): {error}") + "\n\n以前のデータはそのまま残っています。",
                          icon=":material/error:")
                 return
         st.session_state[DONE] = (name, municipality)
@@ -78,9 +79,9 @@ def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
 
 def done_message() -> None:
     name, municipality = st.session_state[DONE]
-    st.success(f"{name} を取り込みました。{municipality or ''} のデータが全画面で使えます。", icon=":material/check_circle:")
+    st.success(md(f"{name} を取り込みました。{municipality or ''} のデータが全画面で使えます。"), icon=":material/check_circle:")
     if municipality and municipality in queries.filter_choices(None).municipalities:
-        if st.button(f"{municipality}の概要を見る", icon=":material/dashboard:", key="import_open"):
+        if st.button(md(f"{municipality}の概要を見る"), icon=":material/dashboard:", key="import_open"):
             set_filter("municipality", municipality)
             st.switch_page("pages/overview.py")
 

@@ -9,6 +9,7 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from ui.plain import md
 from warehouse import money
 
 YEN = st.column_config.NumberColumn(format="localized")
@@ -41,10 +42,10 @@ def metrics(rows: pl.DataFrame) -> None:
 
 def comparison(filters, rows: pl.DataFrame) -> None:
     for r in money.comparisons(filters, rows):
-        st.markdown(f"### 計画の記載との比較 — {r.municipality}")
+        st.markdown(f"### 計画の記載との比較 — {md(r.municipality)}")
         if filters.fiscal_year is not None or money.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
-        st.info(r.explanation, icon=":material/calculate:")
+        st.info(md(r.explanation), icon=":material/calculate:")
         chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
                    key=f"fiscal_compare_{r.document_id}")
         st.markdown("#### 主な取組ごとの内訳")
@@ -81,14 +82,14 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if picked:
         row = rows.row(picked[0], named=True)
         if row["initiative_id"]:
-            st.page_link("pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+            st.page_link("pages/explorer.py", label=md(f"取組一覧で「{table['取組'][picked[0]]}」を開く"),
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
 def screen() -> None:
     filters = current_filters()
     st.title("財政効果")
-    st.caption(scope_caption(filters))
+    st.caption(md(scope_caption(filters)))
     rows = money.fiscal_slice(filters)
     if rows.is_empty():
         empty("条件に合う財政効果額の記載")

@@ -10,6 +10,7 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
+from ui.plain import md
 from warehouse import money
 
 
@@ -26,7 +27,7 @@ def scope_caption(filters) -> str:
 def screen() -> None:
     filters = current_filters()
     st.title("指標")
-    st.caption(scope_caption(filters))
+    st.caption(md(scope_caption(filters)))
     cards = money.indicator_cards(filters)
     if not cards:
         empty("条件に合う指標")

@@ -7,6 +7,7 @@ from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
+from ui.plain import md
 from warehouse import money
 from warehouse.overview import Card, cards
 
@@ -29,10 +30,10 @@ def figures(data: Card) -> dict[str, dict | None]:
         label="委員評価の平均", value=f"{data.committee_mean:.2f} / 5",
         help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
     fiscal = None if data.fiscal_effect is None else dict(
-        label="財政効果額", value=money.yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
+        label="財政効果額", value=money.yen_text(data.fiscal_effect[0]), help=md(data.fiscal_effect[1]))
     finished = None if not data.finished else dict(
         label="取組終了", value=f"{sum(data.finished.values()):,} 件",
-        help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))
+        help=md("、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items())))
     return {"A評価の割合": grades, "委員評価の平均": committee, "財政効果額": fiscal, "取組終了": finished}
 
 
@@ -67,9 +68,9 @@ def freshness(data: Card) -> str:
 
 
 def heading(data: Card) -> None:
-    st.markdown(f"### {data.title}")
-    st.caption(f"{data.subtitle}  \n{freshness(data)}")
-    st.caption("　".join(f"{level} **{count:,}**" for level, count in data.levels.items()))
+    st.markdown(f"### {md(data.title)}")
+    st.caption(f"{md(data.subtitle)}  \n{md(freshness(data))}")
+    st.caption("　".join(f"{md(level)} **{count:,}**" for level, count in data.levels.items()))
 
 
 def summary(data: Card) -> None:

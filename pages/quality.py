@@ -11,7 +11,8 @@ from cards.quality import scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import build_error_details, empty, guarded
+from ui.plain import md
 from warehouse import campaigns
 
 
@@ -27,12 +28,12 @@ def _scope_note(filters) -> None:
     text += "。この画面には自治体とキーワードだけが適用されます"
     if ignored:
         text += f" ({'・'.join(ignored)} は適用していません)"
-    st.caption(text + "。")
+    st.caption(md(text + "。"))
 
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{campaigns.kind_label(k)}**: {campaigns.KIND_HELP.get(k, '文書の取り込み時の記録')}"
+        st.markdown("\n".join(f"- **{md(campaigns.kind_label(k))}**: {md(campaigns.KIND_HELP.get(k, '文書の取り込み時の記録'))}"
                               for k in campaigns.kind_order(kinds)))
 
 
@@ -41,6 +42,7 @@ def screen() -> None:
     st.title("データ品質")
     st.caption("文書の取り込み (python -m etl) で記録した訂正・修復・不一致などの一覧です。"
                "元の文書はそのままに、ダッシュボードの値がどこでどう直されたかを確かめられます。")
+    build_error_details()
     _scope_note(filters)
     rows = scoped(filters)
     if rows.is_empty():

@@ -7,6 +7,7 @@ import streamlit as st
 from charts.theme import fy_label
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.plain import md
 from warehouse import queries
 
 CRITERIA = list(queries.CRITERIA) + ["合計"]
@@ -36,7 +37,7 @@ def render_detail(initiative_id: str) -> None:
         return
     row = detail.row
     code = f"{row['code']} " if row["code"] else ""
-    st.subheader(f"{row['level']} {code}{row['title']}")
+    st.subheader(md(f"{row['level']} {code}{row['title']}"))
     facts = [row["municipality"] or "自治体の記載なし"]
     if row["departments"]:
         facts.append("担当: " + "、".join(row["departments"]))
@@ -44,17 +45,17 @@ def render_detail(initiative_id: str) -> None:
         facts.append("テーマ: " + "、".join(row["themes"]))
     if row["end_fy"]:
         facts.append(f"取組終了: {fy_label(row['end_fy'])}")
-    st.caption(" ／ ".join(facts))
+    st.caption(md(" ／ ".join(facts)))
 
     with st.container(border=True):
         st.markdown("**階層**")
         if detail.parent:
             p = detail.parent
-            st.markdown(f"上位: {p['level']} {p['code'] or ''} {p['title']}")
-        st.markdown(f"この取組: {row['level']} {code}{row['title']}")
+            st.markdown(md(f"上位: {p['level']} {p['code'] or ''} {p['title']}"))
+        st.markdown(md(f"この取組: {row['level']} {code}{row['title']}"))
         if not detail.children.is_empty():
-            st.markdown(f"下位 ({len(detail.children)} 件): " + "、".join(
-                f"{c['code'] or ''} {c['title']}" for c in detail.children.iter_rows(named=True)))
+            st.markdown(md(f"下位 ({len(detail.children)} 件): " + "、".join(
+                f"{c['code'] or ''} {c['title']}" for c in detail.children.iter_rows(named=True))))
 
     left, right = st.columns([3, 2])
     with left:
@@ -70,10 +71,10 @@ def render_detail(initiative_id: str) -> None:
         if detail.fiscal_effects.is_empty():
             st.caption("金額の記載はありません。")
         for e in detail.fiscal_effects.iter_rows(named=True):
-            st.markdown(f"- **{e['amount_yen']:,} 円** ({fy_label(e['fiscal_year'])}, {e['kind']})  \n"
-                        f"  「{e['evidence']}」 — {row['document_id']} {e['line']}行")
+            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']))}, {md(e['kind'])})  \n"
+                        f"  「{md(e['evidence'])}」 — {md(row['document_id'])} {e['line']}行")
         for a in detail.awards.iter_rows(named=True):
-            st.markdown(f"- 表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})")
+            st.markdown("- " + md(f"表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})"))
 
     st.markdown("**記述**")
     if detail.narratives.is_empty():
@@ -82,11 +83,11 @@ def render_detail(initiative_id: str) -> None:
         label = fy_label(year[0]) if year[0] is not None else "年度なし・総括"
         with st.expander(f"{label} ({len(group)} 件)", expanded=len(detail.narratives) <= 6):
             for n in group.iter_rows(named=True):
-                st.markdown(f"**{n['section']}** ({n['line']}行)")
+                st.markdown(f"**{md(n['section'])}** ({n['line']}行)")
                 st.text(n["text"])
 
     source = detail.source
-    st.caption(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})")
+    st.caption(md(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})"))
     if not detail.quality.is_empty():
         with st.expander(f"この取組のデータ品質の記録 ({len(detail.quality)} 件)"):
             st.dataframe(detail.quality, hide_index=True, width="stretch")

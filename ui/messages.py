@@ -10,7 +10,10 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from etl.build_status import BuildFailure, read_failure
 from etl.upload import raw_dir
+from ui.downloads import JST
+from ui.plain import md
 from warehouse import WarehouseMissing, warehouse_path
 
 log = logging.getLogger("gyokaku")
@@ -39,6 +42,41 @@ def _build_warehouse() -> None:
     if result.returncode != 0:
         st.session_state[BUILD_ERROR] = (result.stderr.strip().splitlines()[0] if result.stderr.strip()
                                          else "作成に失敗しました。")
+
+
+def last_build_failure() -> BuildFailure | None:
+    """The failure ``python -m etl`` recorded beside the warehouse (removed by the next success)."""
+    return read_failure(warehouse_path())
+
+
+def may_see_build_errors() -> bool:
+    """Who is told that the last build failed: editors. Until roles exist, every session
+    (the message names files of data/raw, no data)."""
+    return True
+
+
+def build_error_banner() -> None:
+    """One line above every page while the last ``python -m etl`` failed: the dashboard shows the
+    previous warehouse, and データ品質 has the whole message."""
+    failed = last_build_failure() if may_see_build_errors() else None
+    if failed is None:
+        return
+    first = failed.message.splitlines()[0] if failed.message else ""
+    st.error(f"前回の倉庫の作成に失敗しました（{failed.failed_at.astimezone(JST):%Y-%m-%d %H:%M}、{md(failed.stage)}）。"
+             f"以前の倉庫のデータを表示しています。  \n{md(first)}  \n詳しくは「データ品質」の画面を見てください。",
+             icon=":material/sync_problem:")
+
+
+def build_error_details() -> None:
+    """The whole message of the last failed build, as text (データ品質)."""
+    failed = last_build_failure() if may_see_build_errors() else None
+    if failed is None:
+        return
+    with st.container(border=True):
+        st.markdown("#### 前回の倉庫の作成の失敗")
+        st.caption(md(f"{failed.failed_at.astimezone(JST):%Y-%m-%d %H:%M} ・ {failed.stage} ・ 元の文書: {failed.raw}。"
+                      "画面には以前の倉庫のデータを表示しています。入力を直して python -m etl を実行すると、この表示は消えます。"))
+        st.code(failed.message, language=None, wrap_lines=True)
 
 
 def failure(error: Exception) -> None:

@@ -371,7 +371,7 @@ def page_count(rows: int, size: int) -> int:
     return max(1, -(-rows // size))
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark (ui.plain.md)
 
 
 def markdown_text(text: str) -> str:

@@ -117,3 +117,39 @@ def zip_bomb(megabytes: int = 120) -> bytes:
             for _ in range(megabytes):
                 part.write(block)
     return out.getvalue()
+
+
+# ---- markdown and HTML in every free-text field (for the screens) ----
+
+ATTACKER = "attacker.invalid"  # .invalid never resolves: a leaked request fails, and is seen
+
+
+def payload(field: str) -> str:
+    """Markdown and HTML that would fetch from or link to the attacker if rendered."""
+    return (f"![x](http://{ATTACKER}/{field}.png)<img src=http://{ATTACKER}/h-{field}.png>"
+            f"[リンク](http://{ATTACKER}/a-{field}) http://{ATTACKER}/auto **太字** :red[赤] $x^2$")
+
+
+# (sheet, header) of the template's free-text columns; codes, years and closed vocabularies
+# keep their values so the workbook still imports.
+TEXT_FIELDS = [("計画", "自治体"), ("計画", "計画名"), ("取組", "取組名"), ("取組", "担当部署"), ("取組", "テーマ"),
+               ("指標", "指標名"), ("指標", "単位"), ("指標", "備考"), ("財政効果", "根拠"), ("記述", "項目"),
+               ("記述", "本文"), ("表彰", "表彰名"), ("表彰", "題名"), ("表彰", "受賞者"),
+               ("関係自治体", "自治体")]
+
+
+def markdown_workbook() -> bytes:
+    """The valid golden workbook with ``payload`` appended to every free-text cell."""
+    import copy
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_workbooks", WORKBOOKS / "make_workbooks.py")
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    data = copy.deepcopy(make.DATA)
+    for sheet, header in TEXT_FIELDS:
+        for row in data[sheet]:
+            if row.get(header) is not None or header == "備考":
+                row[header] = f"{row.get(header) or ''}{payload(f'{sheet}-{header}')}"
+    make.DATA = data
+    return make.saved(make.filled())
