@@ -10,15 +10,31 @@ from __future__ import annotations
 
 import re
 
-# Every ASCII punctuation mark: CommonMark lets any of them be backslash-escaped, and together
-# they are every character that can open markdown syntax (links, images, HTML, emphasis, code,
-# lists, headings, tables), Streamlit's additions (:color[…] directives, $math$) and GFM
-# autolinks (http://…, www.…, a@b.jp). Japanese text and full-width punctuation are untouched.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Characters that open markdown wherever they stand: escape, emphasis, code, links and images
+# (with Streamlit's :color[…] directives, which need a bracket too), HTML and autolinks in <…>,
+# tables, strikethrough, $math$, entities.
+_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$&])")
+# …and those that open a block only at the start of a line: headings, quotes, lists, rules,
+# setext underlines, numbered lists.
+_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
+# GFM turns bare addresses into links (http://…, www.…, a@b.jp) by searching the text *after*
+# escapes are resolved (mdast-util-gfm-autolink-literal), so no backslash stops it: an invisible
+# WORD JOINER inside the pattern does, and the text still reads the same.
+_AUTOLINK = re.compile(r"(?i)(?<=http)(?=://)|(?<=https)(?=://)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def _line(text: str) -> str:
+    text = _ANYWHERE.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
+                                                     else m.group(2) + "\\"), text, count=1)
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def md(value: object) -> str:
-    """``value`` as markdown that shows exactly its characters; line breaks stay line breaks."""
+    """``value`` as markdown that shows exactly its characters; line breaks stay line breaks.
+    Parentheses, full stops, colons and hyphens inside a line need no escape once brackets and
+    the autolink patterns are escaped, so ordinary Japanese text passes unchanged."""
     if value is None:
         return ""
-    return "  \n".join(_PUNCTUATION.sub(r"\\\1", line) for line in str(value).splitlines())
+    return "  \n".join(_line(line) for line in str(value).splitlines())

@@ -371,14 +371,6 @@ def page_count(rows: int, size: int) -> int:
     return max(1, -(-rows // size))
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark (ui.plain.md)
-
-
-def markdown_text(text: str) -> str:
-    """Plain text safe for st.markdown: special characters escaped, line breaks kept."""
-    return "  \n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in text.splitlines())
-
-
 # ===================================================================== データ品質
 
 KIND_LABELS = {

@@ -87,13 +87,13 @@ def unsafe_html(at) -> list[str]:
 def unsafe(strings: list[str]) -> list[str]:
     """Strings where the payload's syntax survives: what is left once every backslash-escaped
     character is taken out still holds an image, a link, HTML, an autolink or a directive."""
-    tokens = ("![", "](", "<img", f"://{hostile.ATTACKER}", ":red[", "$x")
+    tokens = ("![", "](", "<img", f"http://{hostile.ATTACKER}", ":red[", "$x")
     return [s for s in strings if any(t in re.sub(r"\\.", "", s) for t in tokens)]
 
 
 def shown(strings: list[str]) -> bool:
     """The payload is on screen (escaped): the check below is not vacuous."""
-    return any("\\!\\[x\\]\\(http" in s for s in strings)
+    return any("!\\[x\\](http\u2060://" in s for s in strings)
 
 
 @pytest.mark.parametrize("page", registered_pages())
@@ -121,7 +121,7 @@ def test_presentation_mode_does_not_reflect_markdown_from_the_url(hostile_app):
     assert not at.exception
     strings = markdown_strings(at)
     assert unsafe(strings) == []
-    assert any("attacker\\.invalid\\/q\\.png" in s for s in strings)  # the bar states the search
+    assert any(f"http\u2060://{hostile.ATTACKER}/q.png" in s for s in strings)  # the bar states the search
 
 
 def test_the_deck_builder_does_not_reflect_markdown_from_the_url(hostile_app):

@@ -283,9 +283,9 @@ def test_first_line(text, expected):
 
 
 def test_markdown_text_escapes_special_characters():
-    from warehouse.campaigns import markdown_text
+    from ui.plain import md
 
-    assert markdown_text("1. *強調* $100\n次の行") == "1\\. \\*強調\\* \\$100  \n次の行"
+    assert md("1. *強調* $100\n次の行") == "1\\. \\*強調\\* \\$100  \n次の行"
 
 
 def test_quality_notes_come_in_document_order():
