@@ -1,4 +1,5 @@
-"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``."""
+"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
+refreshes docs/screenshots/ (not a measurement, so not part of ``all``)."""
 from __future__ import annotations
 
 import argparse
@@ -6,25 +7,28 @@ import importlib
 import sys
 
 TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
+COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("targets", nargs="*", metavar="TARGET",
-                        help=f"{', '.join(TARGETS)} or all (default: etl)")
+                        help=f"{', '.join(TARGETS)} or all (default: etl); "
+                             "screenshots: refresh docs/screenshots/ from the browser tests")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
                         help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.targets) - {*TARGETS, "all"})
+    unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
     if unknown:
-        parser.error(f"unknown target {', '.join(unknown)} (choose from {', '.join(TARGETS)}, all)")
+        parser.error(f"unknown target {', '.join(unknown)} "
+                     f"(choose from {', '.join(TARGETS)}, all, {', '.join(COMMANDS)})")
     if args.cpu_slowdown < 1:
         parser.error("--cpu-slowdown must be 1 or more")
     if not args.targets:
         args.targets = ["etl"]
     elif "all" in args.targets:
-        args.targets = list(TARGETS)
+        args.targets = list(TARGETS) + [t for t in args.targets if t in COMMANDS]
     return args
 
 
@@ -32,7 +36,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     status = 0
     for target in args.targets:
-        module = importlib.import_module(TARGETS[target])
+        module = importlib.import_module({**TARGETS, **COMMANDS}[target])
         status |= module.main(cpu_slowdown=args.cpu_slowdown) if target == "pages" else module.main()
     return status
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 import altair as alt
 import polars as pl
 
+from rowwise import rowwise
+
 from charts.radar import radar_chart
 from charts.theme import (
     COMMITTEE_MAX,
@@ -440,9 +442,7 @@ def committee_vs_self(frame: pl.DataFrame, *, title: str = "自己評価と委�
     )
     if data.height == 0:
         return empty_chart(title)
-    data = data.with_columns(
-        pl.col("title").map_elements(_title_list, return_dtype=pl.String).alias("titles")
-    ).drop("title")
+    data = data.with_columns(rowwise(data["title"], _title_list, name="titles")).drop("title")
     self_title = "自己評価合計 (0–12)" if self_column == "self_total" else "自己評価スコア (0–3)"
     return (
         alt.Chart(data)

@@ -97,10 +97,17 @@ def fy_label(year: int | None) -> str:
     return f"{letter}{n} ({year})"
 
 
-def fy_labels(column: str = "fiscal_year") -> pl.Expr:
-    """``fy_label`` over a column, NULL (the plan-period evaluation) included as 「総括」:
-    ``map_elements`` skips nulls, and a 総括 row would otherwise have no 年度."""
-    return pl.col(column).map_elements(fy_label, return_dtype=pl.String).fill_null(SUMMARY_LABEL)
+def fy_labels(column: str = "fiscal_year", null: str | None = SUMMARY_LABEL) -> pl.Expr:
+    """``fy_label`` over a column as a vectorised expression (no Python callback: see
+    ``rowwise``). NULL becomes ``null`` — 「総括」 (the plan-period evaluation) by default; pass
+    ``None`` where a NULL year means an unknown year and must stay empty."""
+    year = pl.col(column).cast(pl.Int64)
+    era = (pl.when(year >= 2019).then(pl.lit("R")).when(year >= 1989).then(pl.lit("H"))
+           .otherwise(pl.lit("S")))
+    number = (pl.when(year >= 2019).then(year - 2018).when(year >= 1989).then(year - 1988)
+              .otherwise(year - 1925))
+    label = pl.concat_str([era, number.cast(pl.String), pl.lit(" ("), year.cast(pl.String), pl.lit(")")])
+    return (label if null is None else label.fill_null(pl.lit(null))).alias(column)  # keeps its name, as a map would
 
 
 def fy_label_long(year: int | None) -> str:

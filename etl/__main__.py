@@ -59,21 +59,27 @@ def _write(path: Path, data: bytes) -> None:
         raise TemplateExportError(f"{path} に書き込めません: {error.strerror}") from error
 
 
+def command_parser(prog: str, description: str, **kwargs) -> argparse.ArgumentParser:
+    """An argparse parser whose own -h/--help is described in Japanese, like every other option."""
+    parser = argparse.ArgumentParser(prog=prog, description=description, add_help=False, **kwargs)
+    parser.add_argument("-h", "--help", action="help", help="このヘルプを表示して終了します")
+    return parser
+
+
 def template_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl template",
-                                     description="取り込み用の Excel テンプレートを書き出します")
+    parser = command_parser("python -m etl template", "取り込み用の Excel テンプレートを書き出します")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
     args = parser.parse_args(argv)
     return _run(lambda: _write(args.path, template_bytes()), f"テンプレートを書き出しました: {args.path}")
 
 
 def export_template_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl export-template",
-                                     description="倉庫の自治体の文書をテンプレートの形で書き出します")
+    parser = command_parser("python -m etl export-template", "倉庫の自治体の文書をテンプレートの形で書き出します")
     parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
-    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE)
-    parser.add_argument("--document", help="自治体に文書が複数あるときの document_id")
+    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, metavar="FILE",
+                        help=f"読み出す倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--document", metavar="ID", help="自治体に文書が複数あるときの文書ID (document_id)")
     args = parser.parse_args(argv)
     return _run(lambda: _write(args.path, export_workbook(args.warehouse, args.municipality, args.document)),
                 f"{args.municipality} の文書を書き出しました: {args.path}")
@@ -90,20 +96,40 @@ def _run(action, done: str) -> int:
 
 
 COMMANDS = {"template": template_command, "export-template": export_template_command}
+# Each sub-command's arguments and what it does, for ``python -m etl --help`` (each sub-command
+# also has its own ``--help``).
+COMMAND_HELP = {
+    "template": ("PATH.xlsx", "取り込み用の空の Excel テンプレートを書き出す"),
+    "export-template": ("自治体 PATH.xlsx [--warehouse FILE] [--document ID]",
+                        "倉庫にある自治体の文書をテンプレートの形で書き出す (直して取り込み直せます)"),
+}
+
+
+def commands_epilog() -> str:
+    lines = ["サブコマンド (それぞれ --help で説明):"]
+    for name in COMMANDS:
+        arguments, meaning = COMMAND_HELP.get(name, ("", ""))
+        lines += [f"  python -m etl {name} {arguments}".rstrip(), f"      {meaning}"]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
         return COMMANDS[argv[0]](argv[1:])
-    parser = argparse.ArgumentParser(
-        prog="python -m etl", description="data/raw の文書から倉庫を作成します",
-        epilog="テンプレート: python -m etl template PATH.xlsx / "
-               "書き出し: python -m etl export-template 自治体 PATH.xlsx [--warehouse FILE] [--document ID]")
-    parser.add_argument("--raw", type=Path, default=RAW_DIR)
-    parser.add_argument("--out", type=Path, default=WAREHOUSE)
-    parser.add_argument("--if-stale", action="store_true")
-    parser.add_argument("--quiet", action="store_true")
+    parser = command_parser(
+        "python -m etl",
+        "data/raw の文書 (manifest.csv の文書と取り込みテンプレートのブック) から倉庫を作成します。\n"
+        "一時ファイルに作成・検証してから置き換えるので、入力に問題があれば以前の倉庫が\n"
+        "そのまま残ります (終了コード 1)。",
+        epilog=commands_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--raw", type=Path, default=RAW_DIR, metavar="DIR",
+                        help=f"文書のフォルダー (既定: {RAW_DIR})")
+    parser.add_argument("--out", type=Path, default=WAREHOUSE, metavar="FILE",
+                        help=f"作成する倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--if-stale", action="store_true",
+                        help="倉庫がないか、文書・ETL のコードより古いときだけ作成する")
+    parser.add_argument("--quiet", action="store_true", help="進み具合を表示しない (結果とエラーは表示)")
     args = parser.parse_args(argv)
 
     remove_stale(raw=args.raw, target=args.out, import_dirs=True)  # what killed runs left

@@ -1,7 +1,7 @@
 """Load stage: write reconciled records into a new DuckDB file and swap it into place.
 
 Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
-the public views of DESIGN.md select exactly the contract's columns from them.
+the public views of docs/warehouse.md select exactly the contract's columns from them.
 The file is built as ``<target>.tmp-<pid>-<token>`` (unique per build; leftovers of killed
 runs are removed first, see ``etl.leftovers``), validated, closed and then renamed over the
 target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
@@ -47,10 +47,12 @@ CREATE TABLE _awards (municipality VARCHAR, document_id VARCHAR, program VARCHAR
     line INTEGER);
 CREATE TABLE _data_quality (document_id VARCHAR, location VARCHAR, kind VARCHAR,
     message VARCHAR, resolution VARCHAR, initiative_id VARCHAR, sheet VARCHAR, line INTEGER);
+CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, score DOUBLE,
+    rank INTEGER);
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 """
 
-# The product's SQL interface (DESIGN.md "Public warehouse views"): names and columns are stable.
+# The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
     "municipalities": ["municipality", "prefecture", "code"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
@@ -64,6 +66,7 @@ PUBLIC_VIEWS: dict[str, list[str]] = {
                    "value", "note"],
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
+    "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
 }
 
 ETL_VERSION = "1"
@@ -210,6 +213,17 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
     _insert(con, "_municipalities", rows)
 
 
+def _similar_initiatives(con: duckdb.DuckDBPyConnection) -> None:
+    """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in."""
+    from etl.similarity import SimilarityInput, similar
+
+    rows = con.sql(
+        "SELECT i.initiative_id, i.title, list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
+        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
+    _insert(con, "_similar_initiatives",
+            similar([SimilarityInput(i, title or "", texts or []) for i, title, texts in rows]))
+
+
 def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
     """Hard guarantees of the public views; a violation aborts the build (ValidationError)."""
     checks = {
@@ -251,6 +265,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             for table, rows in _rows(content).items():
                 _insert(con, table, rows)
             _municipalities(con, content)
+            _similar_initiatives(con)
             _source_tables(con, content)
             _create_views(con)
             check_invariants(con)

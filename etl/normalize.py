@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ERA_OFFSETS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
 
@@ -29,6 +33,13 @@ def match_key(text: str) -> str:
     text = nfkc(text)
     text = re.sub(f"[{re.escape(_DASHES.replace('ー', ''))}]", "-", text)
     return re.sub(r"\s+", "", text)
+
+
+def match_keys(text: "pl.Expr") -> "pl.Expr":
+    """``match_key`` as a vectorised Polars expression (the read side may not hand Polars a
+    Python function: see ``rowwise``)."""
+    dashes = re.escape(_DASHES.replace("ー", ""))
+    return text.str.normalize("NFKC").str.replace_all(f"[{dashes}]", "-").str.replace_all(r"\s+", "")
 
 
 def clean_text(text: str) -> str:

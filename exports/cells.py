@@ -46,6 +46,8 @@ from typing import Any
 
 import polars as pl
 
+from rowwise import rowwise
+
 NUMBER_FORMATS: dict[str, str | None] = {
     "yen": "#,##0",
     "score": "0.0",
@@ -210,7 +212,7 @@ def _texts(series: pl.Series) -> list[str | None]:
         return [_text_value(v) for v in series.to_list()]
     text = text.str.replace_all(_ILLEGAL_XML_POLARS, "\ufffd")
     if (text.str.len_chars().max() or 0) > EXCEL_CELL_LIMIT // 2:
-        text = text.map_elements(clean_text, return_dtype=pl.String)
+        text = rowwise(text, clean_text, skip_nulls=True)
     return [value or None for value in text.to_list()]
 
 

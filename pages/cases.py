@@ -8,6 +8,7 @@ import streamlit as st
 from cards import recipe_card
 from cards.cases import shown_cases
 from ui.cards import chart_card
+from ui.detail import similar_panel
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
 from ui.plain import md
@@ -74,6 +75,8 @@ def _card(case: dict) -> None:
                                for name, text in case["sections"])
             full_text.markdown(body or "本文の記載はありません。")
             full_text.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")
+            with full_text:
+                similar_panel(case["initiative_id"], key=f"case_similar_{case['initiative_id']}")
 
 
 def screen() -> None:

@@ -2,14 +2,13 @@
 import streamlit as st
 
 from cards.deck import source_documents
-from etl.workbook import export_workbook
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty, guarded
 from ui.plain import md
-from ui.tables import column_config, explorer_frame, styled
-from warehouse import Filters, queries, warehouse_path
+from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
+from warehouse import Filters, queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +21,7 @@ def template_exports(municipality: str | None) -> None:
     for document_id, title in zip(docs["document_id"], docs["title"]):
         st.download_button(
             md(f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})"),
-            data=lambda d=document_id: export_workbook(warehouse_path(), municipality, d),
+            data=lambda d=document_id: queries.template_workbook(municipality, d),
             file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
             key=f"template_export_{document_id}", on_click="ignore",
             help="この文書の全データ (取組・評価・指標・財政効果・記述) をテンプレートの形にします。"
@@ -38,6 +37,10 @@ def screen() -> None:
         empty("条件に合う取組")
         return
 
+    order = st.segmented_control("並び順", ORDERS, default=EVALUATED_FIRST, key="explorer_order",
+                                 help="評価のある取組から: 総合評価・観点別スコア・委員評価のある取組を先に。"
+                                      "文書の順: 自治体・階層・文書の掲載順") or EVALUATED_FIRST
+    rows = ordered(rows, order)
     table = explorer_frame(rows)
     event = st.dataframe(styled(table), column_config=column_config(), hide_index=True,
                          width="stretch", height=460, on_select="rerun",

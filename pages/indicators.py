@@ -40,7 +40,7 @@ def screen() -> None:
                "「—」は値の記載がないことを示し、理由は注記にあります。")
     summary = money.summary_table(cards)
     shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
-        pl.col("進捗率(計算値%)").map_elements(lambda v: f"{v:.1f}%", return_dtype=pl.String).fill_null("—"))
+        pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null("—").alias("進捗率(計算値%)"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "指標": st.column_config.TextColumn(width="large"),
         "方向": st.column_config.TextColumn(help="以上: 高いほど良い／以下: 低いほど良い。記載: 目標値に「以下」などと書かれている。"

@@ -4,11 +4,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import fy_label
+from charts.theme import fy_label, fy_labels
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.plain import md
-from warehouse import queries
+from warehouse import queries, similar
 
 CRITERIA = list(queries.CRITERIA) + ["合計"]
 EVALUATOR_LABELS = {"self": "自己評価", "committee": "委員評価"}
@@ -19,7 +19,7 @@ def yearly_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
     if evaluations.is_empty():
         return evaluations
     scored = evaluations.with_columns(
-        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).fill_null("総括").alias("年度"),
+        fy_labels().alias("年度"),
         pl.col("evaluator").replace_strict(EVALUATOR_LABELS, default=pl.col("evaluator")).alias("評価者"),
         pl.when(pl.col("grade").is_not_null()).then(pl.col("grade"))
           .otherwise(pl.col("score").round(1).cast(pl.String)).alias("値"),
@@ -28,6 +28,22 @@ def yearly_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
     wide = scored.pivot(on="criterion", index=["年度", "評価者"], values="値", aggregate_function="first")
     columns = sorted((c for c in wide.columns if c not in ("年度", "評価者")), key=lambda c: order.get(c, 99))
     return wide.select("年度", "評価者", *columns)
+
+
+def similar_panel(initiative_id: str, key: str = "detail_similar") -> None:
+    """「類似の取組」: who else did something like this (other municipalities first)."""
+    st.markdown("**類似の取組**")
+    table = similar.similar_to(initiative_id)
+    if table.is_empty():
+        st.caption("似ている取組は見つかりませんでした。")
+        return
+    st.caption("取組名と記述の文字の並び (2〜3 文字) が似ている取組です。他の自治体の取組を先に、似ている順に示します。")
+    st.dataframe(table, hide_index=True, width="stretch", key=key, column_config={
+        "取組名": st.column_config.TextColumn(width="large"),
+        "類似度": st.column_config.ProgressColumn(min_value=0, max_value=1, format="%.2f", width="small",
+                                               help="0–1。1 は同じ文章"),
+        "取組一覧": st.column_config.LinkColumn(display_text="開く", width="small"),
+    })
 
 
 def render_detail(initiative_id: str) -> None:
@@ -85,6 +101,8 @@ def render_detail(initiative_id: str) -> None:
             for n in group.iter_rows(named=True):
                 st.markdown(f"**{md(n['section'])}** ({n['line']}行)")
                 st.text(n["text"])
+
+    similar_panel(initiative_id)
 
     source = detail.source
     st.caption(md(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import GRADE_COLORS, fy_label
+from charts.theme import GRADE_COLORS, fy_labels
 
 EXPLORER_COLUMNS = {
     "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",
@@ -20,13 +20,27 @@ def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("municipality"), pl.col("level"), pl.col("code"), pl.col("title"),
         pl.col("departments").list.join("、"), pl.col("themes").list.join("、"),
         pl.col("grade"),
-        pl.col("grade_year").map_elements(fy_label, return_dtype=pl.String)
-          .fill_null(pl.when(pl.col("grade").is_not_null()).then(pl.lit("総括"))),
+        pl.when(pl.col("grade").is_not_null()).then(fy_labels("grade_year")).alias("grade_year"),
         pl.col("進捗度"), pl.col("連携度"), pl.col("効率性"), pl.col("創造性"),
         pl.col("committee").round(1),
-        pl.col("end_fy").map_elements(fy_label, return_dtype=pl.String),
+        fy_labels("end_fy", null=None).alias("end_fy"),
         pl.col("fiscal_effect"),
     ).rename(EXPLORER_COLUMNS)
+
+
+EVALUATED_FIRST = "評価のある取組から"
+DOCUMENT_ORDER = "文書の順"
+ORDERS = (EVALUATED_FIRST, DOCUMENT_ORDER)
+
+
+def ordered(rows: pl.DataFrame, order: str = EVALUATED_FIRST) -> pl.DataFrame:
+    """The explorer's rows in the chosen order: by default initiatives with an evaluation (a
+    grade, a criterion score or a committee rating) lead, each group in document order."""
+    if order != EVALUATED_FIRST or rows.is_empty():
+        return rows
+    evaluated = pl.any_horizontal(pl.col(c).is_not_null() for c in
+                                  ("grade", "進捗度", "連携度", "効率性", "創造性", "committee"))
+    return rows.sort(evaluated, descending=True, maintain_order=True)
 
 
 def _text_color(background: str) -> str:
@@ -44,9 +58,14 @@ def grade_style(value: object) -> str:
 
 
 def styled(frame: pl.DataFrame):
-    """A pandas Styler with grades as coloured labels (st.dataframe keeps the styling)."""
+    """A pandas Styler with grades as coloured labels (st.dataframe keeps the styling).
+
+    ``to_pandas`` waits for Polars' pool while holding the GIL: safe only because nothing a
+    page runs gives Polars a Python callback (see ``rowwise``)."""
     data = frame.to_pandas()
-    styler = data.style
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    # An empty cell reads 「—」, not pandas' 「None」 (numbers keep their column format).
+    styler = data.style.format(na_rep="—", subset=text_columns)
     if "総合評価" in data.columns:
         styler = styler.map(grade_style, subset=["総合評価"])
     return styler

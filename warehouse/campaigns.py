@@ -25,8 +25,9 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label
-from etl.normalize import match_key
+from charts.theme import fy_label, fy_labels
+from etl.normalize import match_key, match_keys
+from rowwise import rowwise
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
 from warehouse.queries import QUALITY_ORDER, _slice, cached
@@ -101,7 +102,8 @@ def document_quality(document_id: str, kinds: tuple[str, ...]) -> pl.DataFrame:
 
 
 def _year_labels(frame: pl.DataFrame, column: str = "fiscal_year") -> pl.DataFrame:
-    return frame.with_columns(pl.col(column).map_elements(fy_label, return_dtype=pl.String).alias("年度"))
+    # NULL stays empty: for kaizen and award years it means an unknown year, not 総括.
+    return frame.with_columns(fy_labels(column, null=None).alias("年度"))
 
 
 def year_order(frame: pl.DataFrame, column: str = "fiscal_year") -> list[str]:
@@ -245,12 +247,12 @@ def ranking_table(comparison: pl.DataFrame) -> pl.DataFrame:
 
 def awards_table(awards: pl.DataFrame) -> pl.DataFrame:
     return awards.select(
-        pl.col("fiscal_year").map_elements(fy_label, return_dtype=pl.String).alias("年度"),
+        fy_labels(null=None).alias("年度"),
         (pl.col("award") + "取組").alias("賞"),
         pl.col("title").alias("取組名"),
         pl.col("winner").alias("受賞者"),
         pl.col("departments").list.join("、").alias("一覧表の課"),
-        pl.col("initiative_id").map_elements(explorer_url, return_dtype=pl.String).fill_null("").alias("取組一覧"),
+        rowwise(awards["initiative_id"], explorer_url, name="取組一覧").fill_null(""),
     )
 
 
@@ -412,6 +414,14 @@ def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(kind, f"その他 ({kind})")
 
 
+def kind_labels(column: str = "kind") -> pl.Expr:
+    """:func:`kind_label` as a vectorised expression."""
+    kind = pl.col(column)
+    return (pl.when(kind.is_null()).then(pl.lit("その他"))
+            .otherwise(kind.replace_strict(KIND_LABELS, default=pl.format("その他 ({})", kind),
+                                           return_dtype=pl.String)))
+
+
 def kind_order(kinds: list[str]) -> list[str]:
     known = list(KIND_LABELS)
     return sorted(set(kinds), key=lambda k: (known.index(k) if k in known else len(known), k))
@@ -440,7 +450,7 @@ def scope_quality(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:
         key = match_key(filters.search)
         text = pl.concat_str([pl.col(c).fill_null("") for c in
                               ("message", "location", "resolution", "initiative_title", "document_id")])
-        out = out.filter(text.map_elements(match_key, return_dtype=pl.String).str.contains(key, literal=True))
+        out = out.filter(match_keys(text).str.contains(key, literal=True))
     return out
 
 
@@ -469,7 +479,7 @@ def quality_counts(rows: pl.DataFrame) -> pl.DataFrame:
                                                                  return_dtype=pl.Int64).alias("_o"))
     return counted.sort("document_id", "_o").select(
         pl.col("document_id").fill_null("（文書なし）").alias("文書"),
-        pl.col("kind").map_elements(kind_label, return_dtype=pl.String).alias("種類"), "件数")
+        kind_labels().alias("種類"), "件数")
 
 
 def quality_matrix(counts: pl.DataFrame) -> pl.DataFrame:
@@ -487,14 +497,14 @@ def quality_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The listed rows as users see and export them."""
     return rows.select(
         pl.col("document_id").alias("文書"),
-        pl.col("kind").map_elements(kind_label, return_dtype=pl.String).alias("種類"),
+        kind_labels().alias("種類"),
         pl.col("message").alias("内容"),
         pl.col("resolution").alias("対応"),
         pl.when(pl.col("initiative_id").is_not_null())
           .then(pl.concat_str([pl.col("level").fill_null(""), pl.col("code").fill_null(""),
                                pl.col("initiative_title").fill_null("")], separator=" ").str.strip_chars())
           .otherwise(pl.lit("")).alias("取組"),
-        pl.col("initiative_id").map_elements(explorer_url, return_dtype=pl.String).fill_null("").alias("取組一覧"),
+        rowwise(rows["initiative_id"], explorer_url, name="取組一覧").fill_null(""),
         pl.col("location").alias("場所"),
     )
 

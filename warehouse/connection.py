@@ -1,15 +1,20 @@
-"""Read-only DuckDB access, one cursor per thread, reopened when the ETL replaces the file."""
+"""Read-only DuckDB access, one cursor per thread, reopened when the ETL replaces the file.
+
+The old file stays open until the last query that uses it has finished (reference counted),
+so a rebuild never breaks a query in flight."""
 from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import duckdb
 import polars as pl
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
+CATALOG = "warehouse"
 
 
 class WarehouseMissing(Exception):
@@ -29,37 +34,81 @@ def warehouse_version() -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
+class _Generation:
+    """One opened warehouse file, shared by the threads that read it.
+
+    ``users`` counts the queries running on it. A rebuild (``os.replace`` of the file) makes the
+    generation stale; it is closed only when it is stale *and* no query uses it any more, so a
+    query in flight on another thread never sees its connection closed under it.
+    """
+
+    def __init__(self, path: Path, version: tuple[int, int]):
+        self.path, self.version = path, version
+        # Not duckdb.connect(path): DuckDB caches one database instance per path, so while the
+        # old generation is still open a new connect would get the *old* file again. An
+        # in-memory instance per generation that attaches the file opens exactly this inode.
+        self.connection = duckdb.connect(":memory:")
+        quoted = str(path).replace("'", "''")
+        self.connection.sql(f"ATTACH '{quoted}' AS {CATALOG} (READ_ONLY)")
+        self.users = 0
+        self.stale = False
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self.connection.cursor()
+        cursor.sql(f"USE {CATALOG}")  # each cursor is its own session: name the catalog again
+        return cursor
+
+    def close_if_unused(self) -> None:
+        if self.stale and self.users == 0 and self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 class _Shared:
     lock = threading.Lock()
-    connection: duckdb.DuckDBPyConnection | None = None
-    version: tuple[int, int] | None = None
-    path: Path | None = None
+    current: _Generation | None = None
 
 
 _local = threading.local()
 
 
-def _connection(version: tuple[int, int]) -> tuple[duckdb.DuckDBPyConnection, int]:
-    with _Shared.lock:
-        path = warehouse_path()
-        if _Shared.connection is None or _Shared.version != version or _Shared.path != path:
-            if _Shared.connection is not None:
-                _Shared.connection.close()
-            _Shared.connection = duckdb.connect(str(path), read_only=True)
-            _Shared.version, _Shared.path = version, path
-        return _Shared.connection, id(_Shared.connection)
+@contextmanager
+def _lease() -> Iterator[duckdb.DuckDBPyConnection]:
+    """This thread's cursor on the current warehouse file, held for one query.
 
-
-def cursor() -> duckdb.DuckDBPyConnection:
-    """This thread's cursor on the current warehouse file (DuckDB connections are not thread-safe)."""
+    DuckDB connections are not thread-safe, so each thread keeps its own cursor per generation.
+    """
     version = warehouse_version()
-    con, generation = _connection(version)
-    if getattr(_local, "generation", None) != generation:
-        _local.cursor = con.cursor()
-        _local.generation = generation
-    return _local.cursor
+    path = warehouse_path()
+    with _Shared.lock:
+        generation = _Shared.current
+        if generation is None or generation.version != version or generation.path != path:
+            if generation is not None:
+                generation.stale = True
+                generation.close_if_unused()
+            generation = _Shared.current = _Generation(path, version)
+        generation.users += 1
+        if getattr(_local, "generation", None) is not generation:
+            _local.cursor = generation.cursor()
+            _local.generation = generation
+        cursor = _local.cursor
+    try:
+        yield cursor
+    finally:
+        with _Shared.lock:
+            generation.users -= 1
+            generation.close_if_unused()
 
 
 def query(sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
     """Run a parameterised query (never format user text into ``sql``) and return a Polars frame."""
-    return cursor().sql(sql, params=list(params) if params else None).pl()
+    with _lease() as cursor:
+        return cursor.sql(sql, params=list(params) if params else None).pl()
+
+
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor for several statements in a row (e.g. a workbook export), safe against a rebuild
+    that happens meanwhile: the file it opened stays open until the block ends."""
+    with _lease() as cursor:
+        yield cursor

@@ -26,6 +26,7 @@ import polars as pl
 
 from charts.theme import fy_label, fy_label_long
 from etl.normalize import match_key
+from rowwise import rowwise_rows
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
@@ -152,9 +153,7 @@ def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"initiative": pl.String, "initiative_full": pl.String,
                                     "kind": pl.String, "amount_yen": pl.Int64, "total_yen": pl.Int64})
     data = data.with_columns(
-        pl.struct("level", "code", "title").map_elements(
-            lambda s: initiative_label(s["level"], s["code"], s["title"]), return_dtype=pl.String
-        ).alias("initiative_full"),
+        rowwise_rows(data, lambda r: initiative_label(r["level"], r["code"], r["title"]), name="initiative_full"),
         pl.concat_str([pl.col("code").fill_null(""), pl.col("title").fill_null("")], separator=" ")
           .str.strip_chars().alias("initiative"),
     )
@@ -431,8 +430,8 @@ def indicator_slice(filters: Filters) -> pl.DataFrame:
                                   & (pl.col("indicator_no") == m["indicator_no"]))["name"].to_list()
             if any(key in match_key(t or "") for t in names + [m["description"]]):
                 keep.add((m["document_id"], m["indicator_no"]))
-    return values.filter(pl.struct("document_id", "indicator_no").map_elements(
-        lambda s: (s["document_id"], s["indicator_no"]) in keep, return_dtype=pl.Boolean))
+    kept = pl.DataFrame(sorted(keep), schema={"document_id": pl.String, "indicator_no": pl.String}, orient="row")
+    return values.join(kept, on=["document_id", "indicator_no"], how="semi", maintain_order="left")
 
 
 _ALTERNATIVE = re.compile(r"括弧内の値:\s*([-+]?[\d,]+(?:\.\d+)?)")

@@ -14,7 +14,7 @@ from typing import Any, Callable, TypeVar
 import polars as pl
 
 from etl.normalize import match_key
-from warehouse.connection import query, warehouse_version
+from warehouse.connection import query, reading, warehouse_version
 from warehouse.filters import Filters
 
 CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
@@ -267,3 +267,12 @@ def fiscal_totals_by_document(municipality: str | None) -> pl.DataFrame:
                  "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
                  "AND (source <> 'summary' OR initiative_id IS NULL) GROUP BY ALL",
                  [municipality, municipality])
+
+
+def template_workbook(municipality: str, document_id: str | None = None) -> bytes:
+    """One document of ``municipality`` in the import template's form (.xlsx bytes), read from
+    the current warehouse file even if a rebuild replaces it meanwhile."""
+    from etl.workbook import export_workbook  # openpyxl: loaded only when someone exports
+
+    with reading() as cursor:
+        return export_workbook(cursor, municipality, document_id)

@@ -151,7 +151,7 @@ def export_workbook(warehouse: Path | str | duckdb.DuckDBPyConnection, municipal
     """One document of ``municipality`` as template .xlsx bytes (``document_id`` picks one
     when the municipality has several). Raises ``TemplateExportError`` with a Japanese message."""
     if isinstance(warehouse, duckdb.DuckDBPyConnection):
-        return _export(warehouse.cursor(), municipality, document_id)
+        return _export(warehouse, municipality, document_id)
     path = Path(warehouse)
     if not path.exists():
         raise TemplateExportError(f"倉庫 {path} がありません。先に python -m etl で作成してください。")

@@ -15,7 +15,7 @@ from typing import Any
 
 from etl.normalize import match_key
 
-# Closed vocabularies (DESIGN.md "Vocabularies"), as the workbook spells them.
+# Closed vocabularies (docs/warehouse.md "語彙"), as the workbook spells them.
 LEVELS = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
 EVALUATORS = {"自己評価": "self", "委員評価": "committee"}
 CRITERIA = ("進捗度", "連携度", "効率性", "創造性", "合計", "総合評価", "委員評価")

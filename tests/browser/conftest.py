@@ -1,7 +1,9 @@
 """A real dashboard server on 127.0.0.1 and Debian's headless Chromium driven by Playwright.
 
 Never ``playwright install``: the browser is /usr/bin/chromium from Debian (scripts/install.sh).
-Screenshots go to tests/browser/output/ (git-ignored); docs/screenshots/ holds the published ones.
+Screenshots go to tests/browser/output/ (git-ignored). docs/screenshots/ holds the published ones
+(the README shows them); they change only when asked for: ``python -m bench screenshots`` or
+``UPDATE_SCREENSHOTS=1 ./scripts/test.sh tests/browser`` — a plain test run leaves the clone clean.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = ROOT / "tests" / "browser" / "output"
+PUBLISHED = ROOT / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = "UPDATE_SCREENSHOTS"  # environment variable: "1" refreshes docs/screenshots/
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-quic",
@@ -98,6 +102,18 @@ def screenshot(page, name: str) -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def published_screenshot(page, name: str) -> Path:
+    """A README screenshot (viewport, not full page): always to tests/browser/output/published/,
+    and over docs/screenshots/<name>.png only when UPDATE_SCREENSHOTS=1."""
+    path = OUTPUT / "published" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    if os.environ.get(UPDATE_SCREENSHOTS) == "1":
+        PUBLISHED.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, PUBLISHED / f"{name}.png")
     return path
 
 

@@ -1,16 +1,16 @@
 """Visit every page in headless Chromium through the sidebar, as a person would, and keep a
-screenshot of each in docs/screenshots/ (the README shows them)."""
+screenshot of each (tests/browser/output/published/; docs/screenshots/ with UPDATE_SCREENSHOTS=1,
+see ``python -m bench screenshots``)."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import published_screenshot, wait_for_app
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 PAGES = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"',
                    (ROOT / "dashboard.py").read_text(encoding="utf-8"))
 
@@ -37,7 +37,6 @@ def test_page_renders_in_the_browser(server, browser, name, title):
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         assert outside == [], f"requests beyond the dashboard server: {outside}"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        published_screenshot(page, name)
     finally:
         context.close()

@@ -7,8 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import OUTPUT, screenshot, wait_for_app
-from tests.conftest import ROOT
+from tests.browser.conftest import OUTPUT, published_screenshot, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def test_presentation_mode_from_the_sidebar_and_arrow_keys(server, page):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert current_heading(page) == "総合評価の分布 (年度別)"
     assert page.get_by_text("1 / 3", exact=True).is_visible()
-    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "presentation.png"))
+    published_screenshot(page, "presentation")
 
     page.keyboard.press("ArrowRight")
     wait_for_app(page)

@@ -13,11 +13,13 @@ EXPECTED = {
     "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind", "value", "note"],
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
+    "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
 }
 TYPES = {("initiatives", "departments"): "VARCHAR[]", ("initiatives", "themes"): "VARCHAR[]",
          ("initiatives", "extra"): "JSON", ("evaluations", "score"): "DOUBLE",
          ("fiscal_effects", "amount_yen"): "BIGINT", ("indicators", "value"): "DOUBLE",
-         ("initiatives", "fiscal_year"): "INTEGER"}
+         ("initiatives", "fiscal_year"): "INTEGER", ("similar_initiatives", "score"): "DOUBLE",
+         ("similar_initiatives", "rank"): "INTEGER"}
 
 
 def test_contract_constant_matches_design():

@@ -80,3 +80,35 @@ def test_a_chosen_municipality_can_be_exported_in_template_form(app, built_wareh
 def test_without_a_municipality_there_is_no_template_export(app):
     at = app("pages/explorer.py")
     assert not any(b.label.startswith("取り込みテンプレート") for b in at.get("download_button"))
+
+
+def test_evaluated_initiatives_lead_and_empty_cells_read_a_dash(app):
+    at = app("pages/explorer.py")
+    table = at.dataframe[0].value
+    evaluated = table[["総合評価", "進捗度", "委員評価"]].notna().any(axis=1).tolist()
+    first_unevaluated = evaluated.index(False)
+    assert first_unevaluated > 0 and not any(evaluated[first_unevaluated:])  # every evaluated row first
+    assert at.segmented_control[0].value == "評価のある取組から"
+
+    documents = app("pages/explorer.py")
+    documents.segmented_control[0].set_value("文書の順").run()
+    assert documents.dataframe[0].value["階層"].iloc[0] == "WG"  # 前橋市's working groups, unevaluated
+
+
+def test_empty_text_cells_show_a_dash_not_none():
+    import polars as pl
+
+    from ui.tables import styled
+
+    html = styled(pl.DataFrame({"総合評価": ["A", None], "進捗度": [2.0, None]})).to_html()
+    assert "None" not in html and "—" in html
+
+
+def test_detail_lists_similar_initiatives_of_other_municipalities_first(app):
+    at = app("pages/explorer.py", id="tomakomai-sokaku-r6/取組項目:15")  # RPAの導入
+    assert not at.exception
+    similar = next(d.value for d in at.dataframe if "類似度" in d.value.columns)
+    towns = list(similar["自治体"])
+    assert "狛江市" in towns or "前橋市" in towns  # another municipality's RPA item
+    elsewhere = [t != "苫小牧市" for t in towns]
+    assert elsewhere == sorted(elsewhere, reverse=True)  # other municipalities lead

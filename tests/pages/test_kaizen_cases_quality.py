@@ -302,3 +302,12 @@ def test_quality_notes_come_in_document_order():
     assert first_lines(corrections) == [18, 137, 144]
     page_rows = campaigns.quality_rows().filter(document_id="koganei-kaizen-r3", kind="correction")["location"]
     assert first_lines(page_rows) == [18, 137, 144]
+
+
+def test_an_opened_case_shows_its_similar_initiatives(app):
+    at = app(CASES)
+    first = next(k for k in at.session_state.keys() if str(k).startswith("case_text_"))
+    at.session_state[first] = True  # opening 「全文を読む」 of one case
+    at.run()
+    assert not at.exception
+    assert any("類似度" in d.value.columns for d in at.dataframe)
