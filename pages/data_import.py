@@ -50,7 +50,7 @@ def summary(result: WorkbookCheck) -> None:
     plan = result.plan
     if plan and plan.municipality:
         period = "〜".join(str(y) for y in (plan.start_fy, plan.end_fy) if y) or "期間の記載なし"
-        st.markdown(f"**{md(plan.municipality)}**（{md(plan.prefecture or '都道府県の記載なし')}）　{md(plan.title or '')}　{md(period)}")
+        st.markdown(f"**{md(plan.municipality, inline=True)}**（{md(plan.prefecture or '都道府県の記載なし', inline=True)}）　{md(plan.title or '', inline=True)}　{md(period, inline=True)}")
     if result.counts:
         st.caption(md("読み取った行数: " + "　".join(f"{sheet} {n:,}" for sheet, n in result.counts.items())))
 

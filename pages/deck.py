@@ -64,7 +64,7 @@ def item_row(index: int, count: int, ref: CardRef, spec: CardSpec | None, ok: bo
     with st.container(border=True):
         text, picture = st.columns([2, 3])
         with text:
-            st.markdown(f"##### {index + 1}\\. {md(spec.title if spec else recipe.title)}")
+            st.markdown(f"##### {index + 1}\\. {md(spec.title if spec else recipe.title, inline=True)}")
             st.caption(md(f"{recipe.page} ／ {describe_text(ref)}"))
             if spec is not None:
                 if spec.headline():

@@ -42,7 +42,7 @@ def metrics(rows: pl.DataFrame) -> None:
 
 def comparison(filters, rows: pl.DataFrame) -> None:
     for r in money.comparisons(filters, rows):
-        st.markdown(f"### 計画の記載との比較 — {md(r.municipality)}")
+        st.markdown(f"### 計画の記載との比較 — {md(r.municipality, inline=True)}")
         if filters.fiscal_year is not None or money.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
         st.info(md(r.explanation), icon=":material/calculate:")

@@ -68,7 +68,7 @@ def freshness(data: Card) -> str:
 
 
 def heading(data: Card) -> None:
-    st.markdown(f"### {md(data.title)}")
+    st.markdown(f"### {md(data.title, inline=True)}")
     st.caption(f"{md(data.subtitle)}  \n{md(freshness(data))}")
     st.caption("　".join(f"{md(level)} **{count:,}**" for level, count in data.levels.items()))
 

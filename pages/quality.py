@@ -33,7 +33,7 @@ def _scope_note(filters) -> None:
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{md(campaigns.kind_label(k))}**: {md(campaigns.KIND_HELP.get(k, '文書の取り込み時の記録'))}"
+        st.markdown("\n".join(f"- **{md(campaigns.kind_label(k), inline=True)}**: {md(campaigns.KIND_HELP.get(k, '文書の取り込み時の記録'), inline=True)}"
                               for k in campaigns.kind_order(kinds)))
 
 

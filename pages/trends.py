@@ -66,14 +66,14 @@ def criterion_card(filters: Filters, level: str) -> None:
         empty(f"{level}の年度ごとの観点別スコア")
         if not summary.is_empty():
             st.caption("総括 (計画期間) の平均: " + "　".join(
-                f"{md(r['criterion'])} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
+                f"{md(r['criterion'], inline=True)} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
 
 
 def movers_section(filters: Filters, level: str) -> None:
     history = scores.grade_history_for(filters, level)
     if history.is_empty():
         return
-    st.markdown(f"#### {md(level)}ごとの総合評価の推移")
+    st.markdown(f"#### {md(level, inline=True)}ごとの総合評価の推移")
     counts = scores.mover_counts(history)
     head, pick = st.columns([3, 1])
     head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved}** 件・悪化 **{counts.declined}** 件・"

@@ -40,7 +40,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
     register(spec.page_chart())
     title, chart = spec.title, spec.chart
     with st.container(border=True):
-        st.markdown(f"#### {md(title)}")
+        st.markdown(f"#### {md(title, inline=True)}")
         if spec.note:
             st.caption(md(spec.note))
         if st.toggle("表で見る", key=f"as_table_{key}"):

@@ -87,10 +87,10 @@ def render_detail(initiative_id: str) -> None:
         if detail.fiscal_effects.is_empty():
             st.caption("金額の記載はありません。")
         for e in detail.fiscal_effects.iter_rows(named=True):
-            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']))}, {md(e['kind'])})  \n"
-                        f"  「{md(e['evidence'])}」 — {md(row['document_id'])} {e['line']}行")
+            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']), inline=True)}, {md(e['kind'], inline=True)})  \n"
+                        f"  「{md(e['evidence'], inline=True)}」 — {md(row['document_id'], inline=True)} {e['line']}行")
         for a in detail.awards.iter_rows(named=True):
-            st.markdown("- " + md(f"表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})"))
+            st.markdown("- " + md(f"表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})", inline=True))
 
     st.markdown("**記述**")
     if detail.narratives.is_empty():
@@ -99,7 +99,7 @@ def render_detail(initiative_id: str) -> None:
         label = fy_label(year[0]) if year[0] is not None else "年度なし・総括"
         with st.expander(f"{label} ({len(group)} 件)", expanded=len(detail.narratives) <= 6):
             for n in group.iter_rows(named=True):
-                st.markdown(f"**{md(n['section'])}** ({n['line']}行)")
+                st.markdown(f"**{md(n['section'], inline=True)}** ({n['line']}行)")
                 st.text(n["text"])
 
     similar_panel(initiative_id)

@@ -30,7 +30,7 @@ def warehouse_missing() -> None:
     st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
     if error := st.session_state.pop(BUILD_ERROR, None):
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")  # quotes the documents' text
     st.button("倉庫を作成する", type="primary", on_click=_build_warehouse)
 
 
@@ -59,7 +59,7 @@ def build_error_banner() -> None:
     """One line above every page while the last ``python -m etl`` failed: the dashboard shows the
     previous warehouse, and データ品質 has the whole message."""
     failed = last_build_failure() if may_see_build_errors() else None
-    if failed is None:
+    if failed is None or not warehouse_path().exists():  # no warehouse: warehouse_missing() says why
         return
     first = failed.message.splitlines()[0] if failed.message else ""
     st.error(f"前回の倉庫の作成に失敗しました（{failed.failed_at.astimezone(JST):%Y-%m-%d %H:%M}、{md(failed.stage)}）。"

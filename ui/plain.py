@@ -12,11 +12,13 @@ import re
 
 # Characters that open markdown wherever they stand: escape, emphasis, code, links and images
 # (with Streamlit's :color[…] directives, which need a bracket too), HTML and autolinks in <…>,
-# tables, strikethrough, $math$, entities.
-_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$&])")
+# tables, strikethrough, $math$, entities, headings (and a heading's closing #).
+_ANYWHERE = re.compile(r"([\\`*\[\]<>|~$&#])")
+# An underscore between two letters or digits (file_name.txt) cannot emphasise: left as it is.
+_UNDERSCORE = re.compile(r"_")
 # …and those that open a block only at the start of a line: headings, quotes, lists, rules,
 # setext underlines, numbered lists.
-_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
+_LINE_START = re.compile(r"^(\s*)([+=-]|\d+(?=[.)]))")
 # GFM turns bare addresses into links (http://…, www.…, a@b.jp) by searching the text *after*
 # escapes are resolved (mdast-util-gfm-autolink-literal), so no backslash stops it: an invisible
 # WORD JOINER inside the pattern does, and the text still reads the same.
@@ -24,17 +26,28 @@ _AUTOLINK = re.compile(r"(?i)(?<=http)(?=://)|(?<=https)(?=://)|(?<=www)(?=\.)|(
 WORD_JOINER = "\u2060"
 
 
-def _line(text: str) -> str:
+def _underscore(match: re.Match) -> str:
+    text, at = match.string, match.start()
+    inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+    return "_" if inside_word else "\\_"
+
+
+def _line(text: str, block_start: bool) -> str:
     text = _ANYWHERE.sub(r"\\\1", text)
-    text = _LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
-                                                     else m.group(2) + "\\"), text, count=1)
+    text = _UNDERSCORE.sub(_underscore, text)
+    if block_start:
+        text = _LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
+                                                         else m.group(2) + "\\"), text, count=1)
     return _AUTOLINK.sub(WORD_JOINER, text)
 
 
-def md(value: object) -> str:
+def md(value: object, inline: bool = False) -> str:
     """``value`` as markdown that shows exactly its characters; line breaks stay line breaks.
     Parentheses, full stops, colons and hyphens inside a line need no escape once brackets and
-    the autolink patterns are escaped, so ordinary Japanese text passes unchanged."""
+    the autolink patterns are escaped, so ordinary Japanese text passes unchanged.
+    ``inline``: the text follows other text on its first line (``f"#### {md(title, inline=True)}"``),
+    where 「3. 経常収支比率」 cannot start a list, so its first line keeps its leading 「3.」."""
     if value is None:
         return ""
-    return "  \n".join(_line(line) for line in str(value).splitlines())
+    lines = str(value).splitlines()
+    return "  \n".join(_line(line, not (inline and number == 0)) for number, line in enumerate(lines))
