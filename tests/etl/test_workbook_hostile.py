@@ -15,6 +15,7 @@ from etl.workbook import check, limits
 from etl.workbook.limits import MAX_CELL_CHARS, MAX_SHEETS, MAX_TEXT_CHARS
 from tests.conftest import RAW_DIR
 from tests.etl import hostile
+from tests.etl.conftest import run_etl
 
 
 def errors(data: bytes, name: str = "attack.xlsx") -> list[str]:
@@ -138,3 +139,15 @@ def test_an_import_of_an_attack_writes_nothing(attack, raw_and_warehouse):
         import_workbook(ATTACKS[attack](), f"{attack}.xlsx", raw, target)
     assert str(error.value).startswith(f"{attack}.xlsx: エラー 1 件のため取り込みませんでした。")
     assert snapshot(raw, target) == before
+
+
+def test_the_cli_names_a_damaged_workbook_in_the_raw_folder_without_a_traceback(raw_copy, built_warehouse,
+                                                                                tmp_path):
+    (raw_copy / "damaged.xlsx").write_bytes(hostile.damaged_part("docProps/core.xml"))
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, target)
+    before = target.read_bytes()
+    result = run_etl(raw_copy, target)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "damaged.xlsx: ブックの一部（docProps/core.xml の 1 行目）が壊れているため読めません。" in result.stderr
+    assert target.read_bytes() == before
