@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     remove_stale(raw=args.raw, target=args.out, import_dirs=True)  # what killed runs left
     if args.if_stale and not is_stale(args.raw, args.out):
+        clear_failure(args.out)  # the warehouse is newer than every input: nothing failed since
         print(f"倉庫は最新です: {args.out}")
         return 0
 

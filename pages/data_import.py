@@ -9,8 +9,8 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from etl.errors import EtlError
-from etl.upload import import_workbook, raw_dir
+from etl.errors import EtlError, WorkbookError
+from etl.upload import import_workbook, raw_dir, safe_file_name
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
 from ui.filter_bar import set_filter
 from ui.messages import guarded
@@ -93,7 +93,12 @@ def upload_section() -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    result = _checked(hashlib.sha256(data).hexdigest(), data, upload.name)
+    try:  # a NUL or an over-long name would fail later, in the file system
+        name = safe_file_name(upload.name)
+    except WorkbookError as error:
+        st.error(md(str(error)), icon=":material/block:")
+        return
+    result = _checked(hashlib.sha256(data).hexdigest(), data, name)
     summary(result)
     if result.errors:
         st.error(f"エラーが {len(result.errors):,} 件あるため、このブックは取り込めません。"
@@ -109,7 +114,7 @@ def upload_section() -> None:
         st.markdown("#### 3. 取り込む")
         if not result.warnings:
             st.success("問題は見つかりませんでした。", icon=":material/task_alt:")
-        confirm(result, upload.name, data)
+        confirm(result, name, data)
 
 
 def screen() -> None:

@@ -77,3 +77,16 @@ def test_the_import_summary_renders_the_workbook_as_text(hostile_server, page):
         wait_for_app(p)
 
     _visit_and_check(page, f"{url}/data_import", "架空市![x](http", upload)
+
+
+def test_an_over_long_file_name_is_refused_on_the_import_page(hostile_server, page, tmp_path):
+    url, _, workbook = hostile_server
+    long_name = tmp_path / ("架" * 75 + ".xlsx")  # 80 characters, 230 bytes: fits the disk, not the limit
+    shutil.copy(workbook, long_name)
+    page.goto(f"{url}/data_import")
+    wait_for_app(page)
+    page.locator('input[type=file]').set_input_files(str(long_name))
+    wait_for_app(page)
+    page.get_by_text("ファイル名が長すぎます（80 文字、230 バイト）").wait_for()
+    assert page.get_by_role("button", name="取り込む").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
