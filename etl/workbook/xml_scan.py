@@ -19,7 +19,7 @@ from xml.parsers import expat
 
 from openpyxl.utils import column_index_from_string
 
-CHUNK = 64 * 1024  # bytes fed to expat at a time: the longest text piece a handler ever sees
+CHUNK = 64 * 1024  # bytes fed to expat at a time, and the longest text piece a handler sees
 _SEPARATOR = " "  # expat's namespace separator: element names arrive as "uri local"
 
 
@@ -46,6 +46,10 @@ def utf16_units(text: str) -> int:
 
 def _parse(stream: IO[bytes], part: str, setup: Callable[[expat.XMLParserType], None]) -> None:
     parser = expat.ParserCreate(namespace_separator=_SEPARATOR)
+    # Text arrives in one call per run of text (at most CHUNK characters), not one per
+    # character reference: openpyxl writes every Japanese character as &#NNNNN;.
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
 
     def refuse_dtd(*_args) -> None:
         raise XmlRefused(part, "dtd", parser.CurrentLineNumber)
