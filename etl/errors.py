@@ -51,12 +51,6 @@ class SourceEncodingError(EtlError):
     stage = "読み込み"
 
 
-class ReconcileError(EtlError):
-    """Records cannot be merged (e.g. a child points at a parent that does not exist)."""
-
-    stage = "照合"
-
-
 class ValidationError(EtlError):
     """The built warehouse violates an invariant of the public views."""
 

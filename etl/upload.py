@@ -25,15 +25,9 @@ from etl.leftovers import import_dir_prefix, remove_stale, upload_pending
 from etl.pipeline import BuildReport, build
 from etl.workbook import WorkbookCheck, check
 
-ROOT = Path(__file__).resolve().parents[1]
 # UTF-8 bytes of a kept file name: file systems allow 255; the rest is room for the names other
 # copies get (history, staging). About 66 Japanese characters.
 MAX_NAME_BYTES = 200
-
-
-def raw_dir() -> Path:
-    """data/raw, or the folder GYOKAKU_RAW names (tests, a second installation)."""
-    return Path(os.environ.get("GYOKAKU_RAW", ROOT / "data" / "raw"))
 
 
 def safe_file_name(name: str) -> str:

@@ -10,9 +10,10 @@ from cards.cases import shown_cases
 from ui.cards import chart_card
 from ui.detail import similar_panel
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty, guarded
-from ui.plain import md
-from warehouse import campaigns
+from ui.paging import page_count, page_slice
+from warehouse import cases
 from warehouse.filters import explorer_url
 
 PAGE_SIZE = 20
@@ -35,16 +36,16 @@ def _scope_note(filters) -> None:
     st.caption(md(text + "。"))
 
 
-def _page_filters(cases) -> dict:
+def _page_filters(entries) -> dict:
     """The screen's own filters (部門, 区分, 自治体, キーワード) as the 事例 card's options."""
     st.markdown("##### この画面の絞り込み")
     a, b = st.columns(2)
-    sections = a.multiselect("部門", sorted(cases["section"].unique().to_list()), key="cases_sections",
+    sections = a.multiselect("部門", sorted(entries["section"].unique().to_list()), key="cases_sections",
                              placeholder="すべて", on_change=_reset_page)
-    kinds = b.multiselect("区分", sorted(cases["kind"].unique().to_list()), key="cases_kinds",
+    kinds = b.multiselect("区分", sorted(entries["kind"].unique().to_list()), key="cases_kinds",
                           placeholder="すべて", on_change=_reset_page,
                           help="取組: 実施した事例、提案: DXアイデア部門の提案、WG: 前橋市のワーキンググループ")
-    towns = sorted(cases["municipality"].unique().to_list(), key=lambda t: (t == campaigns.NO_MUNICIPALITY, t))
+    towns = sorted(entries["municipality"].unique().to_list(), key=lambda t: (t == cases.NO_MUNICIPALITY, t))
     municipalities = st.multiselect("自治体", towns, key="cases_towns", placeholder="すべて",
                                     on_change=_reset_page, help="「記載なし」は事例集に自治体名が印字されていない事例")
     keyword = st.text_input("キーワード", key="cases_keyword", placeholder="表題・本文から探す",
@@ -55,7 +56,7 @@ def _page_filters(cases) -> dict:
 def _card(case: dict) -> None:
     with st.container(border=True):
         st.markdown(f"**{md(case['title'])}**")
-        town = "自治体の記載なし" if case["municipality"] == campaigns.NO_MUNICIPALITY else case["municipality"]
+        town = "自治体の記載なし" if case["municipality"] == cases.NO_MUNICIPALITY else case["municipality"]
         facts = [town if case["kind"] != "WG" else None, case["section"], case["kind"] if case["kind"] != "WG" else None,
                  case["departments"] or None, f"No.{case['code']}" if case["code"] else None,
                  f"該当頁 {case['pages']}" if case["pages"] else None]
@@ -85,14 +86,14 @@ def screen() -> None:
     st.caption("都内区市町村 DX 取組事例集 (行政サービス部門・業務改善部門・DXアイデア部門) と、"
                "前橋市の DX ワーキンググループ (WG) の活動実績です。")
     _scope_note(filters)
-    cases = campaigns.case_entries(filters)
-    if cases.is_empty():
+    entries = cases.case_entries(filters)
+    if entries.is_empty():
         empty("条件に合う事例")
         return
 
     left, right = st.columns([2, 3])
     with right:
-        choices = _page_filters(cases)
+        choices = _page_filters(entries)
         shown = shown_cases(filters, choices)
     with left:
         counts = recipe_card("cases.counts", filters, choices)
@@ -102,7 +103,7 @@ def screen() -> None:
     if shown.is_empty():
         return
 
-    pages = campaigns.page_count(shown.height, PAGE_SIZE)
+    pages = page_count(shown.height, PAGE_SIZE)
     if st.session_state.get(PAGE_KEY, 1) > pages:
         st.session_state[PAGE_KEY] = 1
     head, pick = st.columns([4, 1])
@@ -113,7 +114,7 @@ def screen() -> None:
     head.caption(f"{first + 1}–{min(first + PAGE_SIZE, shown.height)} 件目を表示")
 
     columns = st.columns(2)
-    for n, case in enumerate(campaigns.page_slice(shown, page, PAGE_SIZE).iter_rows(named=True)):
+    for n, case in enumerate(page_slice(shown, page, PAGE_SIZE).iter_rows(named=True)):
         with columns[n % 2]:
             _card(case)
 

@@ -17,8 +17,8 @@ from ui import basket
 from ui.deck import PPTX, offer_pdf
 from ui.downloads import JST
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from ui.messages import guarded
-from ui.plain import md
 from warehouse import Filters
 from warehouse.filters import GRADES
 from warehouse.queries import filter_choices

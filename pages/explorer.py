@@ -5,8 +5,8 @@ from cards.deck import source_documents
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from ui.messages import empty, guarded
-from ui.plain import md
 from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
 from warehouse import Filters, queries
 

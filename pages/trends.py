@@ -10,8 +10,8 @@ from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty, guarded
-from ui.plain import md
 from ui.tables import grade_style
 from warehouse import Filters, scores
 

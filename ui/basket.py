@@ -12,7 +12,7 @@ import streamlit as st
 
 from cards import CardRef, build, resolve
 from cards.basket import MAX_ITEMS, decode, encode
-from ui.plain import md
+from ui.markdown import md
 
 PARAM = "deck"
 PAGE = "pages/deck.py"

@@ -7,7 +7,7 @@ import streamlit as st
 from charts.theme import fy_label, fy_labels
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.plain import md
+from ui.markdown import md
 from warehouse import queries, similar
 
 CRITERIA = list(queries.CRITERIA) + ["合計"]

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 import streamlit as st
 
 from exports.slides import PageChart, chart_slide
-from ui.plain import md
+from ui.markdown import md
 from warehouse import Filters
 from warehouse.filters import conditions_text
 

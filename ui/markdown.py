@@ -1,4 +1,4 @@
-"""Data shown as text through Streamlit's markdown.
+"""Data shown as text through Streamlit's markdown (``md``; ``markdown_text`` is its old name).
 
 Everything a workbook, a document or the URL brings in is hostile: a title ``![x](http://…)``
 would make every visitor's browser fetch that address wherever Streamlit renders markdown —
@@ -51,3 +51,6 @@ def md(value: object, inline: bool = False) -> str:
         return ""
     lines = str(value).splitlines()
     return "  \n".join(_line(line, not (inline and number == 0)) for number, line in enumerate(lines))
+
+
+markdown_text = md  # the name pages used before every data string went through ``md``

@@ -1,9 +1,9 @@
-"""ui.plain.md: data as markdown that renders exactly as its characters."""
+"""ui.markdown.md: data as markdown that renders exactly as its characters."""
 from __future__ import annotations
 
 import pytest
 
-from ui.plain import WORD_JOINER, md
+from ui.markdown import WORD_JOINER, md
 
 
 @pytest.mark.parametrize("text, shown", [
