@@ -150,3 +150,17 @@ def test_a_failed_build_is_recorded_beside_the_warehouse_and_success_clears_it(r
     shutil.copy(ROOT / "data" / "raw" / "manifest.csv", raw_copy / "manifest.csv")
     assert run_etl(raw_copy, target).returncode == 0
     assert not status_path(target).exists() and read_failure(target) is None
+
+
+def test_two_builds_in_one_process_at_once_both_succeed(tmp_path):
+    """They shared ``.tmp-<pid>`` before: one deleted or replaced the other's half-built file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from etl.pipeline import build
+    from tests.conftest import RAW_DIR
+
+    target = tmp_path / "warehouse.duckdb"
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: build(RAW_DIR, target), range(2)))
+    assert [r.counts["initiatives"] for r in reports] == [reports[0].counts["initiatives"]] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb"]
