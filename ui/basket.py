@@ -15,7 +15,7 @@ from cards.basket import MAX_ITEMS, decode, encode
 from ui.markdown import md
 
 PARAM = "deck"
-PAGE = "pages/deck.py"
+PAGE = "app_pages/deck.py"
 _STATE = "deck_basket"
 _PROBLEMS = "deck_basket_problems"
 _TOAST = "_deck_basket_toast"

@@ -27,7 +27,7 @@ def banners(at) -> list[str]:
 
 
 def test_every_page_names_the_failed_build_and_still_shows_the_data(app, failed_build):
-    at = app("pages/overview.py")
+    at = app("app_pages/overview.py")
     assert not at.exception
     [banner] = banners(at)
     assert "ブック取り込み" in banner and "以前の倉庫のデータを表示しています" in banner
@@ -37,7 +37,7 @@ def test_every_page_names_the_failed_build_and_still_shows_the_data(app, failed_
 
 
 def test_the_quality_page_shows_the_whole_message_as_text(app, failed_build):
-    at = app("pages/quality.py")
+    at = app("app_pages/quality.py")
     assert not at.exception
     assert "#### 前回の倉庫の作成の失敗" in [m.value for m in at.markdown]
     assert [c.value for c in at.code] == [MESSAGE]  # st.code: never markdown
@@ -45,7 +45,7 @@ def test_the_quality_page_shows_the_whole_message_as_text(app, failed_build):
 
 def test_nothing_is_shown_after_a_successful_build(app, failed_build):
     clear_failure(failed_build)
-    at = app("pages/quality.py")
+    at = app("app_pages/quality.py")
     assert not at.exception
     assert banners(at) == [] and MESSAGE not in [c.value for c in at.code]
     assert "#### 前回の倉庫の作成の失敗" not in [m.value for m in at.markdown]

@@ -102,13 +102,13 @@ def test_every_page_shows_imported_markdown_as_text(page, hostile_app, hostile_w
     assert not at.exception
     strings = markdown_strings(at)
     assert unsafe(strings) == [] and unsafe_html(at) == []
-    if page in ("pages/overview.py", "pages/explorer.py", "pages/trends.py", "pages/fiscal.py",
-                "pages/indicators.py", "pages/quality.py"):
+    if page in ("app_pages/overview.py", "app_pages/explorer.py", "app_pages/trends.py", "app_pages/fiscal.py",
+                "app_pages/indicators.py", "app_pages/quality.py"):
         assert shown(strings), page
 
 
 def test_the_detail_panel_shows_imported_markdown_as_text(hostile_app, hostile_warehouse):
-    at = hostile_app("pages/explorer.py", m=hostile_warehouse[1], id="xlsx-evil/1-1")
+    at = hostile_app("app_pages/explorer.py", m=hostile_warehouse[1], id="xlsx-evil/1-1")
     assert not at.exception
     strings = markdown_strings(at)
     assert any("窓口業務の委託" in s for s in strings)  # the detail panel is open
@@ -117,7 +117,7 @@ def test_the_detail_panel_shows_imported_markdown_as_text(hostile_app, hostile_w
 
 def test_presentation_mode_does_not_reflect_markdown_from_the_url(hostile_app):
     search = hostile.payload("q")
-    at = hostile_app("pages/trends.py", present="1", q=search)
+    at = hostile_app("app_pages/trends.py", present="1", q=search)
     assert not at.exception
     strings = markdown_strings(at)
     assert unsafe(strings) == []
@@ -127,7 +127,7 @@ def test_presentation_mode_does_not_reflect_markdown_from_the_url(hostile_app):
 def test_the_deck_builder_does_not_reflect_markdown_from_the_url(hostile_app):
     token = base64.urlsafe_b64encode(json.dumps(
         [f"![x](http://{hostile.ATTACKER}/deck.png)", {}, {}]).encode()).decode().rstrip("=")
-    at = hostile_app("pages/deck.py", deck=f"v1.{token}")
+    at = hostile_app("app_pages/deck.py", deck=f"v1.{token}")
     assert not at.exception
     strings = markdown_strings(at)
     assert unsafe(strings) == [] and shown(strings)
