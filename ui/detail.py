@@ -86,8 +86,12 @@ def render_detail(initiative_id: str) -> None:
         if detail.fiscal_effects.is_empty():
             st.caption("金額の記載はありません。")
         for e in detail.fiscal_effects.iter_rows(named=True):
-            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']), inline=True)}, {md(e['kind'], inline=True)})  \n"
-                        f"  「{md(e['evidence'], inline=True)}」 — {md(row['document_id'], inline=True)} {e['line']}行")
+            counted = "集計" if e["counted"] else f"集計しない: {e['excluded_reason']}"
+            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']), inline=True)}, "
+                        f"{md(e['kind'], inline=True)}, {md(e['basis'], inline=True)}"
+                        f"{'' if e['recurrence'] == '単年度' else '・' + md(e['recurrence'], inline=True)})"
+                        f" — {md(counted, inline=True)}  \n"
+                        f"  「{md(e['evidence'], inline=True)}」 — {md(e['location'], inline=True)}")
         for a in detail.awards.iter_rows(named=True):
             st.markdown("- " + md(f"表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})", inline=True))
 

@@ -11,6 +11,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from etl.build_status import BuildFailure, read_failure
 from settings import ROOT, raw_dir, warehouse_path
+from ui import access
 from ui.downloads import JST
 from ui.markdown import md
 from warehouse import WarehouseMissing
@@ -25,6 +26,10 @@ def empty(what: str = "条件に合うデータ") -> None:
 
 
 def warehouse_missing() -> None:
+    if not access.may_edit():  # building writes the warehouse: 編集 only
+        st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。管理者に作成を依頼してください"
+                   "（端末で `python -m etl`）。", icon=":material/database:")
+        return
     st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
     if error := st.session_state.pop(BUILD_ERROR, None):
@@ -34,6 +39,8 @@ def warehouse_missing() -> None:
 
 def _build_warehouse() -> None:
     """(on_click) Run the ETL; the rerun that follows the click shows the app, or why it failed."""
+    if not access.may_edit():  # checked at the click too: a crafted rerun builds nothing
+        return
     with st.spinner("data/raw/ の文書を取り込んでいます…"):
         result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--raw", str(raw_dir()),
                                  "--out", str(warehouse_path())], cwd=ROOT, capture_output=True, text=True)
@@ -48,9 +55,9 @@ def last_build_failure() -> BuildFailure | None:
 
 
 def may_see_build_errors() -> bool:
-    """Who is told that the last build failed: editors. Until roles exist, every session
-    (the message names files of data/raw, no data)."""
-    return True
+    """Who is told that the last build failed: editors (``ui.access``), who can fix data/raw;
+    viewers see the previous warehouse's data as always."""
+    return access.may_edit()
 
 
 def build_error_banner() -> None:

@@ -1,6 +1,7 @@
 """A failed ``python -m etl`` with a valid previous warehouse: the dashboard runs on the previous
-warehouse, says so in a banner on every page (``build_error_banner``), and データ品質 shows the
-whole message; after a successful build neither appears."""
+warehouse, tells editors in a banner on every page (``build_error_banner``), and データ品質 shows
+them the whole message; after a successful build neither appears. (The pages' conftest makes
+every AppTest session a local editor.)"""
 from __future__ import annotations
 
 import shutil
@@ -49,3 +50,12 @@ def test_nothing_is_shown_after_a_successful_build(app, failed_build):
     assert not at.exception
     assert banners(at) == [] and MESSAGE not in [c.value for c in at.code]
     assert "#### 前回の倉庫の作成の失敗" not in [m.value for m in at.markdown]
+
+
+def test_a_viewer_sees_the_data_without_the_build_error(app, failed_build, monkeypatch):
+    import ui.access
+
+    monkeypatch.setattr(ui.access, "may_edit", lambda: False)
+    at = app("app_pages/quality.py")
+    assert not at.exception
+    assert banners(at) == [] and MESSAGE not in [c.value for c in at.code]
