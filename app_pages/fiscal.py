@@ -31,13 +31,13 @@ def metrics(rows: pl.DataFrame) -> None:
     sums = fiscal.totals(rows)
     headline = fiscal.headline(rows)
     a, b, c, d = st.columns(4)
-    a.metric(f"財政効果額（{headline.whose}）" if headline.count else "財政効果額", headline.text,
+    a.metric(md(f"財政効果額（{headline.whose}）") if headline.count else "財政効果額", headline.text,
              help=f"{headline.yen:,} 円。文書の金額のうち集計するもの (counted) の合計。"
                   "費用・予算額・目標額・計画の記載・重複・再掲は除きます")
     b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
     c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
-    d.metric("集計から除いた金額", yen_text(sums.excluded_total), help=fiscal.excluded_text(sums))
+    d.metric("集計から除いた金額", yen_text(sums.excluded_total), help=md(fiscal.excluded_text(sums)))
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:

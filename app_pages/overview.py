@@ -18,12 +18,12 @@ def whose(data: Card, name: str, total: bool = False) -> str:
     """「（苫小牧市）」 when the figure comes from only some of the card's municipalities,
     「（苫小牧市・前橋市の合計）」 for a sum over several; 「」 when one municipality's card speaks
     for itself."""
-    towns = tuple(data.sources.get(name, ()))
+    towns = tuple(md(town, inline=True) for town in data.sources.get(name, ()))  # markdown labels
     if not towns:
         return ""
     if total and len(towns) > 1:
         return f"（{'・'.join(towns)}の合計）"
-    return "" if towns == tuple(data.covers) else f"（{'・'.join(towns)}）"
+    return "" if towns == tuple(md(town, inline=True) for town in data.covers) else f"（{'・'.join(towns)}）"
 
 
 def figures(data: Card) -> dict[str, dict | None]:
@@ -43,11 +43,11 @@ def figures(data: Card) -> dict[str, dict | None]:
         label=f"委員評価の平均{whose(data, '委員評価の平均')}", value=f"{data.committee_mean:.2f} / 5",
         help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
     fiscal = None if data.fiscal_effect is None else dict(
-        label=md(f"財政効果額{whose(data, '財政効果額', total=True)}"), value=data.fiscal_effect.text,
+        label=f"財政効果額{whose(data, '財政効果額', total=True)}", value=data.fiscal_effect.text,
         help=f"{data.fiscal_effect.yen:,} 円 ({data.fiscal_effect.count} 件の金額)。財政効果の画面と同じ集計です "
              "(費用・予算額・計画の記載・重複・再掲を除く)")
     finished = None if not data.finished else dict(
-        label=md(f"取組終了{whose(data, '取組終了')}"), value=f"{sum(data.finished.values()):,} 件",
+        label=f"取組終了{whose(data, '取組終了')}", value=f"{sum(data.finished.values()):,} 件",
         help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))
     return {"A評価の割合": grades, "委員評価の平均": committee, "財政効果額": fiscal, "取組終了": finished}
 

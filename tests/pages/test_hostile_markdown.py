@@ -131,3 +131,10 @@ def test_the_deck_builder_does_not_reflect_markdown_from_the_url(hostile_app):
     assert not at.exception
     strings = markdown_strings(at)
     assert unsafe(strings) == [] and shown(strings)
+
+
+def test_the_overview_of_all_municipalities_names_sources_as_text(hostile_app):
+    at = hostile_app("app_pages/overview.py")  # the summary's figures name the municipalities they sum
+    assert not at.exception
+    strings = markdown_strings(at)
+    assert unsafe(strings) == [] and shown(strings)
