@@ -16,6 +16,8 @@ from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
                            sha256_of, unknown_files)
+from etl.attribution import attribute, read_lexicon
+from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Extract, Issue
@@ -84,6 +86,8 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
+    content.categories = read_dictionary(raw_dir)
+    lexicon = read_lexicon(raw_dir, content.municipality_codes)
     for name in unknown_files(raw_dir, manifest, workbooks):
         content.global_issues.append(_unknown_file_issue(name))
     for number, entry in enumerate(entries, start=1):
@@ -96,6 +100,7 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
         extract.issues[:0] = issues
         reconciled = reconcile(extract)
         reconciled.issues.extend(cross_check(entry.format, reconciled))
+        reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
         content.documents.append(LoadedDocument(
             entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
             sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
