@@ -34,6 +34,7 @@ CREATE TABLE _initiatives (initiative_id VARCHAR PRIMARY KEY, municipality VARCH
     categories VARCHAR[]);
 CREATE TABLE _initiative_municipalities (initiative_id VARCHAR, municipality VARCHAR, role VARCHAR,
     PRIMARY KEY (initiative_id, municipality));
+CREATE TABLE _categories (category VARCHAR PRIMARY KEY, position INTEGER);
 CREATE TABLE _initiative_categories (initiative_id VARCHAR, category VARCHAR, score INTEGER,
     keywords VARCHAR[], source VARCHAR, position INTEGER);
 CREATE TABLE _evaluations (initiative_id VARCHAR, fiscal_year INTEGER, evaluator VARCHAR,
@@ -246,12 +247,14 @@ def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
     each was decided goes to _initiative_categories, each initiative left without one to
     data_quality (kind uncategorized)."""
     if dictionary.is_empty():
+        con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
         return
+    _insert(con, "_categories", [dict(category=c, position=n) for n, c in enumerate(dictionary.categories)])
     rows = con.sql(
         "SELECT i.initiative_id, i.title, i.extra->>'副題', i.themes, i.categories, "
         "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
         "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
-    chosen, empty = [], []
+    chosen, empty, unknown = [], [], []
     for ident, title, subtitle, themes, stated, texts in rows:
         found = assign(Item(ident, f"{title or ''} {subtitle or ''}", themes or [], texts or [], stated or []),
                        dictionary)
@@ -259,6 +262,7 @@ def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
                         source=a.source, position=n) for n, a in enumerate(found)]
         if not found:
             empty.append(ident)
+        unknown += [(ident, c) for c in stated or [] if c not in dictionary.categories]
     _insert(con, "_initiative_categories", chosen)
     con.sql("UPDATE _initiatives SET categories = c.categories FROM (SELECT initiative_id, "
             "list(category ORDER BY position) AS categories FROM _initiative_categories GROUP BY 1) c "
@@ -273,6 +277,13 @@ def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
                i.initiative_id, CASE WHEN d.format = 'workbook' THEN i.copy END, i.line
         FROM _initiatives i JOIN _documents d USING (document_id)
         WHERE list_contains(?, i.initiative_id)""", params=[empty])
+    for ident, category in unknown:  # a workbook's own word: kept, and said so
+        con.sql(f"""INSERT INTO _data_quality
+            SELECT i.document_id, d.file || ':' || i.copy || '!' || i.line, 'workbook',
+                   'カテゴリ「' || ? || '」は共通分類 (data/raw/categories.csv) にありません',
+                   'ブックのとおり登録しました。比較の画面では独自の分類として並びます', i.initiative_id, i.copy, i.line
+            FROM _initiatives i JOIN _documents d USING (document_id) WHERE i.initiative_id = ?""",
+                params=[category, ident])
 
 
 def _similar_initiatives(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,5 @@
-"""The shared filter bar's state: 自治体, 年度, テーマ, 担当部署, 評価 (grade), free text.
+"""The shared filter bar's state: 自治体, 年度, テーマ, 担当部署, 評価 (grade), free text, カテゴリ
+(the common reform taxonomy, ``initiatives.categories``).
 
 It round-trips through the URL query string so a filtered view can be bookmarked or sent.
 """
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 GRADES = ("A", "B", "C", "D")
 ALL = "すべて"
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
-          "grade": "g", "search": "q"}
+          "grade": "g", "search": "q", "category": "c"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Filters:
     department: str | None = None
     grade: str | None = None
     search: str | None = None
+    category: str | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "Filters":
@@ -63,6 +65,7 @@ def describe_filters(filters: Filters) -> list[tuple[str, str]]:
         ("担当部署", filters.department or ALL),
         ("評価", filters.grade or ALL),
         ("キーワード", filters.search or "なし"),
+        ("カテゴリ", filters.category or ALL),
     ]
 
 
