@@ -17,7 +17,7 @@ from cards.model import CardRef, CardSpec
 from charts.theme import fy_label_long
 from exports.slides import Deck, build_deck, chart_slide
 from warehouse import Filters, queries
-from warehouse.campaigns import kind_label
+from warehouse.quality import kind_label
 
 DEFAULT_TITLE = "庁議資料"
 MIXED = "項目ごとに異なる (各スライドの注記)"

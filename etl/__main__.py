@@ -2,8 +2,8 @@
 
 Options:
   --if-stale   rebuild only when the warehouse is missing or older than a file in data/raw
-  --raw DIR    source folder (default data/raw)
-  --out FILE   warehouse file (default data/warehouse.duckdb)
+  --raw DIR    source folder (default data/raw, or $GYOKAKU_RAW; see ``settings``)
+  --out FILE   warehouse file (default data/warehouse.duckdb, or $GYOKAKU_WAREHOUSE)
   --quiet      no progress display
 
 Workbook commands (see ``etl.workbook``):
@@ -22,8 +22,9 @@ import sys
 from pathlib import Path
 
 from etl.errors import EtlError, TemplateExportError
-from etl.pipeline import RAW_DIR, WAREHOUSE, BuildReport, build
+from etl.pipeline import BuildReport, build
 from etl.workbook import export_workbook, template_bytes
+from settings import ROOT, raw_dir, warehouse_path
 
 
 def is_stale(raw_dir: Path, target: Path) -> bool:
@@ -42,6 +43,14 @@ def print_report(report: BuildReport, target: Path) -> None:
     print("データ品質の記録 (種類別):")
     for kind, count in report.issues_by_kind.items():
         print(f"  {kind:<20} {count:>5,}")
+
+
+def _shown(path: Path) -> Path:
+    """A default path as the help shows it: relative to the repository when inside it."""
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -71,8 +80,8 @@ def export_template_command(argv: list[str]) -> int:
     parser = command_parser("python -m etl export-template", "倉庫の自治体の文書をテンプレートの形で書き出します")
     parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
-    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, metavar="FILE",
-                        help=f"読み出す倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), metavar="FILE",
+                        help=f"読み出す倉庫ファイル (既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")
     parser.add_argument("--document", metavar="ID", help="自治体に文書が複数あるときの文書ID (document_id)")
     args = parser.parse_args(argv)
     return _run(lambda: _write(args.path, export_workbook(args.warehouse, args.municipality, args.document)),
@@ -117,10 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         "一時ファイルに作成・検証してから置き換えるので、入力に問題があれば以前の倉庫が\n"
         "そのまま残ります (終了コード 1)。",
         epilog=commands_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--raw", type=Path, default=RAW_DIR, metavar="DIR",
-                        help=f"文書のフォルダー (既定: {RAW_DIR})")
-    parser.add_argument("--out", type=Path, default=WAREHOUSE, metavar="FILE",
-                        help=f"作成する倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--raw", type=Path, default=raw_dir(), metavar="DIR",
+                        help=f"文書のフォルダー (既定: {_shown(raw_dir())}、環境変数 GYOKAKU_RAW で変更可)")
+    parser.add_argument("--out", type=Path, default=warehouse_path(), metavar="FILE",
+                        help=f"作成する倉庫ファイル (既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")
     parser.add_argument("--if-stale", action="store_true",
                         help="倉庫がないか、文書・ETL のコードより古いときだけ作成する")
     parser.add_argument("--quiet", action="store_true", help="進み具合を表示しない (結果とエラーは表示)")

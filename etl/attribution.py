@@ -30,10 +30,11 @@ from pathlib import Path
 from etl.errors import ManifestError
 from etl.model import Extract, Issue
 from etl.normalize import match_key
+from vocab import QualityKind
 
 ALIASES = "municipality_aliases.csv"
 ALIAS_COLUMNS = ["alias", "municipality", "evidence"]
-UNATTRIBUTED = "unattributed"  # data_quality.kind of a case that stays without a municipality
+UNATTRIBUTED = QualityKind.UNATTRIBUTED  # a case that stays without a municipality
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 _EXAMPLE = re.compile(r"例えば|例：|例:|たとえば")

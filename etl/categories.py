@@ -20,6 +20,7 @@ from pathlib import Path
 
 from etl.errors import ManifestError
 from etl.normalize import match_key
+from vocab import QualityKind
 
 CATEGORIES = "categories.csv"
 COLUMNS = ["category", "keyword", "weight"]
@@ -28,7 +29,7 @@ THRESHOLD = 3
 MAX_CATEGORIES = 3
 TITLE_FACTOR = 2
 RELATIVE = 0.5  # a category must also reach half the item's best score (drops incidental words)
-NO_CATEGORY = "uncategorized"  # data_quality.kind of an initiative the taxonomy does not cover
+NO_CATEGORY = QualityKind.UNCATEGORIZED  # an initiative the taxonomy does not cover
 
 # How a category was decided (internal table _initiative_categories.source).
 BY_DICTIONARY, BY_WORKBOOK, BY_OVERRIDE = "辞書", "ブック", "指定"

@@ -44,12 +44,6 @@ class SourceFormatError(EtlError):
         )
 
 
-class ReconcileError(EtlError):
-    """Records cannot be merged (e.g. a child points at a parent that does not exist)."""
-
-    stage = "照合"
-
-
 class ValidationError(EtlError):
     """The built warehouse violates an invariant of the public views."""
 

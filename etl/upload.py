@@ -22,14 +22,6 @@ from etl.errors import WorkbookError
 from etl.pipeline import BuildReport, build
 from etl.workbook import WorkbookCheck, check
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def raw_dir() -> Path:
-    """data/raw, or the folder GYOKAKU_RAW names (tests, a second installation)."""
-    return Path(os.environ.get("GYOKAKU_RAW", ROOT / "data" / "raw"))
-
-
 def safe_file_name(name: str) -> str:
     """The upload's own base name (never a path); refuses names the pipeline would skip."""
     base = Path(name.replace("\\", "/")).name.strip()

@@ -10,11 +10,12 @@ import polars as pl
 import streamlit as st
 
 from etl.errors import EtlError
-from etl.upload import import_workbook, raw_dir
+from etl.upload import import_workbook
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
+from settings import raw_dir, warehouse_path
 from ui.filter_bar import set_filter
 from ui.messages import guarded
-from warehouse import queries, warehouse_path
+from warehouse import queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DONE = "import_done"  # (file name, municipality) of the last successful import

@@ -10,7 +10,7 @@ from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.messages import empty, guarded
-from warehouse import money
+from warehouse import indicators
 
 
 def scope_caption(filters) -> str:
@@ -27,7 +27,7 @@ def screen() -> None:
     filters = current_filters()
     st.title("指標")
     st.caption(scope_caption(filters))
-    cards = money.indicator_cards(filters)
+    cards = indicators.indicator_cards(filters)
     if not cards:
         empty("条件に合う指標")
         st.caption("指標 (基準値・実績値・目標値) は狛江市の進捗状況報告書に記載されています。")
@@ -37,7 +37,7 @@ def screen() -> None:
     st.caption("進捗率 = (最新の実績値 − 基準値) ÷ (目標値 − 基準値)。以下 (低いほど良い) の指標も同じ式で、"
                "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
                "「—」は値の記載がないことを示し、理由は注記にあります。")
-    summary = money.summary_table(cards)
+    summary = indicators.summary_table(cards)
     shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
         pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null("—").alias("進捗率(計算値%)"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={

@@ -7,7 +7,7 @@ from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty, guarded
-from warehouse import money
+from warehouse.fiscal import yen_text
 from warehouse.overview import Card, cards
 
 DOCUMENTS_PER_ROW = 3
@@ -29,7 +29,7 @@ def figures(data: Card) -> dict[str, dict | None]:
         label="委員評価の平均", value=f"{data.committee_mean:.2f} / 5",
         help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
     fiscal = None if data.fiscal_effect is None else dict(
-        label="財政効果額", value=money.yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
+        label="財政効果額", value=yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
     finished = None if not data.finished else dict(
         label="取組終了", value=f"{sum(data.finished.values()):,} 件",
         help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))

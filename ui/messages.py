@@ -4,17 +4,15 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from etl.upload import raw_dir
-from warehouse import WarehouseMissing, warehouse_path
+from settings import ROOT, raw_dir, warehouse_path
+from warehouse import WarehouseMissing
 
 log = logging.getLogger("gyokaku")
-ROOT = Path(__file__).resolve().parents[1]
 BUILD_ERROR = "warehouse_build_error"  # why the last 「倉庫を作成する」 failed, shown once
 
 

@@ -6,8 +6,10 @@ It round-trips through the URL query string so a filtered view can be bookmarked
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlencode
+
+from etl.normalize import match_key
 
 GRADES = ("A", "B", "C", "D")
 ALL = "すべて"
@@ -52,6 +54,50 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.to_params()
+
+
+# Every (initiative, fiscal year) the warehouse links: the 年度 filter keeps initiatives with that year.
+YEARS_OF = """
+    SELECT initiative_id, fiscal_year FROM initiatives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM evaluations WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM narratives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM fiscal_effects
+          WHERE fiscal_year IS NOT NULL AND initiative_id IS NOT NULL
+"""
+
+
+# The initiatives (alias ``i``) a municipality takes part in, as lead (主体) or partner (共同).
+MUNICIPALITY_MEMBER = "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?)"
+
+
+def where_clause(filters: Filters) -> tuple[str, list[Any]]:
+    """The SQL condition and its ``?`` parameters selecting the initiatives of ``filters`` (every
+    filter except 評価, which needs the evaluations: see ``queries.initiatives``).
+
+    The condition reads alias ``i`` (``initiatives``) and ``s`` (``_initiatives``, for the
+    search key); every value is a parameter, never formatted into the SQL."""
+    clauses, params = ["TRUE"], []
+    if filters.municipality:  # lead (主体) or partner (共同): a joint case shows for every partner
+        clauses.append(MUNICIPALITY_MEMBER)
+        params.append(filters.municipality)
+    if filters.category:
+        clauses.append("list_contains(i.categories, ?)")
+        params.append(filters.category)
+    if filters.fiscal_year is not None:
+        clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({YEARS_OF}) WHERE fiscal_year = ?)")
+        params.append(filters.fiscal_year)
+    if filters.theme:
+        clauses.append("list_contains(i.themes, ?)")
+        params.append(filters.theme)
+    if filters.department:
+        clauses.append("list_contains(i.departments, ?)")
+        params.append(filters.department)
+    if filters.search and match_key(filters.search):
+        key = match_key(filters.search)
+        clauses.append("(contains(s.search_key, ?) OR i.initiative_id IN "
+                       "(SELECT initiative_id FROM _narratives WHERE contains(search_key, ?)))")
+        params += [key, key]
+    return " AND ".join(clauses), params
 
 
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:

@@ -13,9 +13,8 @@ from typing import Any, Callable, TypeVar
 
 import polars as pl
 
-from etl.normalize import match_key
 from warehouse.connection import query, reading, warehouse_version
-from warehouse.filters import Filters
+from warehouse.filters import YEARS_OF, Filters, where_clause
 
 CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
 LEVEL_ORDER = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
@@ -35,48 +34,6 @@ def cached(function: Callable[..., T]) -> Callable[..., T]:
 
     wrapper.cache_clear = inner.cache_clear  # type: ignore[attr-defined]
     return wrapper
-
-
-# -- the filtered slice -----------------------------------------------------------------
-
-_YEARS_OF = """
-    SELECT initiative_id, fiscal_year FROM initiatives WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM evaluations WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM narratives WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM fiscal_effects
-          WHERE fiscal_year IS NOT NULL AND initiative_id IS NOT NULL
-"""
-
-
-# The initiatives (alias ``i``) a municipality takes part in, as lead (主体) or partner (共同).
-MUNICIPALITY_MEMBER = "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?)"
-
-
-def _slice(filters: Filters) -> tuple[str, list[Any]]:
-    """WHERE clause over alias ``i`` (initiatives) for every filter except grade. 自治体 means
-    every municipality an initiative belongs to (initiative_municipalities: 主体 and 共同)."""
-    clauses, params = ["TRUE"], []
-    if filters.municipality:
-        clauses.append(MUNICIPALITY_MEMBER)
-        params.append(filters.municipality)
-    if filters.category:
-        clauses.append("list_contains(i.categories, ?)")
-        params.append(filters.category)
-    if filters.fiscal_year is not None:
-        clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({_YEARS_OF}) WHERE fiscal_year = ?)")
-        params.append(filters.fiscal_year)
-    if filters.theme:
-        clauses.append("list_contains(i.themes, ?)")
-        params.append(filters.theme)
-    if filters.department:
-        clauses.append("list_contains(i.departments, ?)")
-        params.append(filters.department)
-    if filters.search and match_key(filters.search):
-        key = match_key(filters.search)
-        clauses.append("(contains(s.search_key, ?) OR i.initiative_id IN "
-                       "(SELECT initiative_id FROM _narratives WHERE contains(search_key, ?)))")
-        params += [key, key]
-    return " AND ".join(clauses), params
 
 
 _SUMMARY = f"""
@@ -121,7 +78,7 @@ LEFT JOIN money m ON m.initiative_id = i.initiative_id
 def initiatives(filters: Filters) -> pl.DataFrame:
     """The filtered slice, one row per initiative, with its latest (or the chosen year's) grade,
     criterion scores, committee rating and fiscal effect (財政効果額, yen)."""
-    where, params = _slice(filters)
+    where, params = where_clause(filters)
     year = filters.fiscal_year
     sql = _SUMMARY + f" WHERE {where}"
     args: list[Any] = [year, year, year, year, year, year] + params
@@ -151,7 +108,7 @@ def filter_choices(municipality: str | None) -> FilterChoices:
     towns = query("SELECT DISTINCT municipality FROM initiative_municipalities ORDER BY 1")
     scope = ("WHERE (CAST(? AS VARCHAR) IS NULL OR i.initiative_id IN "
              "(SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?))")
-    years = query(f"SELECT DISTINCT y.fiscal_year FROM ({_YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
+    years = query(f"SELECT DISTINCT y.fiscal_year FROM ({YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
                   f"{scope} ORDER BY 1", [municipality, municipality])
     themes = query(f"SELECT DISTINCT unnest(themes) AS v FROM initiatives i {scope} ORDER BY 1",
                    [municipality, municipality])

@@ -4,8 +4,6 @@ in ``layout`` so the explanation cannot drift from what the reader accepts.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -14,6 +12,7 @@ from etl.workbook.layout import (DATA_SHEETS, EVALUATIONS, EXPLANATION_SHEET, FI
                                  UNKNOWN_MUNICIPALITY, Column)
 from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES,
                                  MAX_UNCOMPRESSED_BYTES)
+from settings import DEFAULT_RAW_DIR
 
 _TITLE_FONT = Font(bold=True, size=14)
 _SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
@@ -53,7 +52,7 @@ def _categories() -> list[str]:
     """The taxonomy as the repository ships it (data/raw/categories.csv next to this package)."""
     from etl.categories import read_dictionary
 
-    return read_dictionary(Path(__file__).resolve().parents[2] / "data" / "raw").categories
+    return read_dictionary(DEFAULT_RAW_DIR).categories
 
 
 def _allowed(column: Column) -> str:
