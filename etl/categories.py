@@ -5,8 +5,9 @@ into one shared set of 行革 categories so that the same kind of reform can be 
 municipalities (the 比較 page). The dictionary, the rule and the per-item overrides live in
 ``data/raw/categories.csv`` (its header comment states the rule); this module only applies it:
 
-- score(category) = Σ weight of each keyword found, ×2 in the title/subtitle, ×1 in themes or
-  narratives; a category is given at ``THRESHOLD`` or more and at least half the item's best
+- score(category) = Σ over its keywords found: weight ×2 in the title/subtitle, else weight ×1
+  in the narratives, else 1 in the themes (a document's theme is a broad heading — Tomakomai's
+  「職員の人材育成と「働き方改革」・簡素で効率的な組織づくり」 covers 19 items — a hint, never decisive); a category is given at ``THRESHOLD`` or more and at least half the item's best
   score, at most ``MAX_CATEGORIES``.
 - categories stated by a workbook (取組 sheet, カテゴリ column) replace the dictionary;
 - ``id:<initiative_id>`` rows add (weight > 0) or remove (weight < 0) a category last.
@@ -28,6 +29,7 @@ OVERRIDE_PREFIX = "id:"
 THRESHOLD = 3
 MAX_CATEGORIES = 3
 TITLE_FACTOR = 2
+THEME_POINTS = 1  # a keyword found only in the document's theme words, whatever its weight
 RELATIVE = 0.5  # a category must also reach half the item's best score (drops incidental words)
 NO_CATEGORY = QualityKind.UNCATEGORIZED  # an initiative the taxonomy does not cover
 
@@ -116,13 +118,15 @@ class Assignment:
 def scores(item: Item, dictionary: Dictionary) -> dict[str, tuple[int, list[str]]]:
     """category -> (score, the keywords found), for the categories with any keyword found."""
     title = match_key(item.title)
-    rest = match_key(" ".join([*item.themes, *item.narratives]))
+    narratives = match_key(" ".join(item.narratives))
+    themes = match_key(" ".join(item.themes))
     found: dict[str, tuple[int, list[str]]] = {}
     for k in dictionary.keywords:
-        factor = TITLE_FACTOR if k.pattern.search(title) else 1 if k.pattern.search(rest) else 0
-        if factor:
+        points = (TITLE_FACTOR * k.weight if k.pattern.search(title) else k.weight if k.pattern.search(narratives)
+                  else THEME_POINTS if k.pattern.search(themes) else 0)
+        if points:
             score, words = found.get(k.category, (0, []))
-            found[k.category] = (score + factor * k.weight, [*words, k.text])
+            found[k.category] = (score + points, [*words, k.text])
     return found
 
 

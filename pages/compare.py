@@ -34,6 +34,7 @@ def _matrix(overview: pl.DataFrame, matrix: pl.DataFrame) -> pl.DataFrame:
             .pivot(on="member", index="category", values="items", aggregate_function="first"))
     table = overview.rename({"items": "取組数", "municipalities": "自治体数"}).join(
         wide.with_columns(pl.exclude("category").cast(pl.Int64)), on="category", how="left")
+    table = table.with_columns(pl.exclude("category").fill_null(0))  # 0 = no initiative in that cell
     return table.select("category", "取組数", "自治体数", *[t for t in towns if t in table.columns]) \
         .rename({"category": "カテゴリ"})
 

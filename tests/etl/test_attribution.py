@@ -38,7 +38,7 @@ OUTSIDE_BODIES = {
 
 def row(warehouse, n: int) -> dict:
     found = warehouse.execute("SELECT municipality, extra FROM initiatives WHERE initiative_id = ?",
-                          [f"{DOC_ID}/DX事例:{n}"]).fetchone()
+                          [f"{DOC_ID}/DX事例:{n}"]).fetchall()[0]
     return {"municipality": found[0], "extra": json.loads(found[1])}
 
 
@@ -72,11 +72,11 @@ def test_every_unattributed_case_has_a_data_quality_row(warehouse):
     noted = {r[0] for r in warehouse.execute("SELECT initiative_id FROM _data_quality WHERE kind = 'unattributed'").fetchall()}
     assert len(nulls) == 18 and nulls == noted
     # every data_quality row is public too (the view has no initiative_id; its location names the line)
-    assert warehouse.execute("SELECT count(*) FROM data_quality WHERE kind = 'unattributed'").fetchone()[0] == 18
+    assert warehouse.execute("SELECT count(*) FROM data_quality WHERE kind = 'unattributed'").fetchall()[0][0] == 18
 
 
 def test_chiyoda_is_a_municipality_with_its_code(warehouse):
-    assert warehouse.execute("SELECT prefecture, code FROM municipalities WHERE municipality = '千代田区'").fetchone() \
+    assert warehouse.execute("SELECT prefecture, code FROM municipalities WHERE municipality = '千代田区'").fetchall()[0] \
         == ("東京都", "131016")
 
 
@@ -91,12 +91,12 @@ def test_joint_cases_belong_to_every_partner(warehouse):
 
 def test_one_row_per_initiative_and_municipality_with_one_lead(warehouse):
     assert warehouse.execute("SELECT count(*) FROM (SELECT initiative_id, municipality FROM initiative_municipalities "
-                         "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0] == 0
-    leads = warehouse.execute("SELECT count(*) FROM initiative_municipalities WHERE role = '主体'").fetchone()[0]
-    assert leads == warehouse.execute("SELECT count(municipality) FROM initiatives").fetchone()[0]
+                         "GROUP BY ALL HAVING count(*) > 1)").fetchall()[0][0] == 0
+    leads = warehouse.execute("SELECT count(*) FROM initiative_municipalities WHERE role = '主体'").fetchall()[0][0]
+    assert leads == warehouse.execute("SELECT count(municipality) FROM initiatives").fetchall()[0][0]
     assert warehouse.execute("SELECT count(*) FROM initiatives i JOIN initiative_municipalities m "
                          "ON m.initiative_id = i.initiative_id AND m.role = '主体' "
-                         "WHERE m.municipality <> i.municipality").fetchone()[0] == 0
+                         "WHERE m.municipality <> i.municipality").fetchall()[0][0] == 0
 
 
 def test_edogawa_has_cases_31_and_60(warehouse):

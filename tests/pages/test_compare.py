@@ -50,7 +50,7 @@ def test_compare_page_puts_rpa_side_by_side(app):
     matrix = at.dataframe[0].value
     assert list(matrix["カテゴリ"]) == ["RPA・AI"]
     row = matrix.iloc[0]
-    assert row["苫小牧市"] == 8 and row["狛江市"] == 2 and row["前橋市"] == 1  # 取組項目15・16, 実践項目47–52, N14
+    assert row["苫小牧市"] == 9 and row["狛江市"] == 2 and row["前橋市"] == 1  # 取組項目15・16, 実践項目47–52, N14
     markdown = "\n".join(m.value for m in at.markdown)
     # the three RPA items of the issue, each linked to its explorer detail
     for title, ident in (("RPAの導入", "tomakomai-sokaku-r6/取組項目:15"),
@@ -58,7 +58,7 @@ def test_compare_page_puts_rpa_side_by_side(app):
                          ("BPR（RPA）推進WG", "maebashi-wg-r3/WG:8")):
         assert title in markdown and f"id={ident}" in unquote(markdown)
     captions = [c.value for c in at.caption]
-    assert "評価: A:4 B:4（8 件） ／ 財政効果: 記載なし" in captions  # 苫小牧市: 総括 grades of its RPA items
+    assert "評価: A:4 B:5（9 件） ／ 財政効果: 記載なし" in captions  # 苫小牧市: 総括 grades of its RPA items
 
 
 def test_compare_page_by_municipality_and_its_own_category_choice(app):
