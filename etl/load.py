@@ -310,6 +310,10 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
         "親項目が存在しません":
             "SELECT i.parent_id FROM initiatives i WHERE parent_id IS NOT NULL AND parent_id NOT IN "
             "(SELECT initiative_id FROM initiatives)",
+        "initiative_municipalities の主体が取組の自治体と一致しません":
+            "SELECT i.initiative_id FROM initiatives i LEFT JOIN initiative_municipalities m "
+            "ON m.initiative_id = i.initiative_id AND m.role = '主体' "
+            "WHERE m.municipality IS DISTINCT FROM i.municipality",
         "評価 (grade) が A–D ではありません":
             "SELECT grade FROM evaluations WHERE grade IS NOT NULL AND grade NOT IN ('A','B','C','D')",
     }
