@@ -12,9 +12,10 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from charts.theme import fy_label
-from exports.slides import format_yen, takeaway_for_total
+from cards.wording import takeaway_for_total
+from vocab import fy_label
 from warehouse import Filters, fiscal
+from yen import yen_text
 
 PAGE = "財政効果"
 
@@ -37,7 +38,7 @@ def by_year(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     sums = fiscal.totals(rows)
     note = "進捗状況シートの金額を年度・区分ごとに合計 (費用・重複・再掲を除く)。"
     if sums.undated:
-        note += f"年度不明の {fiscal.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
+        note += f"年度不明の {yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
     return CardSpec("財政効果額 (年度別・区分別)",
                     money_charts.fiscal_effects_by_year_kinds(years, kinds=fiscal.kinds(rows), title=""),
                     fiscal.year_table(rows), note=note, takeaway=by_year_takeaway(years, sums.undated),
@@ -47,9 +48,9 @@ def by_year(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
 def cumulative_takeaway(years: pl.DataFrame, stated: int | None) -> str:
     """「R5 (2023) までの累計は 39.4億円 (計画の記載 37.6億円 の 105%)」."""
     total = float(years["amount_yen"].sum())
-    text = f"{fy_label(years['fiscal_year'].max())} までの累計は {format_yen(total)}"
+    text = f"{fy_label(years['fiscal_year'].max())} までの累計は {yen_text(total)}"
     if stated:
-        text += f" (計画の記載 {format_yen(stated)} の {total / stated * 100:.0f}%)"
+        text += f" (計画の記載 {yen_text(stated)} の {total / stated * 100:.0f}%)"
     return text
 
 
@@ -62,7 +63,7 @@ def cumulative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
         return None
     reference = fiscal.cumulative_reference(filters, rows)
     stated = reference.stated_total if reference else None
-    label = f"計画の記載 {fiscal.yen_text(stated)}" if reference else ""
+    label = f"計画の記載 {yen_text(stated)}" if reference else ""
     return CardSpec("財政効果額の累計 (計画期間)",
                     money_charts.cumulative_with_reference(years, stated, reference_label=label, title=""),
                     fiscal.cumulative_table(rows),
@@ -73,7 +74,7 @@ def cumulative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
 def by_initiative_takeaway(frame: pl.DataFrame) -> str:
     """「取組別の最多は 27 公有財産の売却促進及び有効活用 (33.4億円)」."""
     top = frame.row(0, named=True)
-    return f"取組別の最多は {top['initiative'] or top['initiative_full']} ({format_yen(top['total_yen'])})"
+    return f"取組別の最多は {top['initiative'] or top['initiative_full']} ({yen_text(top['total_yen'])})"
 
 
 @recipe("fiscal.by_initiative", page=PAGE, title="取組別の財政効果額 (上位10件・区分別)",
@@ -112,8 +113,8 @@ def compare_takeaway(r: fiscal.Reconciliation) -> str:
     """「計画の記載 37.6億円 に対し、シートの集計は 42.0億円 (差 +4.4億円)」."""
     gap = r.totals.counted - r.stated_total
     sign = "+" if gap >= 0 else ""
-    return (f"計画の記載 {format_yen(r.stated_total)} に対し、シートの集計は {format_yen(r.totals.counted)}"
-            f" (差 {sign}{format_yen(gap)})")
+    return (f"計画の記載 {yen_text(r.stated_total)} に対し、シートの集計は {yen_text(r.totals.counted)}"
+            f" (差 {sign}{yen_text(gap)})")
 
 
 @recipe("fiscal.compare", page=PAGE, title="計画の記載とシートの集計", options=(DOCUMENT,),

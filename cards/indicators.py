@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from charts.theme import fy_label
+from vocab import fy_label
 from warehouse import Filters, indicators
 
 PAGE = "指標"

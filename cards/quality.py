@@ -11,6 +11,7 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts.campaigns import stacked_bars
+from vocab import kind_label, kind_order
 from warehouse import Filters, quality
 
 PAGE = "データ品質"
@@ -26,8 +27,8 @@ def _documents(filters: Filters) -> list[tuple[str, str]]:
 
 
 def _kinds(filters: Filters) -> list[tuple[str, str]]:
-    kinds = quality.kind_order([k for k in scoped(filters)["kind"].to_list() if k is not None])
-    return [(k, quality.kind_label(k)) for k in kinds]
+    kinds = kind_order([k for k in scoped(filters)["kind"].to_list() if k is not None])
+    return [(k, kind_label(k)) for k in kinds]
 
 
 DOCUMENTS = Option("documents", "文書", choices=_documents, multiple=MAX_CHOICES)
@@ -41,7 +42,7 @@ def counts(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     if rows.is_empty():
         return None
     table = quality.quality_counts(rows)
-    labels = [quality.kind_label(k) for k in quality.kind_order(rows["kind"].drop_nulls().to_list())]
+    labels = [kind_label(k) for k in kind_order(rows["kind"].drop_nulls().to_list())]
     by_kind = table.group_by("種類").agg(pl.col("件数").sum()).sort(["件数", "種類"], descending=[True, False])
     top = by_kind.row(0, named=True)
     return CardSpec(

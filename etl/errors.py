@@ -75,3 +75,10 @@ class TemplateExportError(EtlError):
     documents without ``--document``, a text Excel cannot hold)."""
 
     stage = "テンプレート書き出し"
+
+
+class HistoryError(EtlError):
+    """The import history cannot do what was asked (nothing to undo, a version no longer kept,
+    a document that is not an imported workbook)."""
+
+    stage = "履歴"

@@ -1,6 +1,6 @@
 """The one chart card every analysis chart sits in.
 
-A page builds the card's content with a recipe (``cards.card(...)``, a :class:`cards.CardSpec`)
+A page builds the card's content with a recipe (``cards.recipe_card(...)``, a :class:`cards.CardSpec`)
 and draws it here: title, a short note, the chart, a 「表で見る」 (show as table) toggle, the
 source documents, a 「ダウンロード」 menu (the chart as PNG at slide resolution with the Japanese
 font, its table as xlsx/CSV) and 「資料に追加」 (add the card, with its conditions, to the deck

@@ -10,9 +10,11 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from etl.normalize import match_key
+from vocab import ALL, GRADES, fy_label_long
 
-GRADES = ("A", "B", "C", "D")
-ALL = "すべて"
+# The filter bar's words for each filter (its labels, the export sheets' 条件, the pages' captions).
+FILTER_LABELS = {"municipality": "自治体", "fiscal_year": "年度", "theme": "テーマ", "department": "担当部署",
+                 "grade": "評価", "search": "キーワード", "category": "カテゴリ"}
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
           "grade": "g", "search": "q", "category": "c"}
 
@@ -102,16 +104,15 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
 
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     """The filter conditions as (label, value) rows, for export sheets and slides."""
-    from charts.theme import fy_label_long  # here: importing charts loads vl-convert, Filters alone need not
-
+    labels = FILTER_LABELS
     return [
-        ("自治体", filters.municipality or ALL),
-        ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
-        ("テーマ", filters.theme or ALL),
-        ("担当部署", filters.department or ALL),
-        ("評価", filters.grade or ALL),
-        ("キーワード", filters.search or "なし"),
-        ("カテゴリ", filters.category or ALL),
+        (labels["municipality"], filters.municipality or ALL),
+        (labels["fiscal_year"], fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
+        (labels["theme"], filters.theme or ALL),
+        (labels["department"], filters.department or ALL),
+        (labels["grade"], filters.grade or ALL),
+        (labels["search"], filters.search or "なし"),
+        (labels["category"], filters.category or ALL),
     ]
 
 

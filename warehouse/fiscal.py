@@ -20,8 +20,9 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label_long
 from rowwise import rowwise_rows
+from vocab import fy_label_long
+from yen import yen_text
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
@@ -40,23 +41,6 @@ EXCLUDED_OVERLAP = "除外: 年度別の金額と重複"
 EXCLUDED_REPEAT = "除外: 同じ金額の再掲"
 STATED = "計画の記載"
 COUNTED = (COUNTED_DATED, COUNTED_UNDATED)
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def yen_text(amount: float | int | None) -> str:
-    """Yen for prose: 3,760,000,000 → 「37.6億円」, 10,372,000 → 「1,037万円」."""
-    if amount is None:
-        return "—"
-    sign = "−" if amount < 0 else ""
-    value = abs(amount)
-    if value >= 100_000_000:
-        text = f"{value / 1e8:,.2f}".rstrip("0").rstrip(".")
-        return f"{sign}{text}億円"
-    if value >= 10_000:
-        return f"{sign}{value / 1e4:,.0f}万円"
-    return f"{sign}{value:,.0f}円"
 
 
 # ---------------------------------------------------------------- fiscal effects: data

@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label, fy_label_long
 from etl.normalize import match_key
+from vocab import INDICATOR_LABELS, fy_label, fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters
@@ -174,9 +174,6 @@ class IndicatorCard:
     table: pl.DataFrame           # 年度, 区分, 値, 括弧内の値, 注記, 出典行
 
 
-KIND_LABELS = {"baseline": "基準値", "actual": "実績値", "target": "目標値"}
-
-
 def direction_text(a: Achievement, short: bool = False) -> str:
     """「以下 (低いほど良い・目標値に記載)」, or short 「以下・記載」 for table cells."""
     if a.direction is None:
@@ -209,7 +206,7 @@ def _card(values: pl.DataFrame, meta: dict[str, Any] | None, as_of: int | None) 
                 for r in shown.iter_rows(named=True) for v in alternatives(r["note"])]
     table = pl.DataFrame({
         "年度": [fy_label_long(y) for y in shown["fiscal_year"].to_list()],
-        "区分": shown["kind"].replace_strict(KIND_LABELS, default=shown["kind"]),
+        "区分": shown["kind"].replace_strict(INDICATOR_LABELS, default=shown["kind"]),
         "値": [format_value(v) for v in shown["value"].to_list()],
         "括弧内の値": ["、".join(format_value(v) for v in alternatives(n)) or None for n in shown["note"].to_list()],
         "注記": shown["note"],

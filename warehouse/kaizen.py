@@ -15,20 +15,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from charts.theme import fy_label, fy_labels
 from rowwise import rowwise
+from vocab import AWARDS, fy_label, fy_labels
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, where_clause
 from warehouse.queries import cached
 
 KAIZEN_LEVEL = "改善取組"
 CATEGORIES = ("サービス", "業務効率", "コスト", "その他")
-AWARD_ORDER = ("最優秀", "優秀", "奨励")
-
-
-_KAIZEN_SCHEMA = {"initiative_id": pl.String, "document_id": pl.String, "fiscal_year": pl.Int32,
-                  "code": pl.String, "title": pl.String, "departments": pl.List(pl.String),
-                  "themes": pl.List(pl.String), "division": pl.String, "co_implementers": pl.Int64}
 
 
 @cached
@@ -53,9 +47,8 @@ def kaizen_awards(filters: Filters) -> pl.DataFrame:
         "i.departments FROM awards a JOIN initiatives i USING (initiative_id) "
         "JOIN _initiatives s USING (initiative_id) "
         f"WHERE i.level = ? AND {where} "
-        "ORDER BY a.fiscal_year, CASE a.award WHEN '最優秀' THEN 0 WHEN '優秀' THEN 1 WHEN '奨励' THEN 2 "
-        "ELSE 3 END, s.line",
-        [KAIZEN_LEVEL, *params])
+        "ORDER BY a.fiscal_year, coalesce(nullif(list_position(?, a.award), 0), 99), s.line",
+        [KAIZEN_LEVEL, *params, list(AWARDS)])
 
 
 @cached

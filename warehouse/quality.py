@@ -10,64 +10,17 @@ import polars as pl
 
 from etl.normalize import match_key, match_keys
 from rowwise import rowwise
+from vocab import QUALITY_LABELS, QualityKind, kind_label, kind_order
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
 from warehouse.queries import QUALITY_ORDER, cached
-
-KIND_LABELS = {
-    "correction": "訂正",
-    "correction_unused": "未適用の訂正",
-    "repair": "修復",
-    "disagreement": "写しの不一致",
-    "mismatch": "集計の不一致",
-    "skipped": "取り込まず",
-    "unparsed": "解析できず",
-    "missing": "欠落",
-    "info": "情報",
-    "checksum_changed": "文書の更新",
-    "unknown_file": "不明なファイル",
-    "orphan": "親なし",
-    "unmatched": "照合できず",
-    "unattributed": "自治体不明",
-    "uncategorized": "分類なし",
-}
-KIND_HELP = {
-    "correction": "訂正ファイル (corrections.csv) の行を適用して印字を直した箇所",
-    "correction_unused": "訂正ファイルの行のうち、文書に該当する文字列がなく使われなかったもの",
-    "repair": "表の崩れ・行の分かれなどを読み取り時に補った箇所",
-    "disagreement": "同じ値が文書の複数の写し (表) で異なっていた箇所",
-    "mismatch": "合計・件数などが文書内の他の値と合わない箇所",
-    "skipped": "図の中の文字などで、取り込まなかった箇所",
-    "unparsed": "値として読めなかった箇所",
-    "missing": "あるはずの値・節が文書にない箇所",
-    "info": "読み取りの判断の記録",
-    "checksum_changed": "マニフェストの登録時から文書が更新されている",
-    "unknown_file": "マニフェストにないファイル",
-    "orphan": "上位の項目が見つからない取組",
-    "unmatched": "表彰などの表から取組一覧に対応する行が見つからない",
-    "unattributed": "文書が自治体を示さず、本文からも規則で決められなかった取組（外部の団体名では決めない）",
-    "uncategorized": "共通分類 (カテゴリ) のキーワードが見つからない取組",
-}
-
-
-def kind_label(kind: str | None) -> str:
-    """Japanese label of a data-quality kind; unknown kinds stay readable as 「その他 (kind)」."""
-    if kind is None:
-        return "その他"
-    return KIND_LABELS.get(kind, f"その他 ({kind})")
-
 
 def kind_labels(column: str = "kind") -> pl.Expr:
     """:func:`kind_label` as a vectorised expression."""
     kind = pl.col(column)
     return (pl.when(kind.is_null()).then(pl.lit("その他"))
-            .otherwise(kind.replace_strict(KIND_LABELS, default=pl.format("その他 ({})", kind),
+            .otherwise(kind.replace_strict(QUALITY_LABELS, default=pl.format("その他 ({})", kind),
                                            return_dtype=pl.String)))
-
-
-def kind_order(kinds: list[str]) -> list[str]:
-    known = list(KIND_LABELS)
-    return sorted(set(kinds), key=lambda k: (known.index(k) if k in known else len(known), k))
 
 
 @cached
@@ -113,7 +66,7 @@ def quality_documents(rows: pl.DataFrame) -> list[str]:
 
 
 def quality_counts(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows per document and kind (Japanese labels), documents in their order, kinds in KIND_LABELS order."""
+    """Rows per document and kind (Japanese labels), documents in their order, kinds in QUALITY_LABELS order."""
     if rows.is_empty():
         return pl.DataFrame(schema={"文書": pl.String, "種類": pl.String, "件数": pl.Int64})
     counted = rows.group_by("document_id", "kind").len("件数").with_columns(pl.col("件数").cast(pl.Int64))
@@ -131,7 +84,7 @@ def quality_matrix(counts: pl.DataFrame) -> pl.DataFrame:
         return counts
     kinds = list(dict.fromkeys(counts["種類"].to_list()))
     wide = counts.pivot(on="種類", index="文書", values="件数", aggregate_function="sum").fill_null(0)
-    ordered = [k for k in [kind_label(k) for k in KIND_LABELS] + kinds if k in wide.columns]
+    ordered = [k for k in [kind_label(k) for k in QUALITY_LABELS] + kinds if k in wide.columns]
     ordered = list(dict.fromkeys(ordered))
     return wide.select("文書", *ordered).with_columns(pl.sum_horizontal(ordered).alias("合計"))
 
@@ -158,7 +111,7 @@ _CORRECTION_ROW = re.compile(r"corrections\.csv:(\d+)")
 
 def corrections_table(rows: pl.DataFrame) -> pl.DataFrame:
     """Applied (and unused) corrections split into 訂正前 / 訂正後 / 理由 with the corrections-file row."""
-    data = rows.filter(pl.col("kind").is_in(["correction", "correction_unused"]))
+    data = rows.filter(pl.col("kind").is_in([QualityKind.CORRECTION, QualityKind.CORRECTION_UNUSED]))
     out = []
     for r in data.iter_rows(named=True):
         m = _CORRECTION.match(r["message"] or "")

@@ -13,11 +13,10 @@ from typing import Any, Callable, TypeVar
 
 import polars as pl
 
+from vocab import CRITERIA, LEVELS
 from warehouse.connection import query, reading, warehouse_version
 from warehouse.filters import YEARS_OF, Filters, where_clause
 
-CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
-LEVEL_ORDER = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
 # Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
 QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
 
@@ -85,7 +84,7 @@ def initiatives(filters: Filters) -> pl.DataFrame:
     if filters.grade:
         sql += " AND g.grade = ?"
         args.append(filters.grade)
-    level_rank = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVEL_ORDER)) + " ELSE 99 END"
+    level_rank = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVELS)) + " ELSE 99 END"
     sql += f" ORDER BY i.municipality, {level_rank}, i.fiscal_year NULLS FIRST, s.line"
     return query(sql, args)
 
@@ -181,12 +180,6 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
 # -- overview ---------------------------------------------------------------------------
 
 @cached
-def level_counts(filters: Filters) -> pl.DataFrame:
-    """Initiatives per municipality and level (階層) in the slice."""
-    return initiatives(filters).group_by("municipality", "level").len("count").sort("municipality", "level")
-
-
-@cached
 def grade_distribution(filters: Filters) -> pl.DataFrame:
     """Self-evaluation 総合評価 grades per fiscal year (None = 総括 plan-period summary)."""
     ids = initiatives(filters.without("grade", "fiscal_year"))["initiative_id"]
@@ -210,15 +203,6 @@ def documents() -> pl.DataFrame:
     """Source documents with their publication date and when the warehouse was built (freshness)."""
     return query("SELECT d.document_id, d.municipality, d.title, d.file, d.published, d.sha256, "
                  "(SELECT max(built_at) FROM _build) AS built_at FROM _documents d ORDER BY d.municipality")
-
-
-@cached
-def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
-    """Plan-stated totals (source summary, initiative NULL) and the sum found in progress sheets."""
-    where = "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?)"
-    return query(f"SELECT municipality, source, sum(amount_yen) AS amount_yen, count(*) AS items "
-                 f"FROM fiscal_effects {where} AND (source <> 'summary' OR initiative_id IS NULL) "
-                 f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
 
 
 @cached

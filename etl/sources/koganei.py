@@ -28,21 +28,20 @@ from etl.errors import SourceFormatError
 from etl.model import Award, Extract, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, era_to_year, match_key, nfkc
 from etl.sources._text import tab_cells
-from vocab import QualityKind
+from vocab import AWARDS, QualityKind
 
 PROGRAM = "ＣｏＣｏからチャレンジ・こがねい"
 LEVEL = "改善取組"
 TOP_TABLE = "koganei_top_departments"
 STATED_TABLE = "koganei_stated_counts"
 MARKS = {"○", "◯", "〇", "●"}
-AWARD_WORDS = ("最優秀", "優秀", "奨励")
 SECTIONS = ("改善前", "改善後", "効果", "実施者のコメント")
 # A comment paragraph after the first is kept only when it reads like prose; figure captions
 # ("年1万枚のマル乳医療証", "混雑状況", "①") are short.
 MIN_COMMENT_PARAGRAPH = 25
 
 _ERA = r"令和(元|[0-9]{1,2})年度"
-_AWARD = "|".join(AWARD_WORDS)
+_AWARD = "|".join(AWARDS)
 RE_STATED_ANCHOR = re.compile(r"^④\s*報告取組数")
 RE_AWARDS_ANCHOR = re.compile(r"^⑤\s*優秀取組等について")
 RE_TOP_ANCHOR = re.compile(r"^⑥\s*最多取組実施部署について")

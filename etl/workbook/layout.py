@@ -15,12 +15,12 @@ from typing import Any
 
 from etl.normalize import match_key
 from vocab import ALL_CRITERIA as CRITERIA
-from vocab import GRADE_CRITERION, GRADES, LEVELS
+from vocab import GRADE_CRITERION, GRADES, INDICATOR_LABELS, LEVELS
 
 # Closed vocabularies (docs/warehouse.md "語彙"), as the workbook spells them; the shared ones
 # (LEVELS, CRITERIA, GRADES) come from vocab.
 EVALUATORS = {"自己評価": "self", "委員評価": "committee"}
-INDICATOR_KINDS = {"基準値": "baseline", "実績値": "actual", "目標値": "target"}
+INDICATOR_KINDS = {label: kind for kind, label in INDICATOR_LABELS.items()}
 # fiscal_effects.source: what the office states itself is the plan's own figure ("summary");
 # "sheet" marks amounts picked out of progress-sheet prose, as the text parsers do.
 FISCAL_SOURCES = {"計画記載": "summary", "進捗シート": "sheet"}

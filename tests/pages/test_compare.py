@@ -11,7 +11,7 @@ def _caption_count(at) -> int:
 
 def test_partner_municipality_finds_its_joint_case(app):
     # 江戸川区: case 31 (attributed from 「…江戸川区にいたることが分かった」) and case 60 (共同 with 目黒区)
-    at = app("pages/explorer.py", m="江戸川区")
+    at = app("app_pages/explorer.py", m="江戸川区")
     assert not at.exception
     assert _caption_count(at) == 2
     assert list(at.dataframe[0].value["番号"]) == ["31", "60"]
@@ -19,21 +19,21 @@ def test_partner_municipality_finds_its_joint_case(app):
 
 
 def test_partner_sees_the_lead_in_the_detail(app):
-    at = app("pages/explorer.py", m="多摩市", id="tokyo-dx-2024/DX事例:39")
+    at = app("app_pages/explorer.py", m="多摩市", id="tokyo-dx-2024/DX事例:39")
     assert not at.exception
     facts = " ".join(c.value for c in at.caption)
     assert "日野市" in facts and "共同: 多摩市、稲城市" in facts and "カテゴリ: " in facts
 
 
 def test_detail_says_how_the_municipality_was_decided(app):
-    at = app("pages/explorer.py", id="tokyo-dx-2024/DX事例:35")
+    at = app("app_pages/explorer.py", id="tokyo-dx-2024/DX事例:35")
     captions = " ".join(c.value for c in at.caption)
     assert "自治体の判定: 本文（1406行「具体的には、生成AIのリテラシー" in captions
 
 
 def test_category_filter_narrows_the_explorer(app):
-    everything = _caption_count(app("pages/explorer.py"))
-    at = app("pages/explorer.py", c="RPA・AI")
+    everything = _caption_count(app("app_pages/explorer.py"))
+    at = app("app_pages/explorer.py", c="RPA・AI")
     assert not at.exception
     rpa = _caption_count(at)
     assert 0 < rpa < everything
@@ -44,7 +44,7 @@ def test_category_filter_narrows_the_explorer(app):
 
 
 def test_compare_page_puts_rpa_side_by_side(app):
-    at = app("pages/compare.py", c="RPA・AI")
+    at = app("app_pages/compare.py", c="RPA・AI")
     assert not at.exception and not at.error
     assert [s.value for s in at.subheader][0] == "RPA・AI：自治体ごとの取組"
     matrix = at.dataframe[0].value
@@ -62,7 +62,7 @@ def test_compare_page_puts_rpa_side_by_side(app):
 
 
 def test_compare_page_by_municipality_and_its_own_category_choice(app):
-    at = app("pages/compare.py", m="江戸川区")
+    at = app("app_pages/compare.py", m="江戸川区")
     assert not at.exception
     matrix = at.dataframe[0].value
     assert list(matrix.columns[3:]) == ["江戸川区"]
@@ -77,7 +77,7 @@ def test_compare_page_by_municipality_and_its_own_category_choice(app):
 
 
 def test_compare_page_money_where_counted(app):
-    at = app("pages/compare.py", c="歳入確保")
+    at = app("app_pages/compare.py", c="歳入確保")
     assert not at.exception
     captions = [c.value for c in at.caption]
     tomakomai = next(c for c in captions if c.startswith("評価:") and "円" in c)

@@ -16,7 +16,7 @@ import pytest
 
 from warehouse import fiscal, indicators
 
-FISCAL, INDICATORS = "pages/fiscal.py", "pages/indicators.py"
+FISCAL, INDICATORS = "app_pages/fiscal.py", "app_pages/indicators.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:
@@ -233,13 +233,6 @@ def test_achievement_lower_is_better():
     result = indicators.achievement(values, None, "以下")
     assert result.progress == pytest.approx(0.55)
     assert result.status == "未達" and not result.direction_stated
-
-
-def test_yen_text():
-    assert fiscal.yen_text(3_760_000_000) == "37.6億円"
-    assert fiscal.yen_text(10_372_000) == "1,037万円"
-    assert fiscal.yen_text(22_000) == "2万円"
-    assert fiscal.yen_text(500) == "500円"
 
 
 def _percent(shown: str) -> float:

@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-KAIZEN, CASES, QUALITY = "pages/kaizen.py", "pages/cases.py", "pages/quality.py"
+KAIZEN, CASES, QUALITY = "app_pages/kaizen.py", "app_pages/cases.py", "app_pages/quality.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:
@@ -246,7 +246,8 @@ def test_quality_document_filter(app):
 
 
 def test_kind_labels_handle_unknown_kinds():
-    from warehouse.quality import kind_label, kind_order, quality_counts
+    from vocab import kind_label, kind_order
+    from warehouse.quality import quality_counts
 
     assert kind_label("correction_unused") == "未適用の訂正"
     assert kind_label("checksum_changed") == "文書の更新"

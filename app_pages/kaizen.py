@@ -8,31 +8,21 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label_long
+from cards.kaizen import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
+from ui.scope import scope_caption
+from vocab import QualityKind, fy_label_long, kind_label
 from warehouse import Filters, kaizen, quality
 
 HIGHLIGHT = "background-color: #FDE8C8; font-weight: 600"
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.fiscal_year:
-        applied.append(f"年度 {fy_label_long(filters.fiscal_year)}")
-    if filters.theme:
-        applied.append(f"分類 {filters.theme}")
-    if filters.department:
-        applied.append(f"担当部署 {filters.department}")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」")
-    text = "絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。"
-    if filters.grade:
-        text += " 評価 (総合評価) はこの運動にないため適用していません。"
-    st.caption(text)
+    st.caption(scope_caption(filters, PAGE, {"theme": "分類", "department": "課"})
+               + " テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。")
 
 
 def _metrics(summaries) -> None:
@@ -100,7 +90,7 @@ def _ranking() -> None:
         st.success("公表の順位表と一覧表からの再集計は一致しています。", icon=":material/check_circle:")
         return
     document_id = published["document_id"][0]
-    notes = quality.document_quality(document_id, ("mismatch", "disagreement"))
+    notes = quality.document_quality(document_id, (QualityKind.MISMATCH, QualityKind.DISAGREEMENT))
     lines = []
     for r in differing.iter_rows(named=True):
         lines.append(f"- {fy_label_long(r['fiscal_year'])} {r['department']}: 公表 "
@@ -111,7 +101,7 @@ def _ranking() -> None:
         with st.container(border=True):
             st.markdown("**取り込み時の記録 (データ品質)**")
             for n in notes.iter_rows(named=True):
-                st.markdown(f"- {quality.kind_label(n['kind'])}: {n['message']}  \n"
+                st.markdown(f"- {kind_label(n['kind'])}: {n['message']}  \n"
                             f"  対応: {n['resolution']} ({n['location']})")
             st.caption("考えられる理由: 公表の件数に端数 (0.5件) があることから、複数の課で実施した取組を"
                        "課ごとに按分して数えた可能性があります。表彰の表では最優秀取組 (一覧表 No.12) の実施者が"
@@ -136,4 +126,4 @@ def screen() -> None:
     _ranking()
 
 
-guarded(screen)
+screen()

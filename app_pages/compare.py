@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
-from ui.messages import empty, guarded
+from ui.messages import empty
 from warehouse import compare
 
 PARAM = "k"  # the category shown side by side (when the filter bar has none)
@@ -113,4 +113,4 @@ def screen() -> None:
     table_downloads(shown, f"比較_{category}", filters, key="compare_items_downloads")
 
 
-guarded(screen)
+screen()

@@ -7,33 +7,25 @@ notes (情報) — grouped by document and kind, each row linked to the affected
 import streamlit as st
 
 from cards import recipe_card
-from cards.quality import scoped
+from cards.quality import PAGE, scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
+from ui.scope import scope_caption
+from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.municipality:
-        applied.append(f"自治体 {filters.municipality} (文書または対象の取組の自治体)")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」(内容・場所・対応・取組名)")
-    ignored = [label for label, value in (("年度", filters.fiscal_year), ("テーマ", filters.theme),
-                                          ("担当部署", filters.department), ("評価", filters.grade)) if value]
-    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。この画面には自治体とキーワードだけが適用されます"
-    if ignored:
-        text += f" ({'・'.join(ignored)} は適用していません)"
-    st.caption(text + "。")
+    st.caption(scope_caption(filters, PAGE, {"municipality": "文書または対象の取組の自治体",
+                                             "search": "内容・場所・対応・取組名"}))
 
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{quality.kind_label(k)}**: {quality.KIND_HELP.get(k, '文書の取り込み時の記録')}"
-                              for k in quality.kind_order(kinds)))
+        st.markdown("\n".join(f"- **{kind_label(k)}**: {QUALITY_HELP.get(k, '文書の取り込み時の記録')}"
+                              for k in kind_order(kinds)))
 
 
 def screen() -> None:
@@ -48,11 +40,11 @@ def screen() -> None:
         return
 
     documents = quality.quality_documents(rows)
-    kinds = quality.kind_order([k for k in rows["kind"].to_list() if k is not None])
+    kinds = kind_order([k for k in rows["kind"].to_list() if k is not None])
     a, b = st.columns(2)
     picked_docs = a.multiselect("文書", documents, key="quality_documents", placeholder="すべて")
     picked_kinds = b.multiselect("種類", kinds, key="quality_kinds", placeholder="すべて",
-                                 format_func=quality.kind_label)
+                                 format_func=kind_label)
     rows = quality.pick_quality(rows, picked_docs, picked_kinds)
     if rows.is_empty():
         empty("選んだ文書・種類の記録")
@@ -89,4 +81,4 @@ def screen() -> None:
         })
 
 
-guarded(screen)
+screen()

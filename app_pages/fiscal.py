@@ -4,12 +4,14 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label_long
+from cards.fiscal import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
+from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
+from yen import yen_text
 
 YEN = st.column_config.NumberColumn(format="localized")
 LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width="small",
@@ -17,24 +19,22 @@ LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width=
 
 
 def scope_caption(filters) -> str:
-    parts = [f"自治体: {filters.municipality or 'すべて'}"]
-    if filters.fiscal_year is not None:
-        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} の金額のみ (年度不明の金額は年度で絞り込むと表示されません)")
-    if filters.theme or filters.department or filters.grade or filters.search:
-        parts.append("テーマ・担当部署・評価・検索: 条件に合う取組の金額のみ")
-    return "　／　".join(parts)
+    initiatives = "条件に合う取組の金額のみ"
+    return page_scope(filters, PAGE, {"fiscal_year": "その年度の金額のみ。年度不明の金額は年度で絞り込むと表示されません",
+                                      "theme": initiatives, "department": initiatives, "grade": initiatives,
+                                      "search": initiatives})
 
 
 def metrics(rows: pl.DataFrame) -> None:
     sums = fiscal.totals(rows)
     a, b, c, d = st.columns(4)
-    a.metric("集計した財政効果額", fiscal.yen_text(sums.counted),
+    a.metric("集計した財政効果額", yen_text(sums.counted),
              help=f"{sums.counted:,} 円。進捗状況シートの金額から、費用 (支出)・年度別の金額と重なる総額・再掲を除いた合計")
-    b.metric("うち年度の分かる金額", fiscal.yen_text(sums.dated), help=f"{sums.dated:,} 円")
-    c.metric("うち年度不明の金額", fiscal.yen_text(sums.undated),
+    b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
+    c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
     excluded = sums.expense + sums.overlap + sums.repeat
-    d.metric("集計から除いた金額", fiscal.yen_text(excluded),
+    d.metric("集計から除いた金額", yen_text(excluded),
              help=f"費用 (支出) {sums.expense:,} 円、年度別の金額と重なる総額 {sums.overlap:,} 円、"
                   f"同じ金額の再掲 {sums.repeat:,} 円")
 
@@ -58,7 +58,7 @@ def charts_section(filters, rows: pl.DataFrame) -> None:
     by_year = recipe_card("fiscal.by_year", filters)
     if by_year is None:
         sums = fiscal.totals(rows)
-        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {fiscal.yen_text(sums.undated)} "
+        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {yen_text(sums.undated)} "
                 f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
     else:
         chart_card(by_year, key="fiscal_by_year")
@@ -81,7 +81,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if picked:
         row = rows.row(picked[0], named=True)
         if row["initiative_id"]:
-            st.page_link("pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+            st.page_link("app_pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
@@ -103,4 +103,4 @@ def screen() -> None:
     trace(filters, rows)
 
 
-guarded(screen)
+screen()

@@ -3,12 +3,12 @@ then one card per source document (a municipality's report), each leading to the
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
-from ui.messages import empty, guarded
-from warehouse.fiscal import yen_text
+from ui.messages import empty
+from vocab import fy_label, fy_label_long
 from warehouse.overview import Card, cards
+from yen import yen_text
 
 DOCUMENTS_PER_ROW = 3
 OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for
@@ -53,7 +53,7 @@ def follow_explorer_request() -> None:
         municipality = st.session_state.pop(OPEN_EXPLORER)
         if municipality:
             set_filter("municipality", municipality)
-        st.switch_page("pages/explorer.py")
+        st.switch_page("app_pages/explorer.py")
 
 
 def freshness(data: Card) -> str:
@@ -137,4 +137,4 @@ def screen() -> None:
                     document_card(data, f"card{n}")
 
 
-guarded(screen)
+screen()

@@ -4,23 +4,19 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from cards.indicators import indicator_key
-from charts.theme import fy_label_long
+from cards.indicators import PAGE, indicator_key
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
+from ui.scope import scope_caption as page_scope
 from warehouse import indicators
 
 
 def scope_caption(filters) -> str:
-    parts = [f"自治体: {filters.municipality or 'すべて'}"]
-    if filters.fiscal_year is not None:
-        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} までの実績値で進捗を計算")
-    if filters.theme or filters.department or filters.search:
-        parts.append("テーマ・担当部署・検索: 関連基本事業に条件に合う取組がある指標 (検索は指標名・説明も対象)")
-    parts.append("評価 (総合評価) の絞り込みは指標には適用しません")
-    return "　／　".join(parts)
+    related = "関連基本事業に条件に合う取組がある指標"
+    return page_scope(filters, PAGE, {"fiscal_year": "その年度までの実績値で進捗を計算", "theme": related,
+                                      "department": related, "search": related + "、または指標名・説明に含む指標"})
 
 
 def screen() -> None:
@@ -62,4 +58,4 @@ def screen() -> None:
                            key=f"indicator_{card.document_id}_{card.indicator_no}")
 
 
-guarded(screen)
+screen()

@@ -6,13 +6,14 @@ Each card: title, municipality, 部門 (category; 「前橋市 WG」 for the wor
 import streamlit as st
 
 from cards import recipe_card
-from cards.cases import shown_cases
+from cards.cases import PAGE, shown_cases
 from ui.cards import chart_card
 from ui.detail import similar_panel
 from ui.filter_bar import current_filters
 from ui.markdown import markdown_text
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.paging import page_count, page_slice
+from ui.scope import scope_caption
 from warehouse import cases
 from warehouse.filters import explorer_url
 
@@ -25,15 +26,7 @@ def _reset_page() -> None:
 
 
 def _scope_note(filters) -> None:
-    applied = [f"{label} {value}" for label, value in (
-        ("自治体", filters.municipality), ("テーマ", filters.theme), ("担当部署", filters.department),
-        ("キーワード", f"「{filters.search}」" if filters.search else None)) if value]
-    if filters.fiscal_year:
-        applied.append(f"年度 {filters.fiscal_year} (DX事例には年度がないため、WG のみが対象になります)")
-    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
-    if filters.grade:
-        text += "。評価 (総合評価) は事例にないため適用していません"
-    st.caption(text + "。")
+    st.caption(scope_caption(filters, PAGE, {"fiscal_year": "DX事例には年度がないため、WG のみが対象になります"}))
 
 
 def _page_filters(entries) -> dict:
@@ -119,4 +112,4 @@ def screen() -> None:
             _card(case)
 
 
-guarded(screen)
+screen()
