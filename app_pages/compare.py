@@ -8,6 +8,8 @@ document grades them, and the money (財政効果) where amounts are stated.
 import polars as pl
 import streamlit as st
 
+from cards import recipe_card
+from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty
@@ -83,6 +85,7 @@ def screen() -> None:
         empty("条件に合うカテゴリの付いた取組")
         return
 
+    chart_card(recipe_card("compare.municipalities", filters), key="compare_municipalities")
     st.markdown("##### カテゴリ × 自治体（取組数）")
     if filters.category:
         overview = overview.filter(pl.col("category") == filters.category)

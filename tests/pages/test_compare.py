@@ -82,3 +82,15 @@ def test_compare_page_money_where_counted(app):
     captions = [c.value for c in at.caption]
     tomakomai = next(c for c in captions if c.startswith("評価:") and "円" in c)
     assert "財政効果: " in tomakomai and tomakomai.endswith(" 円")
+
+
+def test_other_screens_cards_honour_the_category():
+    from cards import recipe_card
+    from warehouse import Filters
+
+    tomakomai = Filters(municipality="苫小牧市")
+    everything = recipe_card("trends.grades", tomakomai)
+    rpa = recipe_card("trends.grades", Filters(municipality="苫小牧市", category="RPA・AI"))
+    assert rpa.ref.filters.category == "RPA・AI"  # the card keeps the filter (its conditions say so)
+    count = next(c for c in rpa.table.columns if c in ("件数", "count"))
+    assert 0 < rpa.table[count].sum() < everything.table[count].sum()
