@@ -144,3 +144,25 @@ def test_alias_file_rejects_an_unknown_municipality(tmp_path):
                                                         encoding="utf-8")
     with pytest.raises(ManifestError, match=r"municipality_aliases.csv:2: municipality「架空市」"):
         read_lexicon(tmp_path, read_municipality_codes(RAW_DIR))
+
+
+def test_workbook_partner_rows_become_partners(tmp_path):
+    """A template's 関係自治体 row with a 番号 makes that municipality a 共同 of the initiative."""
+    import shutil
+    from pathlib import Path
+
+    import duckdb
+
+    from etl.pipeline import build
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    shutil.copy(Path(__file__).parent / "workbooks" / "kakuu-city-plan.xlsx", raw / "kakuu-city-plan.xlsx")
+    build(raw, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        rows = con.execute("SELECT municipality, role FROM initiative_municipalities WHERE initiative_id = ? "
+                           "ORDER BY role", ["xlsx-kakuu-city-plan/1-3"]).fetchall()
+    finally:
+        con.close()
+    assert rows == [("架空市", "主体"), ("架空町", "共同")]  # 関係自治体: 架空町, 番号 1-3
