@@ -45,7 +45,8 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
     cells = matrix.filter(pl.col("category") == category).sort("items", "member", descending=[True, False])
     st.subheader(f"{category}：自治体ごとの取組")
     st.caption(f"{len(cells)} 自治体、{items.filter(pl.col('category') == category)['initiative_id'].n_unique()} 件の取組。"
-               "評価は最新の自己評価の総合評価、金額は文書が示す財政効果の合計です。取組名から取組一覧の詳細へ移ります。")
+               "評価は最新の自己評価の総合評価、金額は集計に入る財政効果 (fiscal_effects.counted) の合計です。"
+               "取組名から取組一覧の詳細へ移ります。")
     rows = list(cells.iter_rows(named=True))
     for start in range(0, len(rows), COLUMNS_PER_ROW):
         for column, cell in zip(st.columns(COLUMNS_PER_ROW), rows[start:start + COLUMNS_PER_ROW]):

@@ -3,7 +3,8 @@
 Every initiative of the filtered slice counts once per category it has (``categories``) and
 once per municipality it belongs to (``initiative_municipalities``: 主体 lead and 共同 partner),
 so a joint case shows under each partner. Grades are the latest self-evaluated 総合評価 (as in
-the explorer); money is the sum of the initiative's ``fiscal_effects`` amounts (yen).
+the explorer); money is the sum of the initiative's ``fiscal_effects`` amounts that are
+``counted`` (the ETL's one rule: no plan statements, expenses or repeats), in yen.
 """
 from __future__ import annotations
 
