@@ -42,7 +42,11 @@ class Keyword:
     category: str
     text: str  # match form
     weight: int
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # the keyword alone; ASCII keywords with their word boundary
+
+    def found_in(self, text: str) -> bool:
+        # A plain substring test first (fast); the pattern only adds the ASCII word boundary.
+        return self.text in text and (not self.text.isascii() or bool(self.pattern.search(text)))
 
 
 @dataclass
@@ -120,10 +124,16 @@ def scores(item: Item, dictionary: Dictionary) -> dict[str, tuple[int, list[str]
     title = match_key(item.title)
     narratives = match_key(" ".join(item.narratives))
     themes = match_key(" ".join(item.themes))
+    # Every two-character piece of the text: a keyword whose first two characters are not among
+    # them cannot occur, so most of the dictionary is skipped without searching the text.
+    whole = "\n".join((title, narratives, themes))
+    pieces = {whole[n:n + 2] for n in range(len(whole) - 1)} | set(whole)
     found: dict[str, tuple[int, list[str]]] = {}
     for k in dictionary.keywords:
-        points = (TITLE_FACTOR * k.weight if k.pattern.search(title) else k.weight if k.pattern.search(narratives)
-                  else THEME_POINTS if k.pattern.search(themes) else 0)
+        if k.text[:2] not in pieces:
+            continue
+        points = (TITLE_FACTOR * k.weight if k.found_in(title) else k.weight if k.found_in(narratives)
+                  else THEME_POINTS if k.found_in(themes) else 0)
         if points:
             score, words = found.get(k.category, (0, []))
             found[k.category] = (score + points, [*words, k.text])
