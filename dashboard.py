@@ -35,6 +35,7 @@ PAGES = {
     "取組・事例": [
         st.Page("app_pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
         st.Page("app_pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
+        st.Page("app_pages/compare.py", title="比較", icon=":material/compare_arrows:", url_path="compare"),
     ],
     "データ": [
         st.Page("app_pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
@@ -44,7 +45,8 @@ PAGES = {
 
 # URL parameters a page keeps besides the shared filters (a selected row, chosen profiles,
 # the deck builder's chosen charts).
-PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
+PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,),
+               "compare": ("k",)}
 
 navigation = access.navigation(PAGES)  # only the pages this role may use; anonymous: login screen
 guarded(build_error_banner)

@@ -23,7 +23,9 @@ from vocab import QualityKind
 MANIFEST = "manifest.csv"
 CORRECTIONS = "corrections.csv"
 MUNICIPALITY_CODES = "municipality_codes.csv"
-SUPPORT_FILES = {MANIFEST, CORRECTIONS, MUNICIPALITY_CODES}
+ALIASES = "municipality_aliases.csv"  # read by etl.attribution
+CATEGORIES = "categories.csv"  # read by etl.categories
+SUPPORT_FILES = {MANIFEST, CORRECTIONS, MUNICIPALITY_CODES, ALIASES, CATEGORIES}
 MANIFEST_COLUMNS = ["document_id", "file", "format", "municipality", "prefecture", "title",
                     "published", "original_file", "sha256"]
 CORRECTION_COLUMNS = ["document_id", "line", "find", "replace", "reason"]

@@ -16,6 +16,8 @@ from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
                            read_text, sha256_of, unknown_files)
+from etl.attribution import attribute, read_lexicon
+from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Issue
@@ -82,6 +84,8 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
+    content.categories = read_dictionary(raw_dir)
+    lexicon = read_lexicon(raw_dir, content.municipality_codes)
     not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
     content.global_issues.extend(not_imported)
     for number, entry in enumerate(entries, start=1):
@@ -95,6 +99,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
         extract.issues[:0] = issues
         reconciled = reconcile(extract)
         reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
+        reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
         content.documents.append(LoadedDocument(
             entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
             sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,

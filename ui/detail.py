@@ -8,7 +8,7 @@ from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
 from vocab import ALL_CRITERIA, fy_label, fy_labels
-from warehouse import queries, similar
+from warehouse import compare, queries, similar
 
 EVALUATOR_LABELS = {"self": "自己評価", "committee": "委員評価"}
 
@@ -54,6 +54,11 @@ def render_detail(initiative_id: str) -> None:
     code = f"{row['code']} " if row["code"] else ""
     st.subheader(md(f"{row['level']} {code}{row['title']}"))
     facts = [row["municipality"] or "自治体の記載なし"]
+    partners = compare.partners(initiative_id).filter(pl.col("role") == "共同")["municipality"].to_list()
+    if partners:
+        facts.append("共同: " + "、".join(partners))
+    if row.get("categories"):
+        facts.append("カテゴリ: " + "、".join(row["categories"]))
     if row["departments"]:
         facts.append("担当: " + "、".join(row["departments"]))
     if row["themes"]:
@@ -61,6 +66,11 @@ def render_detail(initiative_id: str) -> None:
     if row["end_fy"]:
         facts.append(f"取組終了: {fy_label(row['end_fy'])}")
     st.caption(md(" ／ ".join(facts)))
+    basis = row["extra"].get("自治体の判定")
+    if basis and basis != "括弧":
+        reason = row["extra"].get("自治体の判定理由")
+        st.caption(md(f"自治体の判定: {basis}（{row['extra'].get('自治体の根拠行')}行「{row['extra'].get('自治体の根拠')}」）"
+                      + (f" — {reason}" if reason else "")))
 
     with st.container(border=True):
         st.markdown("**階層**")

@@ -12,6 +12,7 @@ from etl.workbook.layout import (DATA_SHEETS, EVALUATIONS, EXPLANATION_SHEET, FI
                                  UNKNOWN_MUNICIPALITY, Column)
 from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_SHEETS, MAX_TEXT_CHARS,
                                  MAX_UNCOMPRESSED_BYTES)
+from settings import DEFAULT_RAW_DIR
 
 _TITLE_FONT = Font(bold=True, size=14)
 _SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
@@ -46,7 +47,16 @@ def _rules() -> list[str]:
         "注意（担当部署の空欄など）は取り込み、データ品質の画面に記録します。",
         "濃い色の見出しはテンプレートの列（見出しは必須）、薄い色の見出しは（任意）の列で、列ごと削除してもかまいません。"
         "見出しの名前は変えないでください。記述・表彰・関係自治体のシートも（任意）です。",
+        "取組シートのカテゴリ列（任意）は行革の共通分類です。空欄ならキーワード辞書 (data/raw/categories.csv) が"
+        "取組名・テーマ・記述から決めます。書くときは次の分類から選びます: " + "、".join(_categories()) + "。",
     ]
+
+
+def _categories() -> list[str]:
+    """The taxonomy as the repository ships it (data/raw/categories.csv next to this package)."""
+    from etl.categories import read_dictionary
+
+    return read_dictionary(DEFAULT_RAW_DIR).categories
 
 
 def _allowed(column: Column) -> str:
