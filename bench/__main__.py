@@ -1,12 +1,13 @@
-"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
-refreshes docs/screenshots/ (not a measurement, so not part of ``all``)."""
+"""``python -m bench [etl|pages|exports|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
+[--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ (not a
+measurement, so not part of ``all``)."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
 
 
@@ -18,6 +19,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
                         help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
+    parser.add_argument("--sessions", type=int, nargs="+", default=[10, 30], metavar="N",
+                        help="load: concurrent browser sessions, one run per number (default: 10 30)")
+    parser.add_argument("--rounds", type=int, default=2, metavar="N",
+                        help="load: rounds of 概要 → 取組一覧 → 評価の推移 → 自治体の変更 per session (default: 2)")
+    parser.add_argument("--polars-threads", type=int, default=None, metavar="N",
+                        help="load: start the server with POLARS_MAX_THREADS=N")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
     if unknown:
@@ -25,6 +32,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                      f"(choose from {', '.join(TARGETS)}, all, {', '.join(COMMANDS)})")
     if args.cpu_slowdown < 1:
         parser.error("--cpu-slowdown must be 1 or more")
+    if min(args.sessions) < 1 or args.rounds < 1 or (args.polars_threads is not None and args.polars_threads < 1):
+        parser.error("--sessions, --rounds and --polars-threads must be 1 or more")
     if not args.targets:
         args.targets = ["etl"]
     elif "all" in args.targets:
@@ -37,7 +46,12 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module({**TARGETS, **COMMANDS}[target])
-        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target == "pages" else module.main()
+        if target == "pages":
+            status |= module.main(cpu_slowdown=args.cpu_slowdown)
+        elif target == "load":
+            status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads)
+        else:
+            status |= module.main()
     return status
 
 

@@ -39,9 +39,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(warehouse: Path, port: int, raw: Path | None = None) -> subprocess.Popen:
-    """``raw``: the data/raw folder imports write to (tests pass a copy, never the repo's)."""
-    env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+def start_server(warehouse: Path, port: int, raw: Path | None = None, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``raw``: the data/raw folder imports write to (tests pass a copy, never the repo's);
+    ``env``: extra environment for the server (e.g. POLARS_MAX_THREADS)."""
+    env = dict(os.environ, **(env or {}), GYOKAKU_WAREHOUSE=str(warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if raw is not None:
         env["GYOKAKU_RAW"] = str(raw)
     return subprocess.Popen(
