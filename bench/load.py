@@ -154,8 +154,11 @@ async def _state(page, selector: str) -> str:
           const app = document.querySelector('[data-testid="stApp"]');
           const h1 = [...document.querySelectorAll('h1')].map(h => h.innerText.trim()).join(' / ');
           const content = [...document.querySelectorAll(selector)];
+          const alerts = [...document.querySelectorAll('[data-testid="stAlertContainer"], [data-testid="stException"]')]
+            .map(e => e.innerText.trim().slice(0, 120)).join(' / ');
           return `url ${location.pathname}${location.search}, script ${app && app.getAttribute('data-test-script-state')}, `
-            + `h1 「${h1}」, content ${content.length} (stale ${content.filter(e => e.closest('[data-stale="true"]')).length})`;
+            + `h1 「${h1}」, content ${content.length} (stale ${content.filter(e => e.closest('[data-stale="true"]')).length})`
+            + (alerts ? `, alerts 「${alerts}」` : '');
         }""", selector)
     except Exception as error:
         return f"(unreadable: {type(error).__name__})"
