@@ -7,11 +7,10 @@ import streamlit as st
 from ui import basket, presentation
 from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
-from ui.messages import ensure_navigation_mode, guarded, warehouse_missing
+from ui.messages import guarded, warehouse_missing
 from ui.printing import prepare_print
 from warehouse import WarehouseMissing, warehouse_version
 
-ensure_navigation_mode()
 # A file, not a :material/…: icon: Streamlit fetches those from fonts.gstatic.com, which closed
 # municipal networks block (the tab would show a broken icon after a failed lookup).
 st.set_page_config(page_title="行革ダッシュボード", page_icon=str(Path(__file__).parent / "ui" / "favicon.svg"),
@@ -19,23 +18,23 @@ st.set_page_config(page_title="行革ダッシュボード", page_icon=str(Path(
 
 PAGES = {
     "ダッシュボード": [
-        st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
-        st.Page("pages/explorer.py", title="取組一覧", icon=":material/table_view:", url_path="explorer"),
-        st.Page("pages/deck.py", title="資料の作成", icon=":material/slideshow:", url_path="deck"),
+        st.Page("app_pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/explorer.py", title="取組一覧", icon=":material/table_view:", url_path="explorer"),
+        st.Page("app_pages/deck.py", title="資料の作成", icon=":material/slideshow:", url_path="deck"),
     ],
     "分析": [
-        st.Page("pages/trends.py", title="評価の推移", icon=":material/trending_up:", url_path="trends"),
-        st.Page("pages/radar.py", title="レーダー", icon=":material/radar:", url_path="radar"),
-        st.Page("pages/fiscal.py", title="財政効果", icon=":material/payments:", url_path="fiscal"),
-        st.Page("pages/indicators.py", title="指標", icon=":material/flag:", url_path="indicators"),
+        st.Page("app_pages/trends.py", title="評価の推移", icon=":material/trending_up:", url_path="trends"),
+        st.Page("app_pages/radar.py", title="レーダー", icon=":material/radar:", url_path="radar"),
+        st.Page("app_pages/fiscal.py", title="財政効果", icon=":material/payments:", url_path="fiscal"),
+        st.Page("app_pages/indicators.py", title="指標", icon=":material/flag:", url_path="indicators"),
     ],
     "取組・事例": [
-        st.Page("pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
-        st.Page("pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
+        st.Page("app_pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
+        st.Page("app_pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
     ],
     "データ": [
-        st.Page("pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
-        st.Page("pages/data_import.py", title="データの取り込み", icon=":material/upload_file:", url_path="data_import"),
+        st.Page("app_pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
+        st.Page("app_pages/data_import.py", title="データの取り込み", icon=":material/upload_file:", url_path="data_import"),
     ],
 }
 
@@ -56,11 +55,11 @@ guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS
 start_page()
 if presentation.active():
     with presentation.stage():
-        navigation.run()
+        guarded(navigation.run)
     guarded(lambda: presentation.show(navigation.title, page_charts(), current_filters()))
 else:
     guarded(lambda: prepare_print(navigation.title, current_filters()))
-    navigation.run()
+    guarded(navigation.run)
     guarded(lambda: offer_deck(navigation.title, current_filters()))
     guarded(lambda: basket.offer_basket(navigation.url_path))
     if page_charts():

@@ -1,6 +1,7 @@
 """``python -m bench [etl|pages|exports|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
 [--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ (not a
-measurement, so not part of ``all``)."""
+measurement, so not part of ``all``); ``python -m bench national --municipalities N`` measures at
+national scale (bench/national.py)."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,8 @@ import sys
 
 TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
+# Commands with their own options: ``python -m bench national --municipalities N``.
+OWN_OPTIONS = {"national": "bench.national"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -42,6 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in OWN_OPTIONS:
+        return importlib.import_module(OWN_OPTIONS[argv[0]]).main(argv[1:])
     args = parse_args(argv)
     status = 0
     for target in args.targets:

@@ -173,11 +173,12 @@ def _url_path(page: str) -> str:
 def main(cpu_slowdown: float = 1.0) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    from etl.pipeline import RAW_DIR, build
+    from etl.pipeline import build
+    from settings import DEFAULT_RAW_DIR
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "warehouse.duckdb"
-        build(RAW_DIR, warehouse)
+        build(DEFAULT_RAW_DIR, warehouse)
         os.environ["GYOKAKU_WAREHOUSE"] = str(warehouse)
         pages = _pages()
         scripts = script_times(pages)

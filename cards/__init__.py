@@ -1,6 +1,6 @@
 """Chart cards addressable outside their pages: one *recipe* per card.
 
-A page draws its cards from recipes (``cards.build("trends.grades", filters, level=…)``), and
+A page draws its cards from recipes (``cards.recipe_card("trends.grades", filters, {"level": …})``), and
 the deck builder page rebuilds any card from its :class:`CardRef` (recipe id, the shared
 filters, the page's own options) — so a chart is styled in one place only.
 
@@ -18,6 +18,7 @@ Pure: no Streamlit. Catalogue (recipe id → options):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 from cards import cases, fiscal, indicators, kaizen, overview, quality, radar, trends  # noqa: F401 (registers)
@@ -26,11 +27,17 @@ from warehouse.filters import Filters, conditions_text
 from warehouse.queries import cached
 
 __all__ = ["RECIPES", "CardRef", "CardSpec", "Option", "Recipe", "build", "catalogue",
-           "describe", "describe_text", "PAGE_ORDER", "recipe_card", "recipe_for", "resolve"]
+           "describe", "describe_text", "filters_used", "PAGE_ORDER", "recipe_card", "recipe_for", "resolve"]
 
 
 def recipe_for(recipe_id: str) -> Recipe | None:
     return RECIPES.get(recipe_id)
+
+
+def filters_used(page: str) -> tuple[str, ...]:
+    """The shared filters any card of screen ``page`` uses, in the filter bar's order."""
+    used = {name for r in RECIPES.values() if r.page == page for name in r.filters_used}
+    return tuple(f.name for f in fields(Filters) if f.name in used)
 
 
 PAGE_ORDER = ("概要", "評価の推移", "レーダー", "財政効果", "指標", "改善取組", "事例", "データ品質")

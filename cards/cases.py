@@ -9,17 +9,17 @@ from typing import Any, Mapping
 
 from cards.model import CardSpec, Option, recipe
 from charts.builders import count_bars
-from warehouse import Filters, campaigns
+from warehouse import Filters, cases
 
 PAGE = "事例"
 MAX_CHOICES = 100
 
 
 def _values(filters: Filters, column: str) -> list[tuple[str, str]]:
-    cases = campaigns.case_entries(filters)
-    if cases.is_empty():
+    entries = cases.case_entries(filters)
+    if entries.is_empty():
         return []
-    values = sorted(cases[column].unique().to_list(), key=lambda v: (v == campaigns.NO_MUNICIPALITY, v))
+    values = sorted(entries[column].unique().to_list(), key=lambda v: (v == cases.NO_MUNICIPALITY, v))
     return [(v, v) for v in values]
 
 
@@ -33,8 +33,8 @@ KEYWORD = Option("keyword", "キーワード (事例)", text=True)
 
 def shown_cases(filters: Filters, options: Mapping[str, Any]):
     """The cases the screen lists: the shared filters, then its own."""
-    return campaigns.filter_cases(
-        campaigns.case_entries(filters), sections=list(options.get("sections") or ()),
+    return cases.filter_cases(
+        cases.case_entries(filters), sections=list(options.get("sections") or ()),
         kinds=list(options.get("kinds") or ()), municipalities=list(options.get("towns") or ()),
         keyword=options.get("keyword") or None)
 
@@ -46,7 +46,7 @@ def counts(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     shown = shown_cases(filters, options)
     if shown.is_empty():
         return None
-    table = campaigns.case_counts(shown)
+    table = cases.case_counts(shown)
     top = table.row(0, named=True)
     return CardSpec("部門別の事例数", count_bars(table, category="部門", value="件数", title=""), table,
                     note="WG は前橋市のワーキンググループ",

@@ -14,10 +14,9 @@ import polars as pl
 
 from cards import build, describe_text
 from cards.model import CardRef, CardSpec
-from charts.theme import fy_label_long
-from exports.slides import Deck, build_deck, chart_slide
+from exports.slide_content import Deck, chart_slide
+from vocab import fy_label_long, kind_label
 from warehouse import Filters, queries
-from warehouse.campaigns import kind_label
 
 DEFAULT_TITLE = "庁議資料"
 MIXED = "項目ごとに異なる (各スライドの注記)"
@@ -88,4 +87,6 @@ def deck_bytes(refs: Sequence[CardRef], *, title: str = DEFAULT_TITLE, created: 
         sources=[f"{t} ({f})" for t, f in zip(docs["title"], docs["file"])],
         quality_notes=quality_notes(docs["document_id"].to_list()),
     )
+    from exports.slides import build_deck  # python-pptx: loaded when the file is asked for
+
     return build_deck(deck)

@@ -1,6 +1,6 @@
 """Recipes of the 財政効果 (fiscal effects) screen.
 
-All amounts are the counted ones (費用, overlaps and repeats excluded; see ``warehouse.money``).
+All amounts are the counted ones (費用, overlaps and repeats excluded; see ``warehouse.fiscal``).
 ``fiscal.compare`` takes option ``document`` (the plan whose stated total is compared;
 default the first one on screen).
 """
@@ -12,9 +12,10 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from charts.theme import fy_label
-from exports.slides import format_yen, takeaway_for_total
-from warehouse import Filters, money
+from cards.wording import takeaway_for_total
+from vocab import fy_label
+from warehouse import Filters, fiscal
+from yen import yen_text
 
 PAGE = "財政効果"
 
@@ -30,69 +31,69 @@ def by_year_takeaway(years: pl.DataFrame, undated: int) -> str:
 @recipe("fiscal.by_year", page=PAGE, title="財政効果額 (年度別・区分別)",
         description="進捗状況シートの金額を年度・区分ごとに合計")
 def by_year(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    years = money.year_frame(rows)
+    rows = fiscal.fiscal_slice(filters)
+    years = fiscal.year_frame(rows)
     if years.is_empty():
         return None
-    sums = money.totals(rows)
+    sums = fiscal.totals(rows)
     note = "進捗状況シートの金額を年度・区分ごとに合計 (費用・重複・再掲を除く)。"
     if sums.undated:
-        note += f"年度不明の {money.yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
+        note += f"年度不明の {yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
     return CardSpec("財政効果額 (年度別・区分別)",
-                    money_charts.fiscal_effects_by_year_kinds(years, kinds=money.kinds(rows), title=""),
-                    money.year_table(rows), note=note, takeaway=by_year_takeaway(years, sums.undated),
-                    document_ids=tuple(money.document_ids(rows)))
+                    money_charts.fiscal_effects_by_year_kinds(years, kinds=fiscal.kinds(rows), title=""),
+                    fiscal.year_table(rows), note=note, takeaway=by_year_takeaway(years, sums.undated),
+                    document_ids=tuple(fiscal.document_ids(rows)))
 
 
 def cumulative_takeaway(years: pl.DataFrame, stated: int | None) -> str:
     """「R5 (2023) までの累計は 39.4億円 (計画の記載 37.6億円 の 105%)」."""
     total = float(years["amount_yen"].sum())
-    text = f"{fy_label(years['fiscal_year'].max())} までの累計は {format_yen(total)}"
+    text = f"{fy_label(years['fiscal_year'].max())} までの累計は {yen_text(total)}"
     if stated:
-        text += f" (計画の記載 {format_yen(stated)} の {total / stated * 100:.0f}%)"
+        text += f" (計画の記載 {yen_text(stated)} の {total / stated * 100:.0f}%)"
     return text
 
 
 @recipe("fiscal.cumulative", page=PAGE, title="財政効果額の累計 (計画期間)",
         description="年度の分かる金額の累計 (計画に記載の総額を破線で)")
 def cumulative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    years = money.year_frame(rows)
+    rows = fiscal.fiscal_slice(filters)
+    years = fiscal.year_frame(rows)
     if years.is_empty():
         return None
-    reference = money.cumulative_reference(filters, rows)
+    reference = fiscal.cumulative_reference(filters, rows)
     stated = reference.stated_total if reference else None
-    label = f"計画の記載 {money.yen_text(stated)}" if reference else ""
+    label = f"計画の記載 {yen_text(stated)}" if reference else ""
     return CardSpec("財政効果額の累計 (計画期間)",
                     money_charts.cumulative_with_reference(years, stated, reference_label=label, title=""),
-                    money.cumulative_table(rows),
+                    fiscal.cumulative_table(rows),
                     note="年度の分かる金額の累計。" + ("破線は計画に記載の財政効果額。" if reference else ""),
-                    takeaway=cumulative_takeaway(years, stated), document_ids=tuple(money.document_ids(rows)))
+                    takeaway=cumulative_takeaway(years, stated), document_ids=tuple(fiscal.document_ids(rows)))
 
 
 def by_initiative_takeaway(frame: pl.DataFrame) -> str:
     """「取組別の最多は 27 公有財産の売却促進及び有効活用 (33.4億円)」."""
     top = frame.row(0, named=True)
-    return f"取組別の最多は {top['initiative'] or top['initiative_full']} ({format_yen(top['total_yen'])})"
+    return f"取組別の最多は {top['initiative'] or top['initiative_full']} ({yen_text(top['total_yen'])})"
 
 
 @recipe("fiscal.by_initiative", page=PAGE, title="取組別の財政効果額 (上位10件・区分別)",
         description="取組ごとの金額 (上位10件、年度不明の金額を含む)")
 def by_initiative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    rows = money.fiscal_slice(filters)
-    if money.effects(rows).is_empty():
+    rows = fiscal.fiscal_slice(filters)
+    if fiscal.effects(rows).is_empty():
         return None
-    frame = money.by_initiative(rows)
+    frame = fiscal.by_initiative(rows)
     return CardSpec("取組別の財政効果額 (上位10件・区分別)",
-                    money_charts.fiscal_effects_by_initiative(frame, kinds=money.kinds(rows), title=""),
+                    money_charts.fiscal_effects_by_initiative(frame, kinds=fiscal.kinds(rows), title=""),
                     frame.select(pl.col("initiative_full").alias("取組"), pl.col("kind").alias("区分"),
                                  pl.col("amount_yen").alias("金額(円)")),
                     note="年度不明の金額を含む (費用・重複・再掲を除く)。表は全件",
-                    takeaway=by_initiative_takeaway(frame), document_ids=tuple(money.document_ids(rows)))
+                    takeaway=by_initiative_takeaway(frame), document_ids=tuple(fiscal.document_ids(rows)))
 
 
-def _comparisons(filters: Filters) -> list[money.Reconciliation]:
-    return money.comparisons(filters, money.fiscal_slice(filters))
+def _comparisons(filters: Filters) -> list[fiscal.Reconciliation]:
+    return fiscal.comparisons(filters, fiscal.fiscal_slice(filters))
 
 
 def document_choices(filters: Filters) -> list[tuple[str, str]]:
@@ -108,12 +109,12 @@ DOCUMENT = Option("document", "文書", choices=document_choices, default=defaul
                   help="計画に財政効果額の記載がある文書")
 
 
-def compare_takeaway(r: money.Reconciliation) -> str:
+def compare_takeaway(r: fiscal.Reconciliation) -> str:
     """「計画の記載 37.6億円 に対し、シートの集計は 42.0億円 (差 +4.4億円)」."""
     gap = r.totals.counted - r.stated_total
     sign = "+" if gap >= 0 else ""
-    return (f"計画の記載 {format_yen(r.stated_total)} に対し、シートの集計は {format_yen(r.totals.counted)}"
-            f" (差 {sign}{format_yen(gap)})")
+    return (f"計画の記載 {yen_text(r.stated_total)} に対し、シートの集計は {yen_text(r.totals.counted)}"
+            f" (差 {sign}{yen_text(gap)})")
 
 
 @recipe("fiscal.compare", page=PAGE, title="計画の記載とシートの集計", options=(DOCUMENT,),

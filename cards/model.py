@@ -16,7 +16,7 @@ from typing import Any, Union
 
 import polars as pl
 
-from exports.slides import PageChart
+from exports.slide_content import PageChart
 from warehouse.filters import Filters
 
 OptionValue = Union[str, tuple[str, ...]]

@@ -7,8 +7,8 @@ import polars as pl
 
 from cards.model import CardSpec, recipe
 from charts import builders
-from charts.theme import fy_labels
-from exports.slides import takeaway_for_grades
+from cards.wording import takeaway_for_grades
+from vocab import fy_labels
 from warehouse import Filters
 from warehouse.overview import finished_by_year, grades_by_year
 

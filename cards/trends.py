@@ -12,8 +12,8 @@ import polars as pl
 from cards.model import CardSpec, Option, recipe
 from charts import builders
 from charts import scores as score_charts
-from charts.theme import CRITERIA, fy_label, fy_labels
-from exports.slides import takeaway_for_grades
+from cards.wording import takeaway_for_grades
+from vocab import CRITERIA, fy_label, fy_labels
 from warehouse import Filters, scores
 
 PAGE = "評価の推移"

@@ -22,16 +22,8 @@ from charts.builders import (
     yearly_counts,
 )
 from charts.png import FontUnavailableError, chart_to_png, chart_to_svg
-from charts.theme import (
-    CRITERIA,
-    FONT,
-    GRADE_COLORS,
-    GRADES,
-    enable_theme,
-    fy_label,
-    fy_label_long,
-    grade_scale,
-)
+from charts.theme import FONT, GRADE_COLORS, enable_theme, grade_scale
+from vocab import CRITERIA, GRADES, fy_label, fy_label_long
 
 enable_theme()
 # Exports (PNG, slides, 発表モード) embed a chart's rows in its spec. Altair refuses more than

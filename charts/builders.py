@@ -25,21 +25,8 @@ import polars as pl
 from rowwise import rowwise
 
 from charts.radar import radar_chart
-from charts.theme import (
-    COMMITTEE_MAX,
-    COMMITTEE_MIN,
-    CRITERIA,
-    CRITERION_MAX,
-    DEFAULT_WIDTH,
-    GRADES,
-    MUTED_COLOR,
-    NO_DATA_TEXT,
-    PALETTE,
-    criterion_scale,
-    fy_label,
-    fy_labels,
-    grade_scale,
-)
+from charts.theme import DEFAULT_WIDTH, MUTED_COLOR, NO_DATA_TEXT, PALETTE, criterion_scale, grade_scale
+from vocab import COMMITTEE_MAX, COMMITTEE_MIN, CRITERIA, CRITERION_MAX, GRADES, fy_label, fy_labels
 
 FY_TITLE = "年度"
 FY_FIELD = "fy_label"

@@ -12,7 +12,8 @@ import math
 import altair as alt
 import polars as pl
 
-from charts.theme import CRITERIA, CRITERION_MAX, GRID_COLOR, MUTED_COLOR, PALETTE, TEXT_COLOR
+from charts.theme import GRID_COLOR, MUTED_COLOR, PALETTE, TEXT_COLOR
+from vocab import CRITERIA, CRITERION_MAX
 
 MAX_PROFILES = 4
 # Half-width of the fixed square domain, in radius units: room for the criterion labels.

@@ -4,19 +4,17 @@ All styling lives here: Altair deep-merges the active theme into every top-level
 ``to_dict()`` time, whereas a later ``.configure(...)`` on a chart *replaces* earlier
 ``configure_*`` settings — so builders never call ``configure_*`` and never set fonts.
 
-Vocabulary (glossed once):
-- 評価 (grade) A–D from the 総合評価 (overall rating); A is best.
-- 自己評価 (self-evaluation) criteria, each scored 0–3: 進捗度 (progress), 連携度 (collaboration),
-  効率性 (efficiency), 創造性 (creativity).
-- 年度 (fiscal year, April–March) shown as 令和 (Reiwa, 2019–) or 平成 (Heisei, 1989–2018) era
-  years next to the Gregorian year; 総括 (plan-period summary) stands for a NULL fiscal year.
+Vocabulary (glossed once): 評価 (grade) A–D from the 総合評価 (overall rating), A best; the
+自己評価 (self-evaluation) criteria 進捗度 (progress), 連携度 (collaboration), 効率性 (efficiency),
+創造性 (creativity), each scored 0–3. The words themselves and the 年度 labels are in ``vocab``.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import altair as alt
-import polars as pl
+
+from vocab import CRITERIA, GRADES
 
 THEME_NAME = "gyokaku"
 
@@ -39,7 +37,6 @@ PALETTE = [
     "#F0E442",  # yellow
 ]
 
-GRADES = ["A", "B", "C", "D"]
 # ColorBrewer RdYlBu (4 classes, marked colour-blind safe), blue = good → red = poor.
 # Fixed everywhere so an "A" is the same blue on every page, PNG and slide.
 GRADE_COLORS: dict[str, str] = {
@@ -49,11 +46,6 @@ GRADE_COLORS: dict[str, str] = {
     "D": "#D7191C",
 }
 
-CRITERIA = ["進捗度", "連携度", "効率性", "創造性"]
-CRITERION_MAX = 3
-COMMITTEE_MIN, COMMITTEE_MAX = 1, 5
-
-SUMMARY_LABEL = "総括"
 NO_DATA_TEXT = "データがありません"
 
 # Sizes chosen to stay legible when an 800×450 chart is pasted onto a 16:9 slide.
@@ -77,47 +69,6 @@ def grade_scale() -> alt.Scale:
 def criterion_scale() -> alt.Scale:
     """Colour scale for the four criteria, fixed so each criterion keeps its colour across charts."""
     return alt.Scale(domain=list(CRITERIA), range=PALETTE[: len(CRITERIA)])
-
-
-def _era(year: int) -> tuple[str, str, int]:
-    """(long era name, one-letter era, era year) of a Gregorian fiscal year."""
-    if year >= 2019:
-        return "令和", "R", year - 2018
-    if year >= 1989:
-        return "平成", "H", year - 1988
-    return "昭和", "S", year - 1925
-
-
-def fy_label(year: int | None) -> str:
-    """Short label for axes: 2021 → 「R3 (2021)」, 2018 → 「H30 (2018)」, None → 「総括」."""
-    if year is None:
-        return SUMMARY_LABEL
-    year = int(year)
-    _, letter, n = _era(year)
-    return f"{letter}{n} ({year})"
-
-
-def fy_labels(column: str = "fiscal_year", null: str | None = SUMMARY_LABEL) -> pl.Expr:
-    """``fy_label`` over a column as a vectorised expression (no Python callback: see
-    ``rowwise``). NULL becomes ``null`` — 「総括」 (the plan-period evaluation) by default; pass
-    ``None`` where a NULL year means an unknown year and must stay empty."""
-    year = pl.col(column).cast(pl.Int64)
-    era = (pl.when(year >= 2019).then(pl.lit("R")).when(year >= 1989).then(pl.lit("H"))
-           .otherwise(pl.lit("S")))
-    number = (pl.when(year >= 2019).then(year - 2018).when(year >= 1989).then(year - 1988)
-              .otherwise(year - 1925))
-    label = pl.concat_str([era, number.cast(pl.String), pl.lit(" ("), year.cast(pl.String), pl.lit(")")])
-    return (label if null is None else label.fill_null(pl.lit(null))).alias(column)  # keeps its name, as a map would
-
-
-def fy_label_long(year: int | None) -> str:
-    """Label for text: 2021 → 「令和3年度 (2021)」, 2019 → 「令和元年度 (2019)」, None → 「総括」."""
-    if year is None:
-        return SUMMARY_LABEL
-    year = int(year)
-    era, _, n = _era(year)
-    number = "元" if n == 1 else str(n)
-    return f"{era}{number}年度 ({year})"
 
 
 def theme_config() -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Options:
   --if-stale   rebuild only when the warehouse is missing or older than a file in data/raw
-  --raw DIR    source folder (default data/raw)
-  --out FILE   warehouse file (default data/warehouse.duckdb)
+  --raw DIR    source folder (default data/raw, or $GYOKAKU_RAW; see ``settings``)
+  --out FILE   warehouse file (default data/warehouse.duckdb, or $GYOKAKU_WAREHOUSE)
   --quiet      no progress display
 
 Workbook commands (see ``etl.workbook``):
@@ -11,6 +11,14 @@ Workbook commands (see ``etl.workbook``):
       write the blank Excel template
   python -m etl export-template MUNICIPALITY PATH.xlsx [--warehouse FILE] [--document ID]
       write one document of a municipality from the warehouse in template form
+
+History commands (see ``etl.history``; every rebuild, import, delete and undo is logged):
+  python -m etl history [--out FILE]
+      list who changed the data when, newest first
+  python -m etl undo [--raw DIR] [--out FILE]
+      put back the warehouse and data/raw as they were before the newest change not yet undone
+  python -m etl delete DOCUMENT_ID|FILE.xlsx [--raw DIR] [--out FILE]
+      remove an imported workbook's document (bundled text documents cannot be deleted)
 
 Exit status: 0 built / written (or already fresh), 1 the ETL refused the input (Japanese
 message on stderr, previous warehouse untouched), 2 usage error.
@@ -21,9 +29,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from etl import history
 from etl.errors import EtlError, TemplateExportError
-from etl.pipeline import RAW_DIR, WAREHOUSE, BuildReport, build
+from etl.pipeline import BuildReport, build
 from etl.workbook import export_workbook, template_bytes
+from settings import ROOT, raw_dir, warehouse_path
 
 
 def is_stale(raw_dir: Path, target: Path) -> bool:
@@ -42,6 +52,14 @@ def print_report(report: BuildReport, target: Path) -> None:
     print("データ品質の記録 (種類別):")
     for kind, count in report.issues_by_kind.items():
         print(f"  {kind:<20} {count:>5,}")
+
+
+def _shown(path: Path) -> Path:
+    """A default path as the help shows it: relative to the repository when inside it."""
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -71,8 +89,8 @@ def export_template_command(argv: list[str]) -> int:
     parser = command_parser("python -m etl export-template", "倉庫の自治体の文書をテンプレートの形で書き出します")
     parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
-    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, metavar="FILE",
-                        help=f"読み出す倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), metavar="FILE",
+                        help=f"読み出す倉庫ファイル (既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")
     parser.add_argument("--document", metavar="ID", help="自治体に文書が複数あるときの文書ID (document_id)")
     args = parser.parse_args(argv)
     return _run(lambda: _write(args.path, export_workbook(args.warehouse, args.municipality, args.document)),
@@ -89,13 +107,83 @@ def _run(action, done: str) -> int:
     return 0
 
 
-COMMANDS = {"template": template_command, "export-template": export_template_command}
+def _waiting() -> None:
+    print("… 別の取り込み・倉庫の作成が終わるのを待っています", file=sys.stderr, flush=True)
+
+
+def _out_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=warehouse_path(), metavar="FILE",
+                        help=f"倉庫ファイル。履歴はその隣の history/ にあります "
+                             f"(既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", type=Path, default=raw_dir(), metavar="DIR",
+                        help=f"文書のフォルダー (既定: {_shown(raw_dir())}、環境変数 GYOKAKU_RAW で変更可)")
+    _out_argument(parser)
+
+
+def history_command(argv: list[str]) -> int:
+    parser = command_parser("python -m etl history",
+                            "倉庫の作成・取り込み・削除・取り消しの履歴を新しい順に表示します")
+    _out_argument(parser)
+    args = parser.parse_args(argv)
+    print(history.text_table(history.rows(args.out)))
+    return 0
+
+
+def undo_command(argv: list[str]) -> int:
+    parser = command_parser("python -m etl undo",
+                            "まだ取り消していない最新の操作の前の状態に、倉庫と data/raw をいっしょに戻します")
+    _paths(parser)
+    args = parser.parse_args(argv)
+
+    def action() -> str:
+        entry = history.undo(args.out, args.raw, history.os_user(), _waiting)
+        undone = next(e for e in history.entries(args.out) if e.id == entry.undoes)
+        return (f"履歴 {undone.id} 番（{history.ACTIONS[undone.action]} {undone.file or ''} {undone.local_time}）を"
+                f"取り消しました（履歴 {entry.id} 番として記録）。")
+    return _run_reporting(action)
+
+
+def delete_command(argv: list[str]) -> int:
+    parser = command_parser("python -m etl delete",
+                            "取り込んだブックの文書を倉庫と data/raw から削除します (python -m etl undo で戻せます)")
+    parser.add_argument("document", metavar="DOCUMENT_ID|FILE.xlsx", help="文書ID (document_id) またはブックのファイル名")
+    _paths(parser)
+    args = parser.parse_args(argv)
+
+    def action() -> str:
+        from etl.removal import delete_document
+
+        document, _report = delete_document(args.document, args.raw, args.out, waiting=_waiting)
+        return (f"{document.municipality}「{document.title}」({document.document_id}, {document.file}) を削除しました。"
+                "元に戻すには python -m etl undo を実行してください。")
+    return _run_reporting(action)
+
+
+def _run_reporting(action) -> int:
+    try:
+        done = action()
+    except EtlError as error:
+        print(f"エラー ({error.stage}): {error}", file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
+COMMANDS = {"template": template_command, "export-template": export_template_command,
+            "history": history_command, "undo": undo_command, "delete": delete_command}
 # Each sub-command's arguments and what it does, for ``python -m etl --help`` (each sub-command
 # also has its own ``--help``).
 COMMAND_HELP = {
     "template": ("PATH.xlsx", "取り込み用の空の Excel テンプレートを書き出す"),
     "export-template": ("自治体 PATH.xlsx [--warehouse FILE] [--document ID]",
                         "倉庫にある自治体の文書をテンプレートの形で書き出す (直して取り込み直せます)"),
+    "history": ("[--out FILE]", "倉庫の作成・取り込み・削除・取り消しの履歴を新しい順に表示する"),
+    "undo": ("[--raw DIR] [--out FILE]", "まだ取り消していない最新の操作の前の状態に、倉庫と data/raw を戻す"),
+    "delete": ("DOCUMENT_ID|FILE.xlsx [--raw DIR] [--out FILE]",
+               "取り込んだブックの文書を削除する (組み込みの文書は削除できません。undo で戻せます)"),
 }
 
 
@@ -117,25 +205,29 @@ def main(argv: list[str] | None = None) -> int:
         "一時ファイルに作成・検証してから置き換えるので、入力に問題があれば以前の倉庫が\n"
         "そのまま残ります (終了コード 1)。",
         epilog=commands_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--raw", type=Path, default=RAW_DIR, metavar="DIR",
-                        help=f"文書のフォルダー (既定: {RAW_DIR})")
-    parser.add_argument("--out", type=Path, default=WAREHOUSE, metavar="FILE",
-                        help=f"作成する倉庫ファイル (既定: {WAREHOUSE})")
+    parser.add_argument("--raw", type=Path, default=raw_dir(), metavar="DIR",
+                        help=f"文書のフォルダー (既定: {_shown(raw_dir())}、環境変数 GYOKAKU_RAW で変更可)")
+    parser.add_argument("--out", type=Path, default=warehouse_path(), metavar="FILE",
+                        help=f"作成する倉庫ファイル (既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")
     parser.add_argument("--if-stale", action="store_true",
                         help="倉庫がないか、文書・ETL のコードより古いときだけ作成する")
     parser.add_argument("--quiet", action="store_true", help="進み具合を表示しない (結果とエラーは表示)")
     args = parser.parse_args(argv)
-
-    if args.if_stale and not is_stale(args.raw, args.out):
-        print(f"倉庫は最新です: {args.out}")
-        return 0
 
     def progress(message: str) -> None:
         if not args.quiet:
             print(f"… {message}", file=sys.stderr, flush=True)
 
     try:
-        report = build(args.raw, args.out, progress)
+        # Under the write lock, so a rebuild never overwrites an import running in the dashboard
+        # (and the staleness is judged after any such import has finished).
+        with history.locked(args.out, args.raw, (lambda: None) if args.quiet else _waiting):
+            if args.if_stale and not is_stale(args.raw, args.out):
+                print(f"倉庫は最新です: {args.out}")
+                return 0
+            with history.recording(args.out, args.raw, "rebuild", history.os_user()) as change:
+                report = build(args.raw, args.out, progress)
+                change.counts = report.counts
     except EtlError as error:
         print(f"エラー ({error.stage}): {error}", file=sys.stderr)
         print("以前の倉庫はそのまま残っています。入力を直してから再実行してください。", file=sys.stderr)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import settings
 from etl.errors import CorrectionError, ManifestError
 from etl.model import Issue, SourceDocument
+from vocab import QualityKind
 
 MANIFEST = "manifest.csv"
 CORRECTIONS = "corrections.csv"
@@ -114,10 +116,10 @@ def apply_corrections(lines: list[str], corrections: list[Correction], file: str
     for c in corrections:
         if 1 <= c.line <= len(lines) and c.find in lines[c.line - 1]:
             lines[c.line - 1] = lines[c.line - 1].replace(c.find, c.replace)
-            issues.append(Issue("correction", f"「{c.find}」→「{c.replace}」: {c.reason}", (c.line,),
+            issues.append(Issue(QualityKind.CORRECTION, f"「{c.find}」→「{c.replace}」: {c.reason}", (c.line,),
                                 f"訂正ファイル {CORRECTIONS}:{c.row} により修正"))
         else:
-            issues.append(Issue("correction_unused",
+            issues.append(Issue(QualityKind.CORRECTION_UNUSED,
                                 f"訂正「{c.find}」→「{c.replace}」が {file}:{c.line} に見つかりません",
                                 (c.line,), f"{CORRECTIONS}:{c.row} を見直してください (未適用)"))
     return issues
@@ -130,16 +132,17 @@ def load_document(raw_dir: Path, entry: ManifestEntry,
     issues = apply_corrections(lines, mine, entry.file)
     actual = sha256_of(raw_dir / entry.file)
     if entry.sha256 and actual != entry.sha256:
-        issues.append(Issue("checksum_changed",
+        issues.append(Issue(QualityKind.CHECKSUM_CHANGED,
                             f"{entry.file} の SHA-256 がマニフェストと異なります (文書が更新されました)",
                             (), f"再解析しました。マニフェストの sha256 を {actual} に更新してください"))
     doc = SourceDocument(entry.document_id, entry.file, entry.municipality, entry.title, lines)
     return doc, issues
 
 
-def load_by_id(document_id: str, raw_dir: Path | str = "data/raw") -> SourceDocument:
-    """Convenience for tests and parser development: one corrected document by id."""
-    raw_dir = Path(raw_dir)
+def load_by_id(document_id: str, raw_dir: Path | str | None = None) -> SourceDocument:
+    """Convenience for tests and parser development: one corrected document by id
+    (from ``raw_dir``, default the configured raw folder, see ``settings``)."""
+    raw_dir = settings.raw_dir() if raw_dir is None else Path(raw_dir)
     entry = next(e for e in read_manifest(raw_dir) if e.document_id == document_id)
     doc, _ = load_document(raw_dir, entry, read_corrections(raw_dir))
     return doc

@@ -44,12 +44,6 @@ class SourceFormatError(EtlError):
         )
 
 
-class ReconcileError(EtlError):
-    """Records cannot be merged (e.g. a child points at a parent that does not exist)."""
-
-    stage = "照合"
-
-
 class ValidationError(EtlError):
     """The built warehouse violates an invariant of the public views."""
 
@@ -81,3 +75,10 @@ class TemplateExportError(EtlError):
     documents without ``--document``, a text Excel cannot hold)."""
 
     stage = "テンプレート書き出し"
+
+
+class HistoryError(EtlError):
+    """The import history cannot do what was asked (nothing to undo, a version no longer kept,
+    a document that is not an imported workbook)."""
+
+    stage = "履歴"

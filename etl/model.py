@@ -97,9 +97,9 @@ class Award:
 
 @dataclass
 class Issue:
-    """A data-quality note: a correction, repair, disagreement, skipped row, mismatch."""
+    """A data-quality note: a correction, repair, disagreement, skipped row, mismatch …"""
 
-    kind: str  # correction, repair, disagreement, skipped, mismatch, unparsed, info
+    kind: str  # one of vocab.QualityKind
     message: str  # Japanese, names the field and values
     lines: tuple[int, ...] = ()  # one line, or both places when two copies disagree
     resolution: str = ""

@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 ERA_OFFSETS = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
 
 _DASHES = "‐‑‒–—―−ー－─━"  # hyphen-likes; ー only matters inside digits, see match_key
-_KANJI_DIGITS = {"元": 1, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-                 "六": 6, "七": 7, "八": 8, "九": 9}
 
 _ERA_RE = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年度|年)?")
 
@@ -89,6 +87,7 @@ class YenAmount:
 
 _BIG_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4}
 _SMALL_UNITS = {"千": 1000, "百": 100, "十": 10}
+_UNIT_CHARS_RE = re.compile(r"[兆億万千百十]")
 _YEN_RE = re.compile(
     r"(?P<approx>約|およそ)?\s*"
     r"(?P<body>\d[\d,]*(?:\.\d+)?(?:\s*[兆億万千百十]+\s*(?:\d[\d,]*(?:\.\d+)?)?)*)\s*"
@@ -96,13 +95,17 @@ _YEN_RE = re.compile(
 )
 
 
-def _body_to_yen(body: str) -> int | None:
-    """'3億5,000万' -> 350000000; '37億6千万' -> 3760000000; '1,234千' -> 1234000; '12.5万' -> 125000.
+def yen_value(body: str, unit: str | None = None) -> int | None:
+    """The one reading of an amount's digits and units (without 円) in whole yen, else None.
 
-    Small units (千百十) multiply the number before them; a big unit (兆億万) closes a group,
-    so 6千万 = 6 × 1000 × 10000.
+    '3億5,000万' -> 350000000; '37億6千万' -> 3760000000; '1,234千' -> 1234000; '12.5万' -> 125000;
+    '2千3百万' -> 23000000. Small units (千百十) multiply the number before them; a big unit
+    (兆億万) closes a group, so 6千万 = 6 × 1000 × 10000. ``unit`` is the unit a bare number
+    takes from its context: the lower end of a range printed 5~10万円 is yen_value('5', '万').
     """
     rest = body.replace(",", "").replace(" ", "")
+    if unit and rest and not _UNIT_CHARS_RE.search(rest):
+        rest += unit
     parts = re.findall(r"(\d+(?:\.\d+)?)([千百十]?)([兆億万]?)", rest)
     if not parts or "".join(n + s + b for n, s, b in parts) != rest:
         return None
@@ -124,7 +127,7 @@ def yen_amounts(text: str) -> list[YenAmount]:
     t = nfkc(text)
     found = []
     for m in _YEN_RE.finditer(t):
-        yen = _body_to_yen(m.group("body"))
+        yen = yen_value(m.group("body"))
         if yen is None:
             continue
         found.append(YenAmount(yen, m.group(0).strip(), m.start(), m.end(), bool(m.group("approx"))))

@@ -8,7 +8,6 @@ manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loa
 from __future__ import annotations
 
 import csv
-import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +17,13 @@ from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, 
                            sha256_of, unknown_files)
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
-from etl.model import Extract, Issue
+from etl.model import Issue
 from etl.reconcile import reconcile
-from etl.sources import FORMATS, parser_for
+from etl.sources import FORMATS, SOURCES
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
-
-RAW_DIR = Path("data/raw")
-WAREHOUSE = Path("data/warehouse.duckdb")
+from settings import raw_dir as configured_raw_dir
+from settings import warehouse_path
+from vocab import QualityKind
 
 Progress = Callable[[str], None]
 
@@ -59,24 +58,20 @@ def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
     return codes
 
 
-def cross_check(format_name: str, extract: Extract) -> list[Issue]:
-    """Validate stage: the source's own aggregate checks, if its parser module has them."""
-    module = importlib.import_module(f"etl.sources.{format_name}")
-    check = getattr(module, "cross_check", None)
-    return list(check(extract)) if check else []
-
-
 def _unknown_file_issue(name: str) -> Issue:
     if name.lower().endswith((".xlsm", ".xls", ".xlsb", ".xltm")):
-        return Issue("unknown_file", f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
+        return Issue(QualityKind.UNKNOWN_FILE, f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
                      (), "Excel で「Excel ブック (*.xlsx)」として保存し直してください")
-    return Issue("unknown_file", f"data/raw/{name} はマニフェストにありません",
+    return Issue(QualityKind.UNKNOWN_FILE, f"data/raw/{name} はマニフェストにありません",
                  (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
 
 
-def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
+def build(raw_dir: Path | None = None, target: Path | None = None,
           progress: Progress = lambda message: None) -> BuildReport:
+    """Build ``target`` from ``raw_dir`` (default: the configured folders, see ``settings``)."""
     started = time.perf_counter()
+    raw_dir = configured_raw_dir() if raw_dir is None else raw_dir
+    target = warehouse_path() if target is None else target
     manifest = read_manifest(raw_dir)
     # Workbooks (.xlsx) need no manifest row; a row with format "workbook" may still name one.
     entries = [e for e in manifest if e.format != WORKBOOK_FORMAT]
@@ -92,10 +87,11 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
         doc, issues = load_document(raw_dir, entry, corrections)
-        extract = parser_for(entry.format)(doc)
+        source = SOURCES[entry.format]
+        extract = source.parse(doc)
         extract.issues[:0] = issues
         reconciled = reconcile(extract)
-        reconciled.issues.extend(cross_check(entry.format, reconciled))
+        reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
         content.documents.append(LoadedDocument(
             entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
             sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
@@ -111,4 +107,4 @@ def build(raw_dir: Path = RAW_DIR, target: Path = WAREHOUSE,
                        [d.file for d in content.documents])
 
 
-__all__ = ["build", "BuildReport", "EtlError", "SourceFormatError", "RAW_DIR", "WAREHOUSE"]
+__all__ = ["build", "BuildReport", "EtlError", "SourceFormatError"]

@@ -17,12 +17,8 @@ from typing import Any, Iterable
 
 from etl.model import Evaluation, Extract, Initiative, Issue
 from etl.normalize import match_key
+from vocab import GRADES, SCORE_RANGES, QualityKind
 
-SCORE_RANGES = {  # criterion -> (min, max) on the documents' scales
-    "進捗度": (0, 3), "連携度": (0, 3), "効率性": (0, 3), "創造性": (0, 3),
-    "合計": (0, 12), "委員評価": (1, 5),
-}
-GRADES = {"A", "B", "C", "D"}
 EVALUATORS = {"self", "committee"}
 INITIATIVE_FIELDS = ("level", "code", "title", "parent_key", "fiscal_year", "start_fy",
                      "end_fy", "departments", "themes", "municipality")
@@ -61,7 +57,7 @@ def _disagreement(field: str, subject: str, records: list, chosen: Any,
     values = " / ".join(f"{_label(r)}: {_shown(getattr(r, field))}" for r in records)
     kept = next(r for r in records if _comparable(getattr(r, field)) == _comparable(chosen))
     return Issue(
-        "disagreement",
+        QualityKind.DISAGREEMENT,
         f"{subject} の「{FIELD_LABELS.get(field, field)}」が写しの間で異なります: {values}",
         tuple(sorted({r.line for r in records})),
         f"最も詳細な写し ({_label(kept)}) の値「{_shown(chosen)}」を採用",
@@ -131,7 +127,7 @@ def _valid_evaluation(e: Evaluation, issues: list[Issue]) -> bool:
         if not low <= e.score <= high:
             problem = f"{e.criterion} の点数 {_shown(e.score)} が範囲 {low}–{high} の外です"
     if problem:
-        issues.append(Issue("skipped", f"{_evaluation_subject(e)}: {problem}", (e.line,),
+        issues.append(Issue(QualityKind.SKIPPED, f"{_evaluation_subject(e)}: {problem}", (e.line,),
                             "この評価は取り込みませんでした", e.initiative_key))
     return problem is None
 
@@ -143,14 +139,14 @@ def reconcile(extract: Extract) -> Extract:
     keys = {i.key for i in initiatives}
     for i in initiatives:
         if i.parent_key is not None and i.parent_key not in keys:
-            issues.append(Issue("orphan", f"{i.key} の親項目 {i.parent_key} が見つかりません",
+            issues.append(Issue(QualityKind.ORPHAN, f"{i.key} の親項目 {i.parent_key} が見つかりません",
                                 (i.line,), "親項目なしで取り込みました", i.key))
             i.parent_key = None
 
     def known(key: str | None, what: str, line: int) -> bool:
         if key is None or key in keys:
             return True
-        issues.append(Issue("skipped", f"{what} が参照する取組 {key} が見つかりません", (line,),
+        issues.append(Issue(QualityKind.SKIPPED, f"{what} が参照する取組 {key} が見つかりません", (line,),
                             "この行は取り込みませんでした", key))
         return False
 

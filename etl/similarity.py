@@ -52,7 +52,6 @@ def _ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
         return sparse.csr_matrix((len(texts), 0), dtype=np.float64)
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     ends = np.cumsum(lengths)
-    starts = ends - lengths
     rows, columns, width = [], [], 0
     for n in (2, 3):
         if codes.size < n:

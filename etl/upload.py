@@ -10,25 +10,25 @@ The order keeps both the raw folder and the warehouse consistent whatever fails:
 4. Only after that is the hidden file renamed to its real name (replacing an earlier upload of
    the same name). Renaming keeps its modification time older than the warehouse, so
    ``python -m etl --if-stale`` does not rebuild for nothing.
+
+Steps 2–4 run under the warehouse's write lock (``etl.lock``), so two imports started together
+both land: the second builds from a data/raw that already holds the first's workbook. Step 1
+reads only the uploaded bytes and runs before the lock, so a slow check never holds others up.
+Inside the lock ``etl.history`` keeps the previous warehouse and the replaced workbook and
+logs the import (who, when, file, SHA-256, rows per view) for ``python -m etl undo``.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from etl import history
 from etl.errors import WorkbookError
 from etl.pipeline import BuildReport, build
 from etl.workbook import WorkbookCheck, check
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def raw_dir() -> Path:
-    """data/raw, or the folder GYOKAKU_RAW names (tests, a second installation)."""
-    return Path(os.environ.get("GYOKAKU_RAW", ROOT / "data" / "raw"))
-
 
 def safe_file_name(name: str) -> str:
     """The upload's own base name (never a path); refuses names the pipeline would skip."""
@@ -38,12 +38,25 @@ def safe_file_name(name: str) -> str:
     return base
 
 
-def import_workbook(data: bytes, file_name: str, raw: Path, target: Path) -> tuple[WorkbookCheck, BuildReport]:
-    """Validate, rebuild the warehouse with the workbook, then keep it in ``raw``."""
+def import_workbook(data: bytes, file_name: str, raw: Path, target: Path, *, user: str | None = None,
+                    waiting=lambda: None) -> tuple[WorkbookCheck, BuildReport]:
+    """Validate, rebuild the warehouse with the workbook, then keep it in ``raw``.
+
+    ``user``: who imports, for the history (the signed-in e-mail; default the OS user).
+    ``waiting``: called once if another import or rebuild holds the lock (we then wait for it).
+    """
     name = safe_file_name(file_name)
     result = check(data, name)
     if not result.ok:
         raise WorkbookError(result.report(), tuple(result.problems))
+    with history.writing(target, raw, "import", user or history.os_user(), [name], waiting) as change:
+        report = _swap_in(data, name, raw, target)
+        change.file, change.sha256, change.counts = name, hashlib.sha256(data).hexdigest(), report.counts
+    return result, report
+
+
+def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
+    """Steps 2–4 (under the lock): build with the workbook, swap, then keep it in ``raw``."""
     pending = raw / f".upload-{os.getpid()}-{name}"
     pending.write_bytes(data)
     try:
@@ -55,4 +68,4 @@ def import_workbook(data: bytes, file_name: str, raw: Path, target: Path) -> tup
         os.replace(pending, raw / name)
     finally:
         pending.unlink(missing_ok=True)
-    return result, report
+    return report

@@ -1,7 +1,9 @@
 """庁議 (executive meeting) slide decks: chart PNGs, a key table and sources in, .pptx bytes out.
 
-Pure builder, no Streamlit: a page collects a :class:`Deck` (charts already rendered with
-:func:`charts.png.chart_to_png`, or via :func:`chart_slide`) and calls :func:`build_deck`.
+Pure builder, no Streamlit: a page collects a :class:`Deck` (``exports.slide_content``: charts
+already rendered with :func:`charts.png.chart_to_png`, or via :func:`chart_slide`) and calls
+:func:`build_deck`. Only this module loads python-pptx; the content types live apart so that a
+page can describe its charts without loading it.
 
 The deck is 16:9 (13.333 in × 7.5 in) and is meant to be projected in a meeting room, so:
 
@@ -17,8 +19,7 @@ Slide order: title (自治体 (municipality), plan, fiscal years, filter conditi
 one slide per chart (title, one-line takeaway, picture) → the key table, at most 12 rows per
 slide with 「(1/3)」 in the title → sources (出典資料) and data-quality notes (データ品質).
 
-Takeaways: :func:`takeaway_for_grades` (share of an A–D grade in the latest fiscal year and its
-change) and :func:`takeaway_for_total` (a yen total in 万円/億円).
+A chart slide's one-line takeaway comes with the card (``cards.wording``).
 """
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ import struct
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -41,8 +41,12 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from charts.theme import FONT, GRADES, MUTED_COLOR, TEXT_COLOR, fy_label
+from charts.theme import FONT, MUTED_COLOR, TEXT_COLOR
 from exports.cells import NUMERIC_KINDS, Column, clean_text, prepare_columns
+from exports.slide_content import (CHART_SIZE, ROWS_PER_SLIDE, ChartSlide, Deck, PageChart, TableSlide,
+                                   chart_slide)
+from vocab import fy_label
+from yen import round_half_up
 
 __all__ = [
     "MIN_FONT_PT",
@@ -54,9 +58,6 @@ __all__ = [
     "TableSlide",
     "build_deck",
     "chart_slide",
-    "format_yen",
-    "takeaway_for_grades",
-    "takeaway_for_total",
 ]
 
 # --- geometry and type scale ------------------------------------------------------
@@ -75,7 +76,6 @@ BODY_PT = 18
 TABLE_PT = 14
 SMALL_PT = 14  # footers and notes: the floor, never below
 
-ROWS_PER_SLIDE = 12
 # Exact line spacing (in em) so heights can be predicted: Noto Sans CJK's own metrics give
 # ~1.45 em lines, which would make tables taller than estimated.
 LINE_SPACING = 1.3
@@ -106,148 +106,6 @@ WHITE = "#FFFFFF"
 CREATOR = "行革ダッシュボード"
 MAX_CELL_LINES = 3
 MAX_ITEM_LINES = 4
-
-
-# --- input ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChartSlide:
-    """One chart: ``png`` from :func:`charts.png.chart_to_png`; ``note`` is an optional footnote."""
-
-    title: str
-    takeaway: str
-    png: bytes
-    note: str = ""
-
-
-@dataclass(frozen=True, eq=False)
-class TableSlide:
-    """The key table, paged over as many slides as needed.
-
-    Column headers are the frame's (Japanese) column names. ``column_formats`` takes the same
-    hints as the xlsx export (``yen|score|int|text|year``); integer columns named …年度 are
-    shown as 「R5 (2023)」, other numbers right-aligned with thousands separators.
-    """
-
-    title: str
-    frame: pl.DataFrame
-    column_formats: dict[str, str] | None = None
-    rows_per_slide: int = ROWS_PER_SLIDE
-
-
-@dataclass(frozen=True, eq=False)
-class Deck:
-    """Everything a deck shows. ``conditions`` are (label, value) rows as from
-    ``ui.downloads.describe_filters``; ``created`` is shown as its own wall-clock date."""
-
-    title: str
-    municipality: str
-    plan: str
-    fiscal_years: str
-    conditions: Sequence[tuple[str, str]]
-    created: dt.datetime
-    charts: Sequence[ChartSlide] = ()
-    table: TableSlide | None = None
-    sources: Sequence[str] = ()
-    quality_notes: Sequence[str] = ()
-
-
-# Charts without an explicit size are drawn at the slide's 16:9: 800×450 at scale 2 is 1600×900 px.
-CHART_SIZE = (800, 450)
-
-
-def chart_slide(title: str, takeaway: str, chart: Any, *, note: str = "", scale: float = 2.0) -> ChartSlide:
-    """Render an Altair chart for a slide. A chart with no width/height of its own (most
-    builders) is drawn at :data:`CHART_SIZE`; fixed-size charts (radar, 「データがありません」)
-    keep theirs, and the slide scales every picture to fit anyway."""
-    import altair as alt
-
-    from charts.png import chart_to_png  # vl-convert is only needed when rendering here
-
-    if isinstance(chart, (alt.Chart, alt.LayerChart)):
-        if chart.width is alt.Undefined and chart.height is alt.Undefined:
-            chart = chart.properties(width=CHART_SIZE[0], height=CHART_SIZE[1])
-    return ChartSlide(title=title, takeaway=takeaway, png=chart_to_png(chart, scale=scale), note=note)
-
-
-# --- takeaways ---------------------------------------------------------------------
-
-
-def _round_half_up(value: float, digits: int = 0) -> Decimal:
-    """Round as people do on paper (62.5 → 63); Python's round() would give 62."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def _signed(points: int) -> str:
-    return "±0" if points == 0 else f"{points:+d}"
-
-
-def takeaway_for_grades(distribution: pl.DataFrame, grade: str = "A") -> str:
-    """One line on the share of ``grade`` in the latest fiscal year, with its change.
-
-    Input rows: (fiscal_year, grade, count), as for ``charts.builders.grade_distribution``;
-    shares are taken among grades A–D. NULL years (総括, the plan-period summary) are used
-    only when no dated year exists. Percentages are rounded half up to whole percent, and the
-    change is the difference of the two *shown* percentages, so the slide's numbers add up:
-    R4 50% → R5 62.5% reads 「A評価の割合は R5 (2023) で 63% (前年比 +13pt)」. When the previous
-    year with data is not the year before, the comparison names it: 「(R2 (2020) 比 +5pt)」.
-    """
-    if distribution.height == 0 or not {"fiscal_year", "grade", "count"} <= set(distribution.columns):
-        return "評価データがありません"
-    totals = (
-        distribution.filter(pl.col("grade").is_in(GRADES) & pl.col("count").is_not_null())
-        .group_by("fiscal_year")
-        .agg(
-            pl.col("count").sum().alias("total"),
-            pl.col("count").filter(pl.col("grade") == grade).sum().alias("hits"),
-        )
-        .filter(pl.col("total") > 0)
-    )
-    if totals.height == 0:
-        return "評価データがありません"
-    shares = {row["fiscal_year"]: row["hits"] / row["total"] for row in totals.iter_rows(named=True)}
-    years = sorted(year for year in shares if year is not None)
-    if not years:
-        return f"{grade}評価の割合は 総括 で {int(_round_half_up(shares[None] * 100))}%"
-    latest = years[-1]
-    shown = int(_round_half_up(shares[latest] * 100))
-    text = f"{grade}評価の割合は {fy_label(latest)} で {shown}%"
-    if len(years) == 1:
-        return text
-    previous = years[-2]
-    change = shown - int(_round_half_up(shares[previous] * 100))
-    basis = "前年比" if previous == latest - 1 else f"{fy_label(previous)} 比"
-    return f"{text} ({basis} {_signed(change)}pt)"
-
-
-def format_yen(amount_yen: float) -> str:
-    """Yen in the units Japanese reports use: 37.6億円, 1,234万円, 5,000円, 1.2兆円.
-
-    Amounts from 1億 are shown in 億円 with one decimal (a trailing .0 dropped), from 1万 in
-    whole 万円; rounding is half up and picks the unit after rounding (9,999.6万 → 1億円).
-    """
-    sign = "-" if amount_yen < 0 else ""
-    value = abs(float(amount_yen))
-    for index, (divisor, unit, digits) in enumerate(_YEN_UNITS):
-        smaller = _YEN_UNITS[index + 1] if index + 1 < len(_YEN_UNITS) else None
-        carries = smaller is not None and _round_half_up(value / smaller[0], smaller[2]) * Decimal(smaller[0]) >= Decimal(divisor)
-        if smaller is None or value >= divisor or carries:
-            number = f"{_round_half_up(value / divisor, digits):,.{digits}f}"
-            if digits and number.endswith(".0"):
-                number = number[:-2]
-            return f"{sign}{number}{unit}"
-    raise AssertionError("unreachable: the last unit always matches")
-
-
-_YEN_UNITS = ((10**12, "兆円", 1), (10**8, "億円", 1), (10**4, "万円", 0), (1, "円", 0))
-
-
-def takeaway_for_total(label: str, amount_yen: float | None) -> str:
-    """「財政効果額の合計は 37.6億円」; a missing amount says so instead of showing 0."""
-    if amount_yen is None or (isinstance(amount_yen, float) and not math.isfinite(amount_yen)):
-        return f"{label}のデータがありません"
-    return f"{label}の合計は {format_yen(amount_yen)}"
 
 
 # --- text measurement ---------------------------------------------------------------
@@ -510,7 +368,7 @@ def _cell_text(value: Any, kind: str) -> str:
     if kind == "score":
         return f"{value:,.1f}"
     if kind in ("yen", "int") or (kind == "float" and float(value).is_integer()):
-        return f"{_round_half_up(float(value)):,.0f}" if isinstance(value, float) else f"{value:,}"
+        return f"{round_half_up(float(value)):,.0f}" if isinstance(value, float) else f"{value:,}"
     if kind == "float":
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if kind == "date":
@@ -745,17 +603,6 @@ def build_deck(deck: Deck) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
-
-
-@dataclass(frozen=True, eq=False)
-class PageChart:
-    """A chart as a dashboard card shows it: the deck's raw material for one chart slide."""
-
-    title: str
-    chart: Any
-    table: pl.DataFrame
-    takeaway: str = ""
-    note: str = ""
 
 
 def page_deck(page_title: str, charts: Sequence[PageChart], *, municipality: str, plan: str,

@@ -6,8 +6,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-RAW_DIR = ROOT / "data" / "raw"
+from settings import DEFAULT_RAW_DIR as RAW_DIR  # the bundled documents, whatever GYOKAKU_RAW says
+from settings import ROOT
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ def test_run_command_builds_a_missing_or_stale_warehouse_before_starting():
 
 def test_every_screenshot_in_the_readme_exists_and_every_page_has_one():
     shown = re.findall(r"!\[[^\]]*\]\((docs/screenshots/[\w.]+)\)", README)
-    pages = re.findall(r'st\.Page\("pages/(\w+)\.py"', (ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    pages = re.findall(r'st\.Page\("app_pages/(\w+)\.py"', (ROOT / "dashboard.py").read_text(encoding="utf-8"))
     assert {f"docs/screenshots/{p}.png" for p in pages} <= set(shown)  # plus e.g. presentation mode
     for path in shown:
         assert (ROOT / path).stat().st_size > 10_000, path

@@ -9,7 +9,7 @@ import polars as pl
 from rowwise import rowwise, rowwise_rows
 from tests.conftest import ROOT
 
-READ_SIDE = ("warehouse", "cards", "charts", "exports", "ui", "pages")
+READ_SIDE = ("warehouse", "cards", "charts", "exports", "ui", "app_pages")
 FORBIDDEN = re.compile(r"\.(map_elements|map_batches|map_groups|map_rows|apply)\(")
 
 

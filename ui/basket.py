@@ -14,7 +14,7 @@ from cards import CardRef, build, resolve
 from cards.basket import MAX_ITEMS, decode, encode
 
 PARAM = "deck"
-PAGE = "pages/deck.py"
+PAGE = "app_pages/deck.py"
 _STATE = "deck_basket"
 _PROBLEMS = "deck_basket_problems"
 _TOAST = "_deck_basket_toast"

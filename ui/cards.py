@@ -1,6 +1,6 @@
 """The one chart card every analysis chart sits in.
 
-A page builds the card's content with a recipe (``cards.card(...)``, a :class:`cards.CardSpec`)
+A page builds the card's content with a recipe (``cards.recipe_card(...)``, a :class:`cards.CardSpec`)
 and draws it here: title, a short note, the chart, a 「表で見る」 (show as table) toggle, the
 source documents, a 「ダウンロード」 menu (the chart as PNG at slide resolution with the Japanese
 font, its table as xlsx/CSV) and 「資料に追加」 (add the card, with its conditions, to the deck
@@ -11,17 +11,15 @@ the sidebar's 「庁議資料を作成」 (the current screen as a deck).
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import streamlit as st
 
 from cards import CardSpec
 from cards.deck import source_documents
-from charts.png import chart_to_png
-from exports.tables import export_filename
+from exports.formats import CHART_FORMATS
 from ui import basket
 from ui.deck import register
-from ui.downloads import JST, table_downloads
+from ui.downloads import download_buttons, file_set
 from warehouse import Filters
 
 
@@ -54,10 +52,8 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
         # about 0.13 s of browser CPU per card (measured on 指標, seven cards; issue 3's first draw).
         files = row.popover("ダウンロード", icon=":material/download:")
         # On screen the card shows the title; the exported picture carries it itself.
-        files.download_button("PNG (スライド用の画像)", data=lambda: chart_to_png(chart, title=title),
-                              icon=":material/image:", key=f"png_{key}", mime="image/png", width="stretch",
-                              file_name=export_filename(title, "png", datetime.now(JST)), on_click="ignore")
-        table_downloads(spec.table, title, filters, key=key, slots=(files, files), width="stretch")
+        download_buttons(file_set(spec.table, title, filters, chart), CHART_FORMATS, key=key,
+                         slots=[files] * len(CHART_FORMATS), width="stretch")
         if spec.ref is not None:
             row.button("資料に追加", key=f"basket_{key}", icon=":material/playlist_add:",
                        on_click=basket.add, args=(spec.ref, title),

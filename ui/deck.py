@@ -12,11 +12,11 @@ from typing import Callable
 import streamlit as st
 
 from cards.deck import quality_notes, source_documents
-from charts.theme import fy_label_long
 from exports.pdf import INSTALL_HINT, converter, pptx_to_pdf
-from exports.slides import PageChart, page_deck
+from exports.slide_content import PageChart
 from exports.tables import export_filename
 from ui.downloads import JST, describe_filters
+from vocab import fy_label_long
 from warehouse import Filters
 
 _CARDS = "_page_charts"
@@ -53,6 +53,8 @@ def offer_deck(page_title: str, filters: Filters) -> None:
     docs = source_documents(filters)
 
     def deck() -> bytes:
+        from exports.slides import page_deck  # python-pptx: loaded when the file is asked for
+
         return page_deck(
             page_title, charts,
             municipality=filters.municipality or "全自治体",

@@ -4,12 +4,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import fy_label, fy_labels
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from vocab import ALL_CRITERIA, fy_label, fy_labels
 from warehouse import queries, similar
 
-CRITERIA = list(queries.CRITERIA) + ["合計"]
 EVALUATOR_LABELS = {"self": "自己評価", "committee": "委員評価"}
 
 
@@ -23,7 +22,7 @@ def yearly_scores(evaluations: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("grade").is_not_null()).then(pl.col("grade"))
           .otherwise(pl.col("score").round(1).cast(pl.String)).alias("値"),
     )
-    order = {c: i for i, c in enumerate(CRITERIA + ["総合評価", "委員評価"])}
+    order = {c: i for i, c in enumerate(ALL_CRITERIA)}
     wide = scored.pivot(on="criterion", index=["年度", "評価者"], values="値", aggregate_function="first")
     columns = sorted((c for c in wide.columns if c not in ("年度", "評価者")), key=lambda c: order.get(c, 99))
     return wide.select("年度", "評価者", *columns)

@@ -1,19 +1,20 @@
-"""Download buttons for any table: .xlsx (with a 条件 sheet) and a BOM-marked CSV."""
+"""Download buttons: every table offers ``exports.formats.TABLE_FORMATS`` (.xlsx with a 条件
+sheet, a BOM-marked CSV), a chart card ``CHART_FORMATS`` (the PNG first)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any, Sequence
 
 import polars as pl
 import streamlit as st
 
-from exports.tables import export_filename, to_csv, to_xlsx
+from exports.formats import JST, TABLE_FORMATS, Download, Exporter
+from exports.tables import export_filename
 from warehouse import Filters, queries
 from warehouse.filters import describe_filters
 
-__all__ = ["FORMAT_HINTS", "JST", "describe_filters", "table_downloads"]
+__all__ = ["FORMAT_HINTS", "JST", "describe_filters", "download_buttons", "file_set", "table_downloads"]
 
-JST = ZoneInfo("Asia/Tokyo")
 FORMAT_HINTS = {"財政効果額(円)": "yen", "金額(円)": "yen", "進捗度": "score", "連携度": "score",
                 "効率性": "score", "創造性": "score", "合計": "score", "委員評価": "score"}
 
@@ -25,26 +26,26 @@ def _sources(filters: Filters) -> list[tuple[str, str]]:
     return [(r["title"], r["file"]) for r in docs.iter_rows(named=True)]
 
 
+def file_set(frame: pl.DataFrame, name: str, filters: Filters, chart: Any = None) -> Download:
+    """The table (and chart) with the conditions and sources its files state."""
+    return Download(name, frame, chart, describe_filters(filters), _sources(filters),
+                    {c: h for c, h in FORMAT_HINTS.items() if c in frame.columns})
+
+
+def download_buttons(download: Download, formats: Sequence[Exporter], *, key: str,
+                     slots: Sequence | None = None, width: str = "content") -> None:
+    """One button per format (in ``slots``, or a new row); files are built only when clicked."""
+    now = datetime.now(JST)
+    if slots is None:
+        slots = [st.container(horizontal=True)] * len(formats)
+    for slot, exporter in zip(slots, formats):
+        slot.download_button(exporter.label, data=lambda exporter=exporter: exporter.render(download),
+                             icon=exporter.icon, key=f"{exporter.extension}_{key}", mime=exporter.mime,
+                             file_name=export_filename(download.title, exporter.extension, now), width=width,
+                             on_click="ignore")
+
+
 def table_downloads(frame: pl.DataFrame, name: str, filters: Filters, key: str | None = None,
                     slots: tuple | None = None, width: str = "content") -> None:
-    """Two buttons (in ``slots``, or a new row); files are built only when clicked."""
-    now = datetime.now(JST)
-    formats = {c: h for c, h in FORMAT_HINTS.items() if c in frame.columns}
-    conditions, sources = describe_filters(filters), _sources(filters)
-
-    def workbook() -> bytes:
-        return to_xlsx(frame, sheet_name=name, conditions=conditions, sources=sources,
-                       exported_at=datetime.now(JST), column_formats=formats)
-
-    if slots is None:
-        row = st.container(horizontal=True)
-        slots = (row, row)
-    left, right = slots
-    left.download_button("Excel (.xlsx)", data=workbook, icon=":material/download:",
-                         key=f"xlsx_{key or name}", file_name=export_filename(name, "xlsx", now), width=width,
-                         on_click="ignore",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button("CSV", data=lambda: to_csv(frame), icon=":material/download:",
-                          key=f"csv_{key or name}", file_name=export_filename(name, "csv", now), width=width,
-                          on_click="ignore",
-                          mime="text/csv")
+    """The table's buttons (.xlsx, CSV) in ``slots``, or a new row."""
+    download_buttons(file_set(frame, name, filters), TABLE_FORMATS, key=key or name, slots=slots, width=width)

@@ -13,13 +13,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from charts.theme import fy_label_long
 from ui.presentation import PARAMS as PRESENTATION_PARAMS  # owned by no page, kept on all
+from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
-from warehouse.filters import GRADES, PARAMS
+from warehouse.filters import PARAMS
 from warehouse.queries import filter_choices
 
-ALL = "すべて"
 _STATE = "filters"
 _PREFIX = "filter_"
 

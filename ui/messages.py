@@ -4,17 +4,15 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from etl.upload import raw_dir
-from warehouse import WarehouseMissing, warehouse_path
+from settings import ROOT, raw_dir, warehouse_path
+from warehouse import WarehouseMissing
 
 log = logging.getLogger("gyokaku")
-ROOT = Path(__file__).resolve().parents[1]
 BUILD_ERROR = "warehouse_build_error"  # why the last 「倉庫を作成する」 failed, shown once
 
 
@@ -51,25 +49,8 @@ def failure(error: Exception) -> None:
                  "続く場合は管理者に連絡してください。", icon=":material/error:")
 
 
-def ensure_navigation_mode() -> None:
-    """Make sure the page runs inside dashboard.py's navigation.
-
-    With a pages/ folder, Streamlit starts in its legacy multipage mode until some session has
-    called st.navigation; the first visitor of a deep link (/explorer) would get the page file
-    alone, without the filter bar, and even "/" runs dashboard.py nested in that legacy
-    navigation, whose widget state does not carry over. Switching the mode off and rerunning
-    before anything is drawn sends every run through dashboard.py's own navigation.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def guarded(render) -> None:
     """Run a screen; turn a missing warehouse or a failure into a message instead of a traceback."""
-    ensure_navigation_mode()
     try:
         render()
     except WarehouseMissing:

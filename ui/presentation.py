@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 import streamlit as st
 
-from exports.slides import PageChart, chart_slide
+from exports.slide_content import PageChart, chart_slide
 from warehouse import Filters
 from warehouse.filters import conditions_text
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts.theme import GRADE_COLORS, fy_labels
+from charts.theme import GRADE_COLORS
+from vocab import fy_labels
 
 EXPLORER_COLUMNS = {
     "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",

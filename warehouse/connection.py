@@ -4,7 +4,6 @@ The old file stays open until the last query that uses it has finished (referenc
 so a rebuild never breaks a query in flight."""
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,16 +12,13 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import polars as pl
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
+from settings import warehouse_path
+
 CATALOG = "warehouse"
 
 
 class WarehouseMissing(Exception):
     """The warehouse file does not exist yet (run ``python -m etl``)."""
-
-
-def warehouse_path() -> Path:
-    return Path(os.environ.get("GYOKAKU_WAREHOUSE", DEFAULT_PATH))
 
 
 def warehouse_version() -> tuple[int, int]:

@@ -5,11 +5,15 @@ It round-trips through the URL query string so a filtered view can be bookmarked
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlencode
 
-GRADES = ("A", "B", "C", "D")
-ALL = "すべて"
+from etl.normalize import match_key
+from vocab import ALL, GRADES, fy_label_long
+
+# The filter bar's words for each filter (its labels, the export sheets' 条件, the pages' captions).
+FILTER_LABELS = {"municipality": "自治体", "fiscal_year": "年度", "theme": "テーマ", "department": "担当部署",
+                 "grade": "評価", "search": "キーワード"}
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
           "grade": "g", "search": "q"}
 
@@ -52,17 +56,53 @@ class Filters:
         return not self.to_params()
 
 
+# Every (initiative, fiscal year) the warehouse links: the 年度 filter keeps initiatives with that year.
+YEARS_OF = """
+    SELECT initiative_id, fiscal_year FROM initiatives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM evaluations WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM narratives WHERE fiscal_year IS NOT NULL
+    UNION SELECT initiative_id, fiscal_year FROM fiscal_effects
+          WHERE fiscal_year IS NOT NULL AND initiative_id IS NOT NULL
+"""
+
+
+def where_clause(filters: Filters) -> tuple[str, list[Any]]:
+    """The SQL condition and its ``?`` parameters selecting the initiatives of ``filters`` (every
+    filter except 評価, which needs the evaluations: see ``queries.initiatives``).
+
+    The condition reads alias ``i`` (``initiatives``) and ``s`` (``_initiatives``, for the
+    search key); every value is a parameter, never formatted into the SQL."""
+    clauses, params = ["TRUE"], []
+    if filters.municipality:
+        clauses.append("i.municipality = ?")
+        params.append(filters.municipality)
+    if filters.fiscal_year is not None:
+        clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({YEARS_OF}) WHERE fiscal_year = ?)")
+        params.append(filters.fiscal_year)
+    if filters.theme:
+        clauses.append("list_contains(i.themes, ?)")
+        params.append(filters.theme)
+    if filters.department:
+        clauses.append("list_contains(i.departments, ?)")
+        params.append(filters.department)
+    if filters.search and match_key(filters.search):
+        key = match_key(filters.search)
+        clauses.append("(contains(s.search_key, ?) OR i.initiative_id IN "
+                       "(SELECT initiative_id FROM _narratives WHERE contains(search_key, ?)))")
+        params += [key, key]
+    return " AND ".join(clauses), params
+
+
 def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     """The filter conditions as (label, value) rows, for export sheets and slides."""
-    from charts.theme import fy_label_long  # here: importing charts loads vl-convert, Filters alone need not
-
+    labels = FILTER_LABELS
     return [
-        ("自治体", filters.municipality or ALL),
-        ("年度", fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
-        ("テーマ", filters.theme or ALL),
-        ("担当部署", filters.department or ALL),
-        ("評価", filters.grade or ALL),
-        ("キーワード", filters.search or "なし"),
+        (labels["municipality"], filters.municipality or ALL),
+        (labels["fiscal_year"], fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
+        (labels["theme"], filters.theme or ALL),
+        (labels["department"], filters.department or ALL),
+        (labels["grade"], filters.grade or ALL),
+        (labels["search"], filters.search or "なし"),
     ]
 
 

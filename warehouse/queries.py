@@ -13,12 +13,10 @@ from typing import Any, Callable, TypeVar
 
 import polars as pl
 
-from etl.normalize import match_key
+from vocab import CRITERIA, LEVELS
 from warehouse.connection import query, reading, warehouse_version
-from warehouse.filters import Filters
+from warehouse.filters import YEARS_OF, Filters, where_clause
 
-CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
-LEVEL_ORDER = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
 # Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
 QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
 
@@ -35,40 +33,6 @@ def cached(function: Callable[..., T]) -> Callable[..., T]:
 
     wrapper.cache_clear = inner.cache_clear  # type: ignore[attr-defined]
     return wrapper
-
-
-# -- the filtered slice -----------------------------------------------------------------
-
-_YEARS_OF = """
-    SELECT initiative_id, fiscal_year FROM initiatives WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM evaluations WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM narratives WHERE fiscal_year IS NOT NULL
-    UNION SELECT initiative_id, fiscal_year FROM fiscal_effects
-          WHERE fiscal_year IS NOT NULL AND initiative_id IS NOT NULL
-"""
-
-
-def _slice(filters: Filters) -> tuple[str, list[Any]]:
-    """WHERE clause over alias ``i`` (initiatives) for every filter except grade."""
-    clauses, params = ["TRUE"], []
-    if filters.municipality:
-        clauses.append("i.municipality = ?")
-        params.append(filters.municipality)
-    if filters.fiscal_year is not None:
-        clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({_YEARS_OF}) WHERE fiscal_year = ?)")
-        params.append(filters.fiscal_year)
-    if filters.theme:
-        clauses.append("list_contains(i.themes, ?)")
-        params.append(filters.theme)
-    if filters.department:
-        clauses.append("list_contains(i.departments, ?)")
-        params.append(filters.department)
-    if filters.search and match_key(filters.search):
-        key = match_key(filters.search)
-        clauses.append("(contains(s.search_key, ?) OR i.initiative_id IN "
-                       "(SELECT initiative_id FROM _narratives WHERE contains(search_key, ?)))")
-        params += [key, key]
-    return " AND ".join(clauses), params
 
 
 _SUMMARY = f"""
@@ -113,14 +77,14 @@ LEFT JOIN money m ON m.initiative_id = i.initiative_id
 def initiatives(filters: Filters) -> pl.DataFrame:
     """The filtered slice, one row per initiative, with its latest (or the chosen year's) grade,
     criterion scores, committee rating and fiscal effect (財政効果額, yen)."""
-    where, params = _slice(filters)
+    where, params = where_clause(filters)
     year = filters.fiscal_year
     sql = _SUMMARY + f" WHERE {where}"
     args: list[Any] = [year, year, year, year, year, year] + params
     if filters.grade:
         sql += " AND g.grade = ?"
         args.append(filters.grade)
-    level_rank = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVEL_ORDER)) + " ELSE 99 END"
+    level_rank = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVELS)) + " ELSE 99 END"
     sql += f" ORDER BY i.municipality, {level_rank}, i.fiscal_year NULLS FIRST, s.line"
     return query(sql, args)
 
@@ -140,7 +104,7 @@ def filter_choices(municipality: str | None) -> FilterChoices:
     """What each filter can take; years, themes and departments depend on the municipality."""
     towns = query("SELECT DISTINCT municipality FROM initiatives WHERE municipality IS NOT NULL ORDER BY 1")
     scope = "WHERE (CAST(? AS VARCHAR) IS NULL OR i.municipality = ?)"
-    years = query(f"SELECT DISTINCT y.fiscal_year FROM ({_YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
+    years = query(f"SELECT DISTINCT y.fiscal_year FROM ({YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
                   f"{scope} ORDER BY 1", [municipality, municipality])
     themes = query(f"SELECT DISTINCT unnest(themes) AS v FROM initiatives i {scope} ORDER BY 1",
                    [municipality, municipality])
@@ -203,12 +167,6 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
 # -- overview ---------------------------------------------------------------------------
 
 @cached
-def level_counts(filters: Filters) -> pl.DataFrame:
-    """Initiatives per municipality and level (階層) in the slice."""
-    return initiatives(filters).group_by("municipality", "level").len("count").sort("municipality", "level")
-
-
-@cached
 def grade_distribution(filters: Filters) -> pl.DataFrame:
     """Self-evaluation 総合評価 grades per fiscal year (None = 総括 plan-period summary)."""
     ids = initiatives(filters.without("grade", "fiscal_year"))["initiative_id"]
@@ -232,15 +190,6 @@ def documents() -> pl.DataFrame:
     """Source documents with their publication date and when the warehouse was built (freshness)."""
     return query("SELECT d.document_id, d.municipality, d.title, d.file, d.published, d.sha256, "
                  "(SELECT max(built_at) FROM _build) AS built_at FROM _documents d ORDER BY d.municipality")
-
-
-@cached
-def fiscal_effect_total(filters: Filters) -> pl.DataFrame:
-    """Plan-stated totals (source summary, initiative NULL) and the sum found in progress sheets."""
-    where = "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?)"
-    return query(f"SELECT municipality, source, sum(amount_yen) AS amount_yen, count(*) AS items "
-                 f"FROM fiscal_effects {where} AND (source <> 'summary' OR initiative_id IS NULL) "
-                 f"GROUP BY ALL ORDER BY ALL", [filters.municipality, filters.municipality])
 
 
 @cached

@@ -18,10 +18,10 @@ from typing import Any
 
 import polars as pl
 
-from charts.theme import fy_label
+from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
-from warehouse.queries import CRITERIA, cached, initiatives
+from warehouse.queries import cached, initiatives
 
 # Grade → number for sparklines and movement: A=4 … D=1 (higher is better).
 GRADE_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from rowwise import rowwise_rows
+from vocab import fy_label
 from warehouse.connection import query
 from warehouse.filters import explorer_url
 from warehouse.queries import cached
@@ -33,8 +34,6 @@ def similar_to(initiative_id: str) -> pl.DataFrame:
         ORDER BY elsewhere DESC, s.rank""", [initiative_id])
     if rows.is_empty():
         return pl.DataFrame(schema=COLUMNS)
-    from charts.theme import fy_label  # the year label only; charts/ is otherwise not needed here
-
     grade = rowwise_rows(rows, lambda r: None if r["grade"] is None else
                          f"{r['grade']} ({fy_label(r['grade_year'])})", name="総合評価")
     return pl.DataFrame({

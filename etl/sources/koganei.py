@@ -27,19 +27,21 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Award, Extract, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, era_to_year, match_key, nfkc
+from etl.sources._text import tab_cells
+from vocab import AWARDS, QualityKind
 
 PROGRAM = "ＣｏＣｏからチャレンジ・こがねい"
 LEVEL = "改善取組"
 TOP_TABLE = "koganei_top_departments"
 STATED_TABLE = "koganei_stated_counts"
 MARKS = {"○", "◯", "〇", "●"}
-AWARD_WORDS = ("最優秀", "優秀", "奨励")
 SECTIONS = ("改善前", "改善後", "効果", "実施者のコメント")
 # A comment paragraph after the first is kept only when it reads like prose; figure captions
 # ("年1万枚のマル乳医療証", "混雑状況", "①") are short.
 MIN_COMMENT_PARAGRAPH = 25
 
 _ERA = r"令和(元|[0-9]{1,2})年度"
+_AWARD = "|".join(AWARDS)
 RE_STATED_ANCHOR = re.compile(r"^④\s*報告取組数")
 RE_AWARDS_ANCHOR = re.compile(r"^⑤\s*優秀取組等について")
 RE_TOP_ANCHOR = re.compile(r"^⑥\s*最多取組実施部署について")
@@ -48,8 +50,8 @@ RE_PAGES_ANCHOR = re.compile(r"^4\s*優秀取組等の紹介\s*$")
 RE_LIST_HEADING = re.compile(rf"^{_ERA}.*取組一覧表$")
 RE_AWARD_HEADING = re.compile(rf"^{_ERA}.*優秀取組等実施者$")
 RE_TOP_HEADING = re.compile(rf"^{_ERA}.*最多取組実施部署$")
-RE_PAGE_HEADING = re.compile(rf"^{_ERA}((?:最優秀|優秀|奨励)取組)?$")
-RE_AWARD_WORD = re.compile(r"^(最優秀|優秀|奨励)取組$")
+RE_PAGE_HEADING = re.compile(rf"^{_ERA}((?:{_AWARD})取組)?$")
+RE_AWARD_WORD = re.compile(rf"^({_AWARD})取組$")
 RE_AWARD_ROW = re.compile(r"取組名[：:]\s*(?P<title>.+?)\s*実施者[：:]\s*(?P<winner>.+)$")
 RE_STATED_COUNT = re.compile(rf"{_ERA}\D*?([0-9]+)件")
 RE_RANK = re.compile(r"^([0-9]+)位$")
@@ -62,10 +64,6 @@ RE_BULLET = re.compile(r"^-\s+(?:✓\s*)?")
 
 def _year(number: str) -> int:
     return era_to_year("令和", number)
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
 
 
 def _found(doc: SourceDocument, index: int) -> str:
@@ -133,7 +131,7 @@ def _list_header(r: _Reader, heading: int) -> tuple[int, dict[str, int], list[tu
     first = r.next[heading]
     if first >= len(r.doc.lines):
         raise r.fail(first, "取組一覧表の見出し行 (No. 課名 タイトル 区分 共同実施者数)")
-    cells = [match_key(c) for c in _cells(r.doc.lines[first])]
+    cells = [match_key(c) for c in tab_cells(r.doc.lines[first])]
     columns = {}
     for label, wanted in (("no", "No."), ("dept", "課名"), ("title", "タイトル"), ("count", "共同実施者数")):
         if wanted not in cells:
@@ -142,10 +140,10 @@ def _list_header(r: _Reader, heading: int) -> tuple[int, dict[str, int], list[tu
     second = r.next[first]
     if second >= len(r.doc.lines):
         raise r.fail(second, "区分の見出し行 (サービス 業務効率 コスト その他)")
-    labels = [(c, i) for i, c in enumerate(_cells(r.doc.lines[second])) if c]
+    labels = [(c, i) for i, c in enumerate(tab_cells(r.doc.lines[second])) if c]
     if not labels or len(labels) > 6 or any(RE_INT.match(c) for c, _ in labels):
         raise r.fail(second, "区分の見出し行 (サービス 業務効率 コスト その他)")
-    width = max(len(_cells(r.doc.lines[first])), max(i for _, i in labels) + 1)
+    width = max(len(tab_cells(r.doc.lines[first])), max(i for _, i in labels) + 1)
     return second, columns, labels, width
 
 
@@ -167,27 +165,27 @@ def _fit_width(cells: list[str], width: int) -> tuple[list[str], str | None]:
 def _parse_row(r: _Reader, table: _ListTable, index: int, columns: dict[str, int],
                labels: list[tuple[str, int]], width: int, department: str | None) -> Initiative | None:
     line = index + 1
-    cells, note = _fit_width(_cells(r.doc.lines[index]), width)
+    cells, note = _fit_width(tab_cells(r.doc.lines[index]), width)
     readable = note is None or note.startswith("No.")
     if not readable:
         # The first three cells and the last one keep their meaning when cells were lost inside.
         columns = {"no": 0, "dept": 1, "title": 2, "count": len(cells) - 1}
     if len(cells) < 3 or max(columns["no"], columns["dept"], columns["title"]) >= len(cells):
-        r.issue("skipped", f"令和{table.year - 2018}年度 取組一覧表の行を読み取れません", (line,),
+        r.issue(QualityKind.SKIPPED, f"令和{table.year - 2018}年度 取組一覧表の行を読み取れません", (line,),
                 "この行は取り込みませんでした")
         return None
     code = nfkc(cells[columns["no"]])
     if not RE_INT.match(code):
-        r.issue("skipped", f"令和{table.year - 2018}年度 取組一覧表: No. の列「{code}」が番号ではありません",
+        r.issue(QualityKind.SKIPPED, f"令和{table.year - 2018}年度 取組一覧表: No. の列「{code}」が番号ではありません",
                 (line,), "この行は取り込みませんでした")
         return None
     dept, title = clean_text(cells[columns["dept"]]), clean_text(cells[columns["title"]])
     key = f"{LEVEL}:{table.year}:{code}"
     if not dept or not title:
-        r.issue("skipped", f"{key}: 課名またはタイトルが空です", (line,), "この行は取り込みませんでした", key)
+        r.issue(QualityKind.SKIPPED, f"{key}: 課名またはタイトルが空です", (line,), "この行は取り込みませんでした", key)
         return None
     if note:
-        r.issue("repair", f"{key}: {note}", (line,),
+        r.issue(QualityKind.REPAIR, f"{key}: {note}", (line,),
                 "区分は空として取り込みました" if not readable else "詰めた行として取り込みました", key)
     themes = []
     if readable:
@@ -196,15 +194,15 @@ def _parse_row(r: _Reader, table: _ListTable, index: int, columns: dict[str, int
             if mark in MARKS:
                 themes.append(label)
             elif mark:
-                r.issue("skipped", f"{key}: 区分「{label}」の印「{mark}」を読み取れません", (line,),
+                r.issue(QualityKind.SKIPPED, f"{key}: 区分「{label}」の印「{mark}」を読み取れません", (line,),
                         "印なしとして扱いました", key)
     count_text = nfkc(cells[columns["count"]]) if columns["count"] < len(cells) else ""
     count = int(count_text) if RE_INT.match(count_text) else None
     if count is None:
-        r.issue("skipped", f"{key}: 共同実施者数「{count_text}」を読み取れません", (line,),
+        r.issue(QualityKind.SKIPPED, f"{key}: 共同実施者数「{count_text}」を読み取れません", (line,),
                 "共同実施者数は NULL としました", key)
     if department is None:
-        r.issue("info", f"{key}: 行の上に部の行がありません", (line,), "部は NULL としました", key)
+        r.issue(QualityKind.INFO, f"{key}: 行の上に部の行がありません", (line,), "部は NULL としました", key)
     return Initiative(key=key, level=LEVEL, code=code, title=title, line=line,
                       fiscal_year=table.year, departments=[dept], themes=themes,
                       extra={"部": department, "共同実施者数": count},
@@ -216,7 +214,7 @@ def _parse_list(r: _Reader, heading: int, year: int, end: int) -> _ListTable:
     body, columns, labels, width = _list_header(r, heading)
     department: str | None = None
     for i in range(body + 1, end):
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if not any(cells):
             continue
         if RE_INT.match(nfkc(cells[0])):
@@ -226,7 +224,7 @@ def _parse_list(r: _Reader, heading: int, year: int, end: int) -> _ListTable:
         elif cells[0] and not any(cells[1:]):
             department = clean_text(cells[0])  # a 部 row: applies to the rows below it
         else:
-            r.issue("skipped", f"令和{year - 2018}年度 取組一覧表: 取組の行でも部の行でもありません",
+            r.issue(QualityKind.SKIPPED, f"令和{year - 2018}年度 取組一覧表: 取組の行でも部の行でもありません",
                     (i + 1,), "この行は取り込みませんでした")
     _check_numbering(r, table)
     return table
@@ -246,7 +244,7 @@ def _check_numbering(r: _Reader, table: _ListTable) -> None:
     expected = set(range(1, len(numbers) + 1))
     missing, unexpected = sorted(expected - numbers), sorted(numbers - expected)
     if missing or unexpected:
-        r.issue("info", f"令和{table.year - 2018}年度 取組一覧表の No. が 1〜{len(numbers)} の連番ではありません "
+        r.issue(QualityKind.INFO, f"令和{table.year - 2018}年度 取組一覧表の No. が 1〜{len(numbers)} の連番ではありません "
                 f"(欠番: {', '.join(map(str, missing)) or 'なし'} / 範囲外: {', '.join(map(str, unexpected)) or 'なし'})",
                 (table.heading + 1,), "印刷されている行だけを取り込みました")
 
@@ -282,18 +280,18 @@ def _parse_award_tables(r: _Reader, start: int, end: int,
                 raise r.fail(i, f"令和{year - 2018}年度の優秀取組等実施者の表は一つだけ")
             years.add(year)
             continue
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if match_key(cells[0]) == "種別":
             continue  # header row
         kind = RE_AWARD_WORD.match(match_key(cells[0]))
         row = RE_AWARD_ROW.search("\t".join(cells[1:]).strip())
         if year is None or row is None or (cells[0] and kind is None):
-            r.issue("skipped", "優秀取組等実施者の表: 行を読み取れません", (i + 1,), "この行は取り込みませんでした")
+            r.issue(QualityKind.SKIPPED, "優秀取組等実施者の表: 行を読み取れません", (i + 1,), "この行は取り込みませんでした")
             continue
         if kind:
             award = kind.group(1)
         if award is None:
-            r.issue("skipped", "優秀取組等実施者の表: 種別が空欄で上の行もありません", (i + 1,),
+            r.issue(QualityKind.SKIPPED, "優秀取組等実施者の表: 種別が空欄で上の行もありません", (i + 1,),
                     "この行は取り込みませんでした")
             continue
         title, winner = clean_text(row.group("title")), clean_text(row.group("winner"))
@@ -305,13 +303,13 @@ def _link_award(r: _Reader, award: Award, titles: dict[int, dict[str, Initiative
     row = titles.get(award.fiscal_year or 0, {}).get(match_key(award.title))
     where = f"令和{(award.fiscal_year or 0) - 2018}年度 {award.award}取組「{award.title}」"
     if row is None:
-        r.issue("unmatched", f"{where}に一致する取組一覧表の行がありません", (award.line,),
+        r.issue(QualityKind.UNMATCHED, f"{where}に一致する取組一覧表の行がありません", (award.line,),
                 "取組に結び付けずに取り込みました")
         return award
     award.initiative_key = row.key
     winner_dept = (award.winner or "").removesuffix("職員")
     if winner_dept and winner_dept not in row.departments:
-        r.issue("disagreement",
+        r.issue(QualityKind.DISAGREEMENT,
                 f"{where}の実施者が表彰の表では「{award.winner}」、取組一覧表では「{'、'.join(row.departments)}」です",
                 (award.line, row.line), "どちらも印字のまま保持しました (取組の課は取組一覧表の値)", row.key)
     return award
@@ -353,12 +351,12 @@ def _parse_top_tables(r: _Reader, start: int, end: int) -> tuple[list[dict], set
                 raise r.fail(i, f"令和{year - 2018}年度の最多取組実施部署の表は一つだけ")
             years.add(year)
             continue
-        cells = _cells(r.doc.lines[i])
+        cells = tab_cells(r.doc.lines[i])
         if match_key(cells[0]) == "順位":
             continue  # header row
         row = _top_row(cells)
         if year is None or row is None:
-            r.issue("skipped", "最多取組実施部署の表: 行を読み取れません", (i + 1,), "この行は取り込みませんでした")
+            r.issue(QualityKind.SKIPPED, "最多取組実施部署の表: 行を読み取れません", (i + 1,), "この行は取り込みませんでした")
             continue
         rows.append({"fiscal_year": year, "rank": row["rank"], "department": row["department"],
                      "count": row["count"], "participants": row["participants"], "line": i + 1})
@@ -376,7 +374,7 @@ def _parse_stated_counts(r: _Reader, start: int, end: int) -> list[dict]:
             rows.append({"fiscal_year": _year(m.group(1)), "label": clean_text(r.doc.lines[i]),
                          "count": int(m.group(2)), "line": i + 1})
     if not body:
-        r.issue("info", "「④ 報告取組数、優秀取組等の選考について」の本文が文書にありません", (start,),
+        r.issue(QualityKind.INFO, "「④ 報告取組数、優秀取組等の選考について」の本文が文書にありません", (start,),
                 "報告取組数は照合できませんでした")
     return rows
 
@@ -414,7 +412,7 @@ def _page_heading(r: _Reader, i: int, skip: set[int]) -> tuple[int, str | None] 
     if award is None and following < len(r.keys) and (w := RE_AWARD_WORD.match(r.keys[following])):
         award = w.group(0)
         skip.add(following)
-        r.issue("repair", f"見出し「{r.doc.lines[i].strip()}」と「{award}」が別の行に分かれています",
+        r.issue(QualityKind.REPAIR, f"見出し「{r.doc.lines[i].strip()}」と「{award}」が別の行に分かれています",
                 (i + 1, following + 1), "一つの見出しとして読みました")
     return _year(m.group(1)), award.removesuffix("取組") if award else None
 
@@ -454,10 +452,10 @@ def _finish(r: _Reader, page: _Page, out: list[Narrative]) -> None:
                                  texts[0][0]))
     missing = [s for s in SECTIONS if s not in found]
     if missing:
-        r.issue("info", f"{init.key}「{init.title}」の紹介に「{'」「'.join(missing)}」の本文がありません",
+        r.issue(QualityKind.INFO, f"{init.key}「{init.title}」の紹介に「{'」「'.join(missing)}」の本文がありません",
                 (page.line,), "ある見出しだけを取り込みました", init.key)
     if page.figure:
-        r.issue("skipped", f"{init.key} の紹介ページの図版の文字 {len(page.figure)} 行 "
+        r.issue(QualityKind.SKIPPED, f"{init.key} の紹介ページの図版の文字 {len(page.figure)} 行 "
                 f"({page.figure[0]}–{page.figure[-1]}行) は記述として取り込んでいません",
                 (page.figure[0], page.figure[-1]), "図の中の文字のため対象外", init.key)
 
@@ -494,11 +492,11 @@ def _parse_pages(r: _Reader, start: int, end: int, titles: dict[int, dict[str, I
     if page:
         _finish(r, page, narratives)
     if stray:
-        r.issue("skipped", f"優秀取組等の紹介: 取組名の見出しに属さない {len(stray)} 行があります",
+        r.issue(QualityKind.SKIPPED, f"優秀取組等の紹介: 取組名の見出しに属さない {len(stray)} 行があります",
                 (stray[0], stray[-1]), "取り込みませんでした")
     for a in awards:
         if a.initiative_key and a.initiative_key not in shown:
-            r.issue("info", f"{a.initiative_key}「{a.title}」の紹介ページがありません", (a.line,),
+            r.issue(QualityKind.INFO, f"{a.initiative_key}「{a.title}」の紹介ページがありません", (a.line,),
                     "表彰の記録だけを取り込みました", a.initiative_key)
     return narratives
 
@@ -508,10 +506,10 @@ def _page_start(r: _Reader, row: Initiative, award: str | None, i: int,
     shown.add(row.key)
     listed = awarded.get(row.key)
     if listed is None:
-        r.issue("info", f"{row.key}「{row.title}」は紹介ページにありますが表彰の表にありません",
+        r.issue(QualityKind.INFO, f"{row.key}「{row.title}」は紹介ページにありますが表彰の表にありません",
                 (i + 1,), "記述だけを取り込みました", row.key)
     elif award and listed.award != award:
-        r.issue("disagreement", f"{row.key} の表彰の種別が表では「{listed.award}」、紹介ページでは「{award}」です",
+        r.issue(QualityKind.DISAGREEMENT, f"{row.key} の表彰の種別が表では「{listed.award}」、紹介ページでは「{award}」です",
                 (listed.line, i + 1), "表の値を採用しました", row.key)
     return _Page(row, award, i + 1)
 
@@ -574,7 +572,7 @@ def cross_check(extract: Extract) -> list[Issue]:
     for row in extract.tables.get(STATED_TABLE, []):
         actual = per_year.get(row["fiscal_year"], 0)
         if actual != row["count"]:
-            issues.append(Issue("mismatch", f"令和{row['fiscal_year'] - 2018}年度 報告取組数: 文書では "
+            issues.append(Issue(QualityKind.MISMATCH, f"令和{row['fiscal_year'] - 2018}年度 報告取組数: 文書では "
                                 f"{row['count']}件、取組一覧表の行数は {actual}件", (row["line"],),
                                 "取組一覧表の行をそのまま取り込みました"))
     return issues
@@ -586,13 +584,13 @@ def _check_top_row(row: dict, rows: list[Initiative]) -> list[Issue]:
     lines = (row["line"], *(i.line for i in rows))
     issues = []
     if len(rows) != row["count"]:
-        issues.append(Issue("mismatch", f"{where}: 公表の件数 {_shown(row['count'])}件、取組一覧表からの再集計 "
+        issues.append(Issue(QualityKind.MISMATCH, f"{where}: 公表の件数 {_shown(row['count'])}件、取組一覧表からの再集計 "
                             f"{len(rows)}件 ({listed})", lines, "公表値と一覧表の行をどちらもそのまま保持しました"))
     counts = [i.extra.get("共同実施者数") for i in rows]
     if rows and all(isinstance(c, int) for c in counts):
         people = sum(1 + c for c in counts)
         if people != row["participants"]:
-            issues.append(Issue("mismatch", f"{where}: 公表の参加者数 {row['participants']}人、取組一覧表からの再集計 "
+            issues.append(Issue(QualityKind.MISMATCH, f"{where}: 公表の参加者数 {row['participants']}人、取組一覧表からの再集計 "
                                 f"{people}人 (取組ごとに実施者1人＋共同実施者数)", lines,
                                 "公表値と一覧表の行をどちらもそのまま保持しました"))
     return issues
@@ -607,7 +605,7 @@ def _check_top_order(top: list[dict], rows_by: dict[tuple[int, str], list[Initia
         rows.sort(key=lambda x: x["rank"])
         for upper, lower in zip(rows, rows[1:]):
             if (lower["count"], lower["participants"]) > (upper["count"], upper["participants"]):
-                issues.append(Issue("mismatch", f"令和{year - 2018}年度 最多取組実施部署: {lower['rank']}位 "
+                issues.append(Issue(QualityKind.MISMATCH, f"令和{year - 2018}年度 最多取組実施部署: {lower['rank']}位 "
                                     f"{lower['department']} が {upper['rank']}位 {upper['department']} より"
                                     "件数・参加者数で上回っています (※ の順位付けの規則と合いません)",
                                     (upper["line"], lower["line"]), "公表の順位をそのまま保持しました"))
@@ -615,7 +613,7 @@ def _check_top_order(top: list[dict], rows_by: dict[tuple[int, str], list[Initia
         floor = min(row["count"] for row in rows)
         for (fy, dept), listed in sorted(rows_by.items()):
             if fy == year and dept not in published and len(listed) > floor:
-                issues.append(Issue("mismatch", f"令和{year - 2018}年度 最多取組実施部署: 表にない {dept} の取組が "
+                issues.append(Issue(QualityKind.MISMATCH, f"令和{year - 2018}年度 最多取組実施部署: 表にない {dept} の取組が "
                                     f"{len(listed)}件あり、公表の最下位 ({_shown(floor)}件) を上回ります",
                                     (rows[-1]["line"], *(i.line for i in listed)),
                                     "公表の表をそのまま保持しました"))

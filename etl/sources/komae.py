@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Extract, Indicator, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import fiscal_year, match_key, nfkc
+from etl.sources._text import TAG_RE, filled_tab_cells
+from vocab import QualityKind
 
 COPY_STATUS = "主な取組状況"
 COPY_LIST = "取組項目一覧"
@@ -32,7 +34,6 @@ SECTION = "R3年度の取組状況"  # the document's heading, spacing removed
 GENERIC_DEPARTMENTS = {"関係各課", "各施設所管課"}
 EXPECTED_ITEMS = 65  # 取組項目 are numbered 01–65 (取組項目一覧 ends at 65)
 
-_TAG_RE = re.compile(r"<[^>]*>")
 _BLOCK_END_RE = re.compile(r"</p>|</li>|<br\s*/?>|</td>|</tr>", re.I)
 _DECOR_RE = re.compile(r"^[#*\s\-]+|[*\s]+$")
 
@@ -78,12 +79,8 @@ _REL_HEAD = re.compile(r"^施策\s*(\d+)$")
 
 def _plain(text: str) -> str:
     """Cell text without HTML tags, markdown decoration or surrounding blanks."""
-    text = html.unescape(_TAG_RE.sub(" ", text)).replace("**", " ")
+    text = html.unescape(TAG_RE.sub(" ", text)).replace("**", " ")
     return re.sub(r"\s+", " ", _DECOR_RE.sub("", text)).strip()
-
-
-def _cells(line: str) -> list[str]:
-    return [c for c in (_plain(cell) for cell in line.split("\t")) if c]
 
 
 def _num(text: str) -> int:
@@ -157,14 +154,14 @@ def _parse_item_list(doc: SourceDocument, start: int, stop: int, ex: Extract) ->
 
     def emit(record: Initiative) -> None:
         if record.key in seen:
-            ex.issues.append(Issue("skipped", f"{COPY_LIST}: {record.key} が重複しています",
+            ex.issues.append(Issue(QualityKind.SKIPPED, f"{COPY_LIST}: {record.key} が重複しています",
                                    (record.line,), "2回目の行は取り込みませんでした", record.key))
             return
         seen.add(record.key)
         ex.initiatives.append(record)
 
     for i in range(start + 1, stop):
-        cells = _cells(doc.lines[i])
+        cells = filled_tab_cells(doc.lines[i], _plain)
         if not cells:
             continue
         n = i + 1
@@ -200,7 +197,7 @@ def _parse_item_list(doc: SourceDocument, start: int, stop: int, ex: Extract) ->
                 extra["再掲"] = True
             parent = _key("基本事業", s, h, k) if None not in (s, h, k) else None
             if parent is None:
-                ex.issues.append(Issue("orphan", f"{COPY_LIST}: 取組項目{m.group(1)} の上位の基本事業が分かりません",
+                ex.issues.append(Issue(QualityKind.ORPHAN, f"{COPY_LIST}: 取組項目{m.group(1)} の上位の基本事業が分かりません",
                                        (n,), "親項目なしで取り込みました"))
             emit(Initiative(_key("取組項目", _num(m.group(1))), "取組項目", m.group(1), title, n,
                             parent_key=parent, extra=extra, copy=COPY_LIST, rank=RANK_LIST))
@@ -212,7 +209,7 @@ def _parse_item_list(doc: SourceDocument, start: int, stop: int, ex: Extract) ->
 def _skip(ex: Extract, line: int, text: str, why: str) -> None:
     shown = text.strip()
     shown = shown if len(shown) <= 60 else shown[:57] + "…"
-    ex.issues.append(Issue("skipped", f"{why}: 「{shown}」", (line,), "この行は取り込みませんでした"))
+    ex.issues.append(Issue(QualityKind.SKIPPED, f"{why}: 「{shown}」", (line,), "この行は取り込みませんでした"))
 
 
 # ---------------------------------------------------------------- 指標 (section 5)
@@ -278,7 +275,7 @@ def _related_keys(doc: SourceDocument, start: int, stop: int, ex: Extract, no: s
             data = [(j, c) for j, c in enumerate(cells) if j > last and c]
             if data:  # a data row glued onto the header row: attribute it to the last column
                 ex.issues.append(Issue(
-                    "repair", f"指標No.{no} の関連基本事業「{data[0][1]}」が見出し行の右端に続いて印字されています",
+                    QualityKind.REPAIR, f"指標No.{no} の関連基本事業「{data[0][1]}」が見出し行の右端に続いて印字されています",
                     (i + 1,), f"見出しの最後の列 (施策{heads[last]}) の値として読みました"))
                 for _, c in data:
                     keys.extend(_tokens_to_keys(heads[last], c))
@@ -359,7 +356,7 @@ def _parse_indicators(doc: SourceDocument, start: int, stop: int, ex: Extract) -
         })
         _infer_direction(meta[-1], ex.indicators)
     if len(seen) != 7:
-        ex.issues.append(Issue("mismatch", f"指標は7件のはずですが {len(seen)} 件読み取りました",
+        ex.issues.append(Issue(QualityKind.MISMATCH, f"指標は7件のはずですが {len(seen)} 件読み取りました",
                                (start + 1,), "読み取れた指標のみ取り込みました"))
 
 
@@ -383,13 +380,13 @@ def _indicator_no(doc: SourceDocument, start: int, stop: int, index: int, ex: Ex
     if len(set(numbers)) == 1:
         return numbers[0]
     guess = str(index + 1)
-    ex.issues.append(Issue("repair", f"指標のNo.欄が読めません (候補: {numbers or 'なし'})", (start + 1,),
+    ex.issues.append(Issue(QualityKind.REPAIR, f"指標のNo.欄が読めません (候補: {numbers or 'なし'})", (start + 1,),
                            f"表の中の順番から No.{guess} としました"))
     return guess
 
 
 def _indicator_name(doc: SourceDocument, at: int, no: str, ex: Extract) -> tuple[str, str | None]:
-    cells = _cells(doc.lines[at])
+    cells = filled_tab_cells(doc.lines[at], _plain)
     text = cells[0] if cells else ""
     if re.fullmatch(r"\d{1,2}", text) and len(cells) > 1:
         text = cells[1]
@@ -398,7 +395,7 @@ def _indicator_name(doc: SourceDocument, at: int, no: str, ex: Extract) -> tuple
         unit, text = nfkc(m.group(1)).strip(), text[: m.start()].strip()
     elif text.endswith("割合"):
         unit = "%"
-        ex.issues.append(Issue("repair", f"指標No.{no}「{text}」に単位の記載がありません", (at + 1,),
+        ex.issues.append(Issue(QualityKind.REPAIR, f"指標No.{no}「{text}」に単位の記載がありません", (at + 1,),
                                "同じ文書で「割合」の指標は % で示されているため、単位を % としました"))
     return text, unit
 
@@ -446,7 +443,7 @@ class _StatusParser:
     # -- records
     def emit(self, record: Initiative) -> bool:
         if record.key in self.seen:
-            self.ex.issues.append(Issue("skipped", f"{COPY_STATUS}: {record.key} が重複しています",
+            self.ex.issues.append(Issue(QualityKind.SKIPPED, f"{COPY_STATUS}: {record.key} が重複しています",
                                         (record.line,), "2回目の記載は取り込みませんでした", record.key))
             return False
         self.seen.add(record.key)
@@ -460,7 +457,7 @@ class _StatusParser:
             if "<table" in raw:
                 self.table(i, raw)
                 continue
-            cells = _cells(raw)
+            cells = filled_tab_cells(raw, _plain)
             if not cells:
                 continue
             head = cells[0]
@@ -488,7 +485,7 @@ class _StatusParser:
                 _skip(self.ex, i + 1, raw, "主な取組状況のどの項目に属するか分かりません")
         self.finish_item()
         for code, pending in self.tables.items():
-            self.ex.issues.append(Issue("repair", f"取組項目{code} は HTML 表の形でのみ記載されています",
+            self.ex.issues.append(Issue(QualityKind.REPAIR, f"取組項目{code} は HTML 表の形でのみ記載されています",
                                         (pending.line,), "HTML 表の内容から取り込みました",
                                         _key("取組項目", _num(code))))
             self.item = pending
@@ -619,24 +616,24 @@ class _StatusParser:
         if "再掲" in item.title:
             extra["再掲"] = True
         if item.parent is None:
-            self.ex.issues.append(Issue("orphan", f"{COPY_STATUS}: 取組項目{item.code} の上位の基本事業が分かりません",
+            self.ex.issues.append(Issue(QualityKind.ORPHAN, f"{COPY_STATUS}: 取組項目{item.code} の上位の基本事業が分かりません",
                                         (item.line,), "親項目なしで取り込みました", key))
         if not item.departments_text:
-            self.ex.issues.append(Issue("missing", f"取組項目{item.code} の推進部署が記載されていません",
+            self.ex.issues.append(Issue(QualityKind.MISSING, f"取組項目{item.code} の推進部署が記載されていません",
                                         (item.line,), "担当部署なしで取り込みました", key))
         if not self.emit(Initiative(key, "取組項目", item.code, item.title, item.line, parent_key=item.parent,
                                     departments=departments, extra=extra, copy=COPY_STATUS,
                                     rank=RANK_STATUS)):
             return
         for rule, line in repairs:
-            self.ex.issues.append(Issue("repair", f"取組項目{item.code}: {rule}", (line,),
+            self.ex.issues.append(Issue(QualityKind.REPAIR, f"取組項目{item.code}: {rule}", (line,),
                                         "規則に従い修復して取り込みました", key))
         if text:
             first = item.body[0][0] if item.body else item.line
             self.ex.narratives.append(Narrative(key, self.year, SECTION, text, heading_line or first))
         else:
             lines = (heading_line,) if heading_line else (item.line,)
-            self.ex.issues.append(Issue("missing", f"取組項目{item.code} の「{SECTION}」の本文がありません"
+            self.ex.issues.append(Issue(QualityKind.MISSING, f"取組項目{item.code} の「{SECTION}」の本文がありません"
                                         + ("（見出しのみ印字）" if heading_line else ""),
                                         lines, "記述なしで取り込みました", key))
 
@@ -678,17 +675,17 @@ class _StatusParser:
                 and match_key(text) == match_key(twin_text))
         if same:
             self.ex.issues.append(Issue(
-                "info", f"取組項目{item.code} は HTML 表 (とその平文化) と通常の行で同じ内容が重複出力されています",
+                QualityKind.INFO, f"取組項目{item.code} は HTML 表 (とその平文化) と通常の行で同じ内容が重複出力されています",
                 (twin.line, item.line), "通常の行の方を取り込みました (内容は一致)", key))
         else:
             self.ex.issues.append(Issue(
-                "disagreement", f"取組項目{item.code} の HTML 表と通常の行で内容が異なります",
+                QualityKind.DISAGREEMENT, f"取組項目{item.code} の HTML 表と通常の行で内容が異なります",
                 (twin.line, item.line), "通常の行の方を取り込みました", key))
 
 
 def _paragraphs(text: str) -> list[str]:
     """HTML/markdown cell text -> paragraphs, without leftover pieces of the body heading."""
-    text = html.unescape(_TAG_RE.sub(" ", _BLOCK_END_RE.sub("\n", text)))
+    text = html.unescape(TAG_RE.sub(" ", _BLOCK_END_RE.sub("\n", text)))
     out = []
     for part in re.split(r"\n|\t| {2,}|\u3000{2,}", text):
         part = re.sub(r"^[\s\-■]+(?=\S)", "", part).strip()
@@ -713,7 +710,7 @@ def _check_taikei(doc: SourceDocument, anchors: _Anchors, ex: Extract) -> None:
         return
     body = [line for line in doc.lines[anchors.taikei + 1: anchors.item_list] if line.strip()]
     if not body:
-        ex.issues.append(Issue("missing", "「3. 体系図」の本文がありません (図のため文字が抽出されていません)",
+        ex.issues.append(Issue(QualityKind.MISSING, "「3. 体系図」の本文がありません (図のため文字が抽出されていません)",
                                (anchors.taikei + 1,), "体系は取組項目一覧と主な取組状況から取り込みました"))
 
 
@@ -748,18 +745,18 @@ def cross_check(extract: Extract) -> list[Issue]:
     for row in extract.tables.get("komae_stated_counts", []):
         actual = len(by_level.get(row["level"], []))
         if actual != row["count"]:
-            issues.append(Issue("mismatch", f"{row['level']}の数: 本文では {row['count']} / 読み取った体系では {actual}",
+            issues.append(Issue(QualityKind.MISMATCH, f"{row['level']}の数: 本文では {row['count']} / 読み取った体系では {actual}",
                                 (row["line"],), "読み取った体系をそのまま取り込みました"))
     keys = {i.key for i in extract.initiatives}
     items = by_level.get("取組項目", [])
     numbers = {_num(i.code) for i in items if i.code and i.code.isdigit()}
     last = max(numbers | {EXPECTED_ITEMS})
     for missing in sorted(set(range(1, last + 1)) - numbers):
-        issues.append(Issue("mismatch", f"取組項目{missing:02d} がありません (01–{last:02d} の連番に欠番)",
+        issues.append(Issue(QualityKind.MISMATCH, f"取組項目{missing:02d} がありません (01–{last:02d} の連番に欠番)",
                             (), "欠番のまま取り込みました", None))
     for i in [*items, *by_level.get("基本事業", []), *by_level.get("方向性", [])]:
         if i.parent_key is None or i.parent_key not in keys:
-            issues.append(Issue("mismatch", f"{i.key} に上位項目がありません", (i.line,),
+            issues.append(Issue(QualityKind.MISMATCH, f"{i.key} に上位項目がありません", (i.line,),
                                 "親項目なしで取り込みました", i.key))
     issues.extend(_check_indicator_links(extract, by_level.get("基本事業", [])))
     return issues
@@ -776,7 +773,7 @@ def _check_indicator_links(extract: Extract, kihon: list[Initiative]) -> list[Is
             continue
         for no in stated:
             if no in related and k.key not in related[no]:
-                issues.append(Issue("mismatch", f"{k.key} に 指標No.{no} とありますが、指標No.{no} の関連基本事業に含まれていません",
+                issues.append(Issue(QualityKind.MISMATCH, f"{k.key} に 指標No.{no} とありますが、指標No.{no} の関連基本事業に含まれていません",
                                     (k.line, meta[no]["line"]), "両方の記載をそのまま取り込みました", k.key))
     labelled = {(no, k.key) for k in kihon for no in k.extra.get("indicator_nos", [])}
     kihon_keys = {k.key for k in kihon}
@@ -784,6 +781,6 @@ def _check_indicator_links(extract: Extract, kihon: list[Initiative]) -> list[Is
         for key in sorted(keys):
             if key in kihon_keys and (no, key) not in labelled:
                 line = next(k.line for k in kihon if k.key == key)
-                issues.append(Issue("mismatch", f"指標No.{no} の関連基本事業に {key} がありますが、その基本事業には 指標No.{no} の記載がありません",
+                issues.append(Issue(QualityKind.MISMATCH, f"指標No.{no} の関連基本事業に {key} がありますが、その基本事業には 指標No.{no} の記載がありません",
                                     (meta[no]["line"], line), "両方の記載をそのまま取り込みました", key))
     return issues

@@ -33,6 +33,8 @@ from typing import Any
 from etl.errors import SourceFormatError
 from etl.model import Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, fiscal_year, match_key, nfkc, parse_number, yen_amounts
+from etl.sources._text import TAG_RE, filled_tab_cells, tab_cells
+from vocab import QualityKind
 
 LEVEL = "WG"
 INDEX_COPY = "13のWG活動一覧"
@@ -54,7 +56,6 @@ _FIELD_RE = re.compile(r"^\s*([①②③④⑤⑥⑦⑧])([^\t]*)\t(.*)$")
 _SEPARATOR_RE = re.compile(r"^[\s\-]*$")
 _FIELD_HEADER_KEYS = {"項目内容"}
 _SMALL_RE = re.compile(r"<small>(.*?)(?:</small>|$)", re.S)
-_TAG_RE = re.compile(r"<[^>]*>")
 _PAGES_RE = re.compile(r"^(\d+)\s*[-‐－ー~～]\s*(\d+)$")
 # Letter-spaced Latin capitals ("B P R") and a space between Japanese text and "WG": both are
 # PDF layout artefacts in the WG names (the detail pages print the same names without them).
@@ -95,9 +96,9 @@ def _html_to_text(text: str) -> str:
     text = re.sub(r"</p>\s*<p>", "\n", text)
     head, sep, tail = text.partition("<ul")
     if sep:  # items after a <ul> start with ・ or a circled number
-        tail = _LIST_NUMBER_RE.sub("\n", _TAG_RE.sub(" ", sep + tail))
+        tail = _LIST_NUMBER_RE.sub("\n", TAG_RE.sub(" ", sep + tail))
         text = head + "\n" + tail
-    text = _LIST_ITEM_RE.sub("\n", _TAG_RE.sub(" ", text))
+    text = _LIST_ITEM_RE.sub("\n", TAG_RE.sub(" ", text))
     lines = [clean_text(line).replace("・ ", "・") for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
@@ -186,23 +187,23 @@ class _Parser:
     def read_index_row(self, i: int, raw: str, year: int, seen: set[int]) -> None:
         line = i + 1
         m = _INDEX_ROW_RE.match(raw)
-        cells = [c.strip() for c in (m.group(2).split("\t") if m else [])]
+        cells = tab_cells(m.group(2)) if m else []
         while cells and not cells[-1]:
             cells.pop()
         if not m or len(cells) != 3 or not cells[0]:
-            self.issue("skipped", f"WG活動一覧の行を読み取れません: 「{raw.strip()}」", (line,),
+            self.issue(QualityKind.SKIPPED, f"WG活動一覧の行を読み取れません: 「{raw.strip()}」", (line,),
                        "この行は取り込みませんでした")
             return
         number = _circled(m.group(1))
         if number in seen:
-            self.issue("skipped", f"WG活動一覧で {m.group(1)} が重複しています: 「{raw.strip()}」",
+            self.issue(QualityKind.SKIPPED, f"WG活動一覧で {m.group(1)} が重複しています: 「{raw.strip()}」",
                        (line,), "最初の行を採用し、この行は取り込みませんでした", _key(number))
             return
         seen.add(number)
         name_cell, goal, pages = cells
         small = _SMALL_RE.search(name_cell)
-        english = clean_text(_TAG_RE.sub(" ", small.group(1))) if small else ""
-        printed_name = clean_text(_TAG_RE.sub(" ", _SMALL_RE.sub(" ", name_cell)))
+        english = clean_text(TAG_RE.sub(" ", small.group(1))) if small else ""
+        printed_name = clean_text(TAG_RE.sub(" ", _SMALL_RE.sub(" ", name_cell)))
         title = self.fixed(printed_name, "WG名", line, _key(number))
         goal = self.fixed(clean_text(goal), "目指す未来", line, _key(number))
         extra: dict[str, Any] = {"目指す未来": goal, "該当頁": pages}
@@ -211,7 +212,7 @@ class _Parser:
         page_match = _PAGES_RE.match(nfkc(pages))
         span = (int(page_match.group(1)), int(page_match.group(2))) if page_match else (None, None)
         if not page_match:
-            self.issue("unparsed", f"{_key(number)} の該当頁「{pages}」を頁範囲として読めません", (line,),
+            self.issue(QualityKind.UNPARSED, f"{_key(number)} の該当頁「{pages}」を頁範囲として読めません", (line,),
                        "該当頁は表記のまま extra に保存", _key(number))
         self.tables["maebashi_wg_pages"].append(self.page_row(number, "index", line, pages=span))
         self.out.initiatives.append(Initiative(
@@ -221,7 +222,7 @@ class _Parser:
     def fixed(self, printed: str, what: str, line: int, key: str) -> str:
         fixed = _fix_spacing(printed)
         if fixed != printed:
-            self.issue("repair", f"{key} の{what}の字間の空白を詰めました: 「{printed}」→「{fixed}」", (line,),
+            self.issue(QualityKind.REPAIR, f"{key} の{what}の字間の空白を詰めました: 「{printed}」→「{fixed}」", (line,),
                        "規則: 1字ずつ空白で区切られた英大文字を連結し、和文と「WG」の間の空白を除去", key)
         return fixed
 
@@ -263,7 +264,7 @@ class _Parser:
                 break
             number = _circled(m.group(1))
             if page.fields and number <= max(page.fields):
-                self.issue("skipped", f"{_key(page.number)} の項目 {m.group(1)} が順序どおりでありません: "
+                self.issue(QualityKind.SKIPPED, f"{_key(page.number)} の項目 {m.group(1)} が順序どおりでありません: "
                                       f"「{raw.strip()[:60]}」", (i + 1,),
                            "この行は取り込みませんでした", _key(page.number))
             else:
@@ -295,7 +296,7 @@ class _Parser:
         section = SECTIONS[number]
         printed = clean_text(label)
         if match_key(printed) != match_key(section):
-            self.issue("info", f"{key} の項目見出し「{CIRCLED[number - 1]}{printed}」を「{section}」として読みました",
+            self.issue(QualityKind.INFO, f"{key} の項目見出し「{CIRCLED[number - 1]}{printed}」を「{section}」として読みました",
                        (line,), "見出しの表記ゆれを統一", key)
         text = _html_to_text(raw)
         if not text:
@@ -312,7 +313,7 @@ class _Parser:
             saving = _SAVING_RE.search(clause)
             for amount in yen_amounts(clause):
                 if not saving:
-                    self.issue("info", f"{key} の金額「{amount.text}」は効果額と明示されていません: 「{clause}」",
+                    self.issue(QualityKind.INFO, f"{key} の金額「{amount.text}」は効果額と明示されていません: 「{clause}」",
                                (line,), "財政効果には計上せず本文として保存", key)
                     continue
                 label = saving.group(0)
@@ -358,7 +359,7 @@ class _Parser:
                 first = i + 1
             kept.append(text)
         if caption_run:
-            self.issue("skipped", f"{key} の活動実績に画像の英語説明文 (抽出時の生成物) が{len(caption_run)}行あります",
+            self.issue(QualityKind.SKIPPED, f"{key} の活動実績に画像の英語説明文 (抽出時の生成物) が{len(caption_run)}行あります",
                        (caption_run[0], caption_run[-1]), "本文に含めませんでした", key)
         if kept and first is not None:
             self.out.narratives.append(Narrative(key, year, ACTIVITY_SECTION, "\n".join(kept), first))
@@ -382,7 +383,7 @@ class _Parser:
         for i in range(header + 1, end):
             if not self.lines[i].strip():
                 break
-            rows.append((i, [c.strip() for c in self.lines[i].split("\t")]))
+            rows.append((i, tab_cells(self.lines[i])))
         return rows
 
     def card_status(self, start: int, end: int, key: str) -> None:
@@ -395,12 +396,12 @@ class _Parser:
             cells = [c for c in values[0][1] if c] if values else []
             parsed = [_COUNT_RATE_RE.match(nfkc(c)) for c in cells]
             if len(parsed) != 3 or not all(parsed):
-                self.issue("skipped", f"{key} の交付状況表 ({m.group(1)}) の数値行を読み取れません",
+                self.issue(QualityKind.SKIPPED, f"{key} の交付状況表 ({m.group(1)}) の数値行を読み取れません",
                            (i + 1,), "本文 (活動実績) としてのみ保存", key)
                 continue
             nums = [(parse_number(p.group(1)), parse_number(p.group(2))) for p in parsed if p]
             if any(None in pair for pair in nums):
-                self.issue("skipped", f"{key} の交付状況表 ({m.group(1)}) の数値を読み取れません",
+                self.issue(QualityKind.SKIPPED, f"{key} の交付状況表 ({m.group(1)}) の数値を読み取れません",
                            (values[0][0] + 1,), "本文 (活動実績) としてのみ保存", key)
                 continue
             self.tables["maebashi_card_status"].append({
@@ -421,7 +422,7 @@ class _Parser:
             for j, row in self.rows_after(i, end):
                 numbers = [parse_number(c) for c in row[2:8]]
                 if len(row) < 7 or any(n is None for n in numbers[:5]):
-                    self.issue("skipped", f"{key} の出張申請受付表の行を読み取れません: 「{self.lines[j].strip()}」",
+                    self.issue(QualityKind.SKIPPED, f"{key} の出張申請受付表の行を読み取れません: 「{self.lines[j].strip()}」",
                                (j + 1,), "本文 (活動実績) としてのみ保存", key)
                     continue
                 is_total = match_key(row[0]) == "合計"
@@ -456,7 +457,7 @@ class _Parser:
         if text.endswith("%") and parse_number(text[:-1]) is not None:
             return parse_number(text[:-1])
         if not (blank_ok and not text):
-            self.issue("unparsed", f"{key} の表の{what}「{cell}」が百分率ではありません", (j + 1,),
+            self.issue(QualityKind.UNPARSED, f"{key} の表の{what}「{cell}」が百分率ではありません", (j + 1,),
                        "空欄として取り込み、原文は raw 列に保存", key)
         return None
 
@@ -470,7 +471,7 @@ class _Parser:
             if not text.startswith("支出命令の件数"):
                 continue
             for j in range(i, end):
-                cells = [c.strip() for c in self.lines[j].split("\t") if c.strip()]
+                cells = filled_tab_cells(self.lines[j])
                 if len(cells) != 2:
                     break
                 m = _VALUE_UNIT_RE.search(nfkc(cells[1]))
@@ -508,7 +509,7 @@ def _fmt(value: float | None) -> str:
 
 def _mismatch(what: str, stated: float | None, computed: float, lines: tuple[int, ...],
               key: str | None) -> Issue:
-    return Issue("mismatch", f"{what}: 記載 {_fmt(stated)} / 再計算 {_fmt(computed)}",
+    return Issue(QualityKind.MISMATCH, f"{what}: 記載 {_fmt(stated)} / 再計算 {_fmt(computed)}",
                  tuple(sorted(set(lines))), "記載値のまま取り込み (原文を確認してください)", key)
 
 
@@ -524,10 +525,10 @@ def _check_pages(extract: Extract) -> list[Issue]:
                 issues.append(_mismatch(f"{copy} (見出し「{heading['stated_count']}のWG活動一覧」)",
                                         heading["stated_count"], len(found), (heading["line"],), None))
     for number in sorted(set(index) - set(detail)):
-        issues.append(Issue("missing", f"{_key(number)} はWG活動一覧にありますが詳細頁がありません",
+        issues.append(Issue(QualityKind.MISSING, f"{_key(number)} はWG活動一覧にありますが詳細頁がありません",
                             (index[number]["line"],), "8項目は取り込めませんでした", _key(number)))
     for number in sorted(set(detail) - set(index)):
-        issues.append(Issue("missing", f"{_key(number)} は詳細頁がありますがWG活動一覧にありません",
+        issues.append(Issue(QualityKind.MISSING, f"{_key(number)} は詳細頁がありますがWG活動一覧にありません",
                             (detail[number]["line"],), "目指す未来・該当頁なしで取り込み", _key(number)))
     spans = sorted((r for r in index.values() if r["page_from"] is not None), key=lambda r: r["wg"])
     for before, after in zip(spans, spans[1:]):
@@ -539,7 +540,7 @@ def _check_pages(extract: Extract) -> list[Issue]:
     for number, row in sorted(detail.items()):
         for field_no, section in SECTIONS.items():
             if (_key(number), section) not in have:
-                issues.append(Issue("missing", f"{_key(number)} の項目「{CIRCLED[field_no - 1]}{section}」がありません",
+                issues.append(Issue(QualityKind.MISSING, f"{_key(number)} の項目「{CIRCLED[field_no - 1]}{section}」がありません",
                                     (row["line"],), "この項目は空欄のまま", _key(number)))
     return issues
 

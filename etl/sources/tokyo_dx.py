@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from etl.errors import SourceFormatError
 from etl.model import Extract, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import clean_text, match_key
+from vocab import QualityKind
 
 LEVEL = "DX事例"
 TABLE = "tokyo_dx_municipalities"
@@ -217,7 +218,7 @@ def segment(doc: SourceDocument, issues: list[Issue]) -> list[Entry]:
             continue
         if section is not None and _continues_split_heading(section, text):
             section.name = SECTIONS[11]
-            issues.append(Issue("repair", f"見出し「{_SPLIT_HEADING[0]}」「{_SPLIT_HEADING[1]}」が2行に分かれています",
+            issues.append(Issue(QualityKind.REPAIR, f"見出し「{_SPLIT_HEADING[0]}」「{_SPLIT_HEADING[1]}」が2行に分かれています",
                                 (section.line, number), "1つの見出しとして結合しました"))
             continue
         heading = section_heading(text)
@@ -254,7 +255,7 @@ def segment(doc: SourceDocument, issues: list[Issue]) -> list[Entry]:
 def _unclaimed(lines: list[tuple[int, str]], issues: list[Issue]) -> None:
     """Text outside every entry (before a division heading with no entry after it)."""
     for number, text in lines:
-        issues.append(Issue("skipped", f"どの事例にも属さない行です: 「{text[:60]}」", (number,),
+        issues.append(Issue(QualityKind.SKIPPED, f"どの事例にも属さない行です: 「{text[:60]}」", (number,),
                             "取り込みませんでした"))
 
 
@@ -303,7 +304,7 @@ def read_header(key: str, lines: list[tuple[int, str]], issues: list[Issue]) -> 
             header.subtitle = text
         else:
             header.subtitle = f"{header.subtitle} {text}"
-            issues.append(Issue("repair", f"{key}: 表題の後に複数行があります: 「{text[:40]}」", (number,),
+            issues.append(Issue(QualityKind.REPAIR, f"{key}: 表題の後に複数行があります: 「{text[:40]}」", (number,),
                                 "副題に続けて結合しました", key))
     return header
 
@@ -324,13 +325,13 @@ def _read_title_line(key: str, number: int, text: str, header: Header, issues: l
         if known:
             header.municipalities.append(known)
         else:
-            issues.append(Issue("unparsed", f"{key}: 括弧内の「{name}」は都内の区市町村名として照合できません",
+            issues.append(Issue(QualityKind.UNPARSED, f"{key}: 括弧内の「{name}」は都内の区市町村名として照合できません",
                                 (number,), "自治体は空欄 (NULL) のまま。誤読なら corrections.csv で訂正してください", key))
     head, _, last = rest.rpartition(" ")
     if head and _is_department(last) and not _is_department(head):
         header.departments.append(last)
         rest = head.strip()
-        issues.append(Issue("repair", f"{key}: 副題と部署名が同じ行に印字されています: 「{last}」", (number,),
+        issues.append(Issue(QualityKind.REPAIR, f"{key}: 副題と部署名が同じ行に印字されています: 「{last}」", (number,),
                             "行末の部署名 (…部/課/室) を部署として分離しました", key))
     header.subtitle = rest or None
 
@@ -363,14 +364,14 @@ def _kind(key: str, entry: Entry, issues: list[Issue]) -> str:
     by_division = "提案" if entry.division == IDEA_DIVISION else "取組"
     kind = "取組" if case and not proposal else "提案" if proposal and not case else by_division
     if case == proposal:
-        issues.append(Issue("info", f"{key}: 節見出しから取組/提案を判定できません", (entry.line,),
+        issues.append(Issue(QualityKind.INFO, f"{key}: 節見出しから取組/提案を判定できません", (entry.line,),
                             f"部門 ({entry.division}) から区分={kind} としました", key))
     elif kind != by_division:
-        issues.append(Issue("info", f"{key}: 区分={kind} ですが部門は {entry.division} です", (entry.line,),
+        issues.append(Issue(QualityKind.INFO, f"{key}: 区分={kind} ですが部門は {entry.division} です", (entry.line,),
                             "節見出しに従いました", key))
     block_kind = entry.block[:2]
     if block_kind != kind:
-        issues.append(Issue("info", f"{key}: 概要見出しは「{entry.block}」ですが、節見出しは{kind}の形式です",
+        issues.append(Issue(QualityKind.INFO, f"{key}: 概要見出しは「{entry.block}」ですが、節見出しは{kind}の形式です",
                             (entry.line,), f"節見出しに従い区分={kind} としました", key))
     return kind
 
@@ -380,18 +381,18 @@ def _narratives(key: str, entry: Entry, issues: list[Issue]) -> list[Narrative]:
     if entry.preamble:
         text = "\n".join(ln for _, t in entry.preamble for ln in body_lines(t))
         by_name[entry.block] = Narrative(key, None, entry.block, text, entry.preamble[0][0])
-        issues.append(Issue("repair", f"{key}: 見出しの前に本文があります", (entry.preamble[0][0],),
+        issues.append(Issue(QualityKind.REPAIR, f"{key}: 見出しの前に本文があります", (entry.preamble[0][0],),
                             f"節「{entry.block}」として取り込みました", key))
     for section in entry.sections:
         text = "\n".join(ln for p in section.paragraphs for _, t in p for ln in body_lines(t))
         if not text:
-            issues.append(Issue("info", f"{key}: 「{section.name}」の本文がありません", (section.line,),
+            issues.append(Issue(QualityKind.INFO, f"{key}: 「{section.name}」の本文がありません", (section.line,),
                                 "この節は登録していません", key))
             continue
         if section.name in by_name:
             earlier = by_name[section.name]
             earlier.text = f"{earlier.text}\n{text}"
-            issues.append(Issue("repair", f"{key}: 見出し「{section.name}」が2回あります",
+            issues.append(Issue(QualityKind.REPAIR, f"{key}: 見出し「{section.name}」が2回あります",
                                 (earlier.line, section.line), "本文を最初の節に続けて結合しました", key))
             continue
         by_name[section.name] = Narrative(key, None, section.name, text, section.line)
@@ -423,7 +424,7 @@ def _initiative(n: int, entry: Entry, extract: Extract) -> None:
             extra["自治体の根拠行"] = where
             table.append({"municipality": municipality, "line": where, "initiative_key": key, "basis": "本文"})
     if not header.title:
-        issues.append(Issue("info", f"{key}: 表題が印字されていません", (entry.line,),
+        issues.append(Issue(QualityKind.INFO, f"{key}: 表題が印字されていません", (entry.line,),
                             "表題は空欄のまま登録しました", key))
     extract.initiatives.append(Initiative(
         key=key, level=LEVEL, code=str(n), title=header.title, line=line, municipality=municipality,
@@ -465,16 +466,16 @@ def cross_check(extract: Extract) -> list[Issue]:
             continue
         have = sections.get(i.key, set())
         if not have:
-            issues.append(Issue("mismatch", f"{i.key}: 本文の節が1つもありません", (i.line,),
+            issues.append(Issue(QualityKind.MISMATCH, f"{i.key}: 本文の節が1つもありません", (i.line,),
                                 "表題のみ登録しました", i.key))
         kind = i.extra.get("区分")
         missing = [alts[0] for alts in TEMPLATE.get(kind, ()) if have and not have.intersection(alts)]
         if missing:
-            issues.append(Issue("mismatch", f"{i.key}: {kind}の事例の節 {'・'.join(missing)} がありません "
+            issues.append(Issue(QualityKind.MISMATCH, f"{i.key}: {kind}の事例の節 {'・'.join(missing)} がありません "
                                 f"(ある節: {len(have)}/{len(TEMPLATE[kind])})", (i.line,),
                                 "文書のとおり (欠けた節は登録していません)", i.key))
         expected = "提案" if IDEA_DIVISION in i.themes else "取組"
         if kind != expected:
-            issues.append(Issue("mismatch", f"{i.key}: 区分={kind} ですが部門 {'・'.join(i.themes)} の事例は{expected}です",
+            issues.append(Issue(QualityKind.MISMATCH, f"{i.key}: 区分={kind} ですが部門 {'・'.join(i.themes)} の事例は{expected}です",
                                 (i.line,), "節見出しに基づく区分を採用", i.key))
     return issues

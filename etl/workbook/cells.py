@@ -20,6 +20,7 @@ from etl.model import DOCUMENT_MUNICIPALITY
 from etl.workbook.layout import LIST_SEPARATOR, UNKNOWN_MUNICIPALITY
 from etl.workbook.problems import Problems
 from etl.workbook.reading import Row, Table
+from vocab import QualityKind
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # anything else is a typo, not a fiscal year
 MAX_ABS_YEN = 10**15  # 1,000 兆円: beyond Excel's 15 exact digits and any municipal budget
@@ -118,7 +119,7 @@ class Cells:
         if field:
             self.row.invalid.add(field)
 
-    def warning(self, field: str | None, message: str, kind: str = "workbook") -> None:
+    def warning(self, field: str | None, message: str, kind: str = QualityKind.WORKBOOK) -> None:
         self.problems.warning(self.table.spec.name, self.row.number,
                               self.header(field) if field else None, message, kind)
 

@@ -11,6 +11,7 @@ from etl.workbook.limits import check_name, check_package
 from etl.workbook.plan import document_id_from_file, read_plan
 from etl.workbook.problems import PlanSummary, Problems, WorkbookCheck, warning_issue
 from etl.workbook.reading import Table, read_tables
+from vocab import QualityKind
 
 PARTNERS_TABLE = "workbook_municipalities"  # -> src_workbook_municipalities
 
@@ -20,7 +21,7 @@ def _extract(tables: dict[str, Table], file_name: str, document_id: str | None,
     for name in (EVALUATIONS.name, INDICATORS.name, FISCAL_EFFECTS.name):  # 計画, 取組: see readers
         if name not in tables:
             problems.warning(name, None, None, f"シート「{name}」がありません（{name}なしとして取り込みます）。",
-                             "missing")
+                             QualityKind.MISSING)
     plan, period = read_plan(tables.get(PLAN.name), file_name, document_id, problems)
     initiatives, index = read_initiatives(tables.get(INITIATIVES.name), period, problems)
     extract = Extract(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from etl.model import Award, Evaluation, FiscalEffect, Indicator, Narrative
-from etl.reconcile import SCORE_RANGES
 from etl.workbook.cells import Cells, number_text
 from etl.workbook.initiatives import InitiativeIndex
 from etl.workbook.layout import (CRITERIA, DEFAULT_FISCAL_SOURCE, EVALUATIONS, EVALUATORS,
@@ -15,6 +14,7 @@ from etl.workbook.layout import (CRITERIA, DEFAULT_FISCAL_SOURCE, EVALUATIONS, E
 from etl.workbook.plan import Period
 from etl.workbook.problems import Problems
 from etl.workbook.reading import Table
+from vocab import SCORE_RANGES, QualityKind
 
 # The English codes are accepted too, so a workbook made from the warehouse views also reads.
 _EVALUATOR_SPELLINGS = {**EVALUATORS, **{v: v for v in EVALUATORS.values()}}
@@ -99,7 +99,7 @@ def read_fiscal_effects(table: Table | None, index: InitiativeIndex, period: Per
         kind = cells.text("kind")
         evidence = cells.text("evidence")
         if evidence is None and "evidence" not in cells.row.invalid:
-            cells.warning("evidence", "根拠が空欄です。金額の根拠となる文を書くと画面に表示されます。", "missing")
+            cells.warning("evidence", "根拠が空欄です。金額の根拠となる文を書くと画面に表示されます。", QualityKind.MISSING)
         source = (cells.choice("source", _SOURCE_SPELLINGS) if cells.table.has("source") else None)
         if amount is not None and kind is not None:
             records.append(FiscalEffect(key, year, amount, kind, source or DEFAULT_FISCAL_SOURCE,
@@ -118,7 +118,7 @@ def read_indicators(table: Table | None, period: Period, problems: Problems) -> 
         period.check(cells, "fiscal_year", year, earlier_ok=kind == "baseline")
         value = cells.number_value("value")
         if value is None and "value" not in cells.row.invalid:
-            cells.warning("value", "値が空欄です（値なしとして取り込みます）。", "missing")
+            cells.warning("value", "値が空欄です（値なしとして取り込みます）。", QualityKind.MISSING)
         if number is None or name is None or kind is None:
             continue
         first = described.setdefault(number, (name, unit, cells.number))

@@ -20,6 +20,7 @@ from etl.workbook.layout import INITIATIVES, LEVELS
 from etl.workbook.plan import Period
 from etl.workbook.problems import Problems
 from etl.workbook.reading import Table
+from vocab import QualityKind
 
 
 @dataclass
@@ -73,10 +74,10 @@ def _read_row(cells: Cells, period: Period) -> Initiative:
     code = cells.text("code")
     title = cells.text("title")
     if title is None and "title" not in cells.row.invalid:
-        cells.warning("title", "取組名が空欄です。", "missing")
+        cells.warning("title", "取組名が空欄です。", QualityKind.MISSING)
     departments = cells.items("departments")
     if not departments and "departments" not in cells.row.invalid:
-        cells.warning("departments", "担当部署が空欄です。", "missing")
+        cells.warning("departments", "担当部署が空欄です。", QualityKind.MISSING)
     years = {}
     for name in ("fiscal_year", "start_fy", "end_fy"):
         years[name] = cells.year(name) if cells.table.has(name) else None
@@ -146,5 +147,5 @@ def read_initiatives(table: Table | None, period: Period,
     initiatives = [record for _, record in rows]
     _check_cycles(initiatives, problems)
     if not table.rows:
-        problems.warning(INITIATIVES.name, None, None, "取組が1行もありません。", "missing")
+        problems.warning(INITIATIVES.name, None, None, "取組が1行もありません。", QualityKind.MISSING)
     return initiatives, index

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl.normalize import match_key
+from vocab import ALL_CRITERIA as CRITERIA
+from vocab import GRADE_CRITERION, GRADES, INDICATOR_LABELS, LEVELS
 
-# Closed vocabularies (docs/warehouse.md "語彙"), as the workbook spells them.
-LEVELS = ("施策", "方向性", "基本事業", "取組項目", "実践項目", "改善取組", "DX事例", "WG")
+# Closed vocabularies (docs/warehouse.md "語彙"), as the workbook spells them; the shared ones
+# (LEVELS, CRITERIA, GRADES) come from vocab.
 EVALUATORS = {"自己評価": "self", "委員評価": "committee"}
-CRITERIA = ("進捗度", "連携度", "効率性", "創造性", "合計", "総合評価", "委員評価")
-GRADE_CRITERION = "総合評価"  # the one criterion carried by a grade (A–D) instead of a score
-GRADES = ("A", "B", "C", "D")
-INDICATOR_KINDS = {"基準値": "baseline", "実績値": "actual", "目標値": "target"}
+INDICATOR_KINDS = {label: kind for kind, label in INDICATOR_LABELS.items()}
 # fiscal_effects.source: what the office states itself is the plan's own figure ("summary");
 # "sheet" marks amounts picked out of progress-sheet prose, as the text parsers do.
 FISCAL_SOURCES = {"計画記載": "summary", "進捗シート": "sheet"}
@@ -199,4 +198,3 @@ PARTNERS = SheetSpec("関係自治体", False,
 EXPLANATION_SHEET = "説明"
 DATA_SHEETS: tuple[SheetSpec, ...] = (PLAN, INITIATIVES, EVALUATIONS, INDICATORS, FISCAL_EFFECTS,
                                       NARRATIVES, AWARDS, PARTNERS)
-SHEETS_BY_NAME = {s.name: s for s in DATA_SHEETS}

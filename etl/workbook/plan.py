@@ -14,6 +14,7 @@ from etl.workbook.cells import Cells
 from etl.workbook.layout import PLAN
 from etl.workbook.problems import PlanSummary, Problems
 from etl.workbook.reading import Table
+from vocab import QualityKind
 
 DOCUMENT_ID_PREFIX = "xlsx-"
 MAX_DOCUMENT_ID_CHARS = 100
@@ -78,10 +79,10 @@ def read_plan(table: Table | None, file_name: str, document_id: str | None,
     elif cells.table.has("start_fy") and (start is None or end is None) and not (
             {"start_fy", "end_fy"} & cells.row.invalid):
         cells.warning("start_fy" if start is None else "end_fy",
-                      "計画期間の年度が空欄のため、各シートの年度が計画期間内かを確かめていません。", "missing")
+                      "計画期間の年度が空欄のため、各シートの年度が計画期間内かを確かめていません。", QualityKind.MISSING)
     prefecture = cells.text("prefecture")
     if prefecture is None and table.has("prefecture"):
-        cells.warning("prefecture", "都道府県が空欄です。", "missing")
+        cells.warning("prefecture", "都道府県が空欄です。", QualityKind.MISSING)
     chosen = document_id
     stated = cells.text("document_id") if table.has("document_id") else None
     if document_id is not None and stated not in (None, document_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl.model import Extract, Issue
+from vocab import QualityKind
 
 ERROR = "error"  # the workbook is not imported
 WARNING = "warning"  # imported; recorded in data_quality
@@ -23,7 +24,7 @@ class Problem:
     row: int | None
     column: str | None
     message_ja: str
-    kind: str = "workbook"
+    kind: str = QualityKind.WORKBOOK
 
     @property
     def is_error(self) -> bool:
@@ -58,7 +59,7 @@ class Problems:
         self.items.append(Problem(ERROR, sheet, row, column, message))
 
     def warning(self, sheet: str | None, row: int | None, column: str | None, message: str,
-                kind: str = "workbook") -> None:
+                kind: str = QualityKind.WORKBOOK) -> None:
         self.items.append(Problem(WARNING, sheet, row, column, message, kind))
 
     @property

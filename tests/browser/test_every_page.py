@@ -11,7 +11,7 @@ from tests.browser.conftest import published_screenshot, wait_for_app
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-PAGES = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"',
+PAGES = re.findall(r'st\.Page\("app_pages/(\w+)\.py", title="([^"]+)"',
                    (ROOT / "dashboard.py").read_text(encoding="utf-8"))
 
 

@@ -76,3 +76,32 @@ def test_upload_check_confirm_and_find_the_municipality(import_server, page):
     assert "m=" in page.url
     page.get_by_text("架空市行財政改革プラン").first.wait_for()
     screenshot(page, "import_overview")
+
+
+def test_import_then_undo_with_confirmation_removes_the_municipality(import_server, page):
+    url, raw, warehouse = import_server
+    before = warehouse.read_bytes()
+    page.goto(f"{url}/data_import")
+    wait_for_app(page)
+    upload(page, WORKBOOKS / "kakuu-city-plan.xlsx")
+    page.get_by_role("button", name="架空市のデータを取り込む").click()
+    page.get_by_text("kakuu-city-plan.xlsx を取り込みました").wait_for(timeout=120_000)
+    wait_for_app(page)
+    page.get_by_text("取り込みの履歴").wait_for()
+
+    page.get_by_role("button", name="1 番「取り込み kakuu-city-plan.xlsx」").click()
+    wait_for_app(page)
+    page.get_by_text("その前の倉庫と data/raw に戻します。よろしいですか。").wait_for()
+    assert (raw / "kakuu-city-plan.xlsx").exists()  # the first click only asks
+    screenshot(page, "import_undo_confirm")
+    page.get_by_role("button", name="取り消しを実行する").click()
+    page.get_by_text("を取り消しました。").wait_for(timeout=120_000)
+    wait_for_app(page)
+    screenshot(page, "import_undone")
+
+    assert not (raw / "kakuu-city-plan.xlsx").exists() and warehouse.read_bytes() == before
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="自治体").first
+    box.click()
+    page.get_by_role("option", name="狛江市", exact=True).wait_for()
+    assert page.get_by_role("option", name="架空市", exact=True).count() == 0
+    page.keyboard.press("Escape")

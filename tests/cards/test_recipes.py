@@ -9,7 +9,7 @@ import pytest
 
 from cards import RECIPES, CardRef, CardSpec, build, catalogue, describe_text, recipe_card, resolve
 from cards.trends import SHARE
-from exports.slides import takeaway_for_grades
+from cards.wording import takeaway_for_grades
 from warehouse import Filters, scores
 
 EXPECTED = {

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from etl.documents import load_by_id, read_manifest
 from etl.errors import SourceFormatError
 from etl.model import Extract, SourceDocument
-from etl.sources import parser_for
+from etl.sources import SOURCES
 from tests.conftest import RAW_DIR
 
 ENTRIES = {e.document_id: e for e in read_manifest(RAW_DIR)}
@@ -49,7 +49,7 @@ def _check(doc_id: str, lines: list[str]) -> None:
     doc = DOCUMENTS[doc_id]
     mutated = SourceDocument(doc.document_id, doc.file, doc.municipality, doc.title, lines)
     try:
-        result = parser_for(ENTRIES[doc_id].format)(mutated)
+        result = SOURCES[ENTRIES[doc_id].format].parse(mutated)
     except SourceFormatError as error:
         assert doc.file in str(error)
         return
@@ -69,7 +69,7 @@ def test_file_without_trailing_newline_parses_completely(doc_id, tmp_path):
     doc = DOCUMENTS[doc_id]
     text = (RAW_DIR / ENTRIES[doc_id].file).read_text(encoding="utf-8")
     assert not text.endswith("\n") or text.rstrip("\n") != text
-    parse = parser_for(ENTRIES[doc_id].format)
+    parse = SOURCES[ENTRIES[doc_id].format].parse
     with_newline = parse(SourceDocument(doc.document_id, doc.file, doc.municipality, doc.title,
                                         (text.rstrip("\n") + "\n").splitlines()))
     without = parse(SourceDocument(doc.document_id, doc.file, doc.municipality, doc.title,
@@ -85,6 +85,6 @@ def test_truncated_document_raises_source_format_error(doc_id, fraction):
     doc = DOCUMENTS[doc_id]
     cut = doc.lines[: int(len(doc.lines) * fraction)]
     with pytest.raises(SourceFormatError) as raised:
-        parser_for(ENTRIES[doc_id].format)(SourceDocument(doc.document_id, doc.file, doc.municipality,
+        SOURCES[ENTRIES[doc_id].format].parse(SourceDocument(doc.document_id, doc.file, doc.municipality,
                                                           doc.title, cut))
     assert doc.file in str(raised.value)

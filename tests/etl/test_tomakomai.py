@@ -1,4 +1,4 @@
-"""Golden cases for the Tomakomai 本編 / item-list parser (etl.sources.tomakomai).
+"""Golden cases for the Tomakomai 本編 / item-list parser (etl.sources.tomakomai.tables).
 
 Most assertions go through the public views of a freshly built warehouse (fixture
 ``warehouse``); a few check the Extract itself (tables, robustness, cross_check).
@@ -17,6 +17,7 @@ from etl.errors import SourceFormatError
 from etl.model import SourceDocument
 from etl.reconcile import reconcile
 from etl.sources import tomakomai
+from etl.sources.tomakomai import tables
 from tests.conftest import RAW_DIR
 
 DOC_ID = "tomakomai-sokaku-r6"
@@ -217,9 +218,9 @@ def test_shifted_list_row_keeps_grades_but_not_ambiguous_scores(extract):
 
 
 def test_fiscal_amount_helper():
-    assert tomakomai._yen("37億6千万円") == 3_760_000_000
-    assert tomakomai._yen("1億1千万円") == 110_000_000
-    assert tomakomai._yen("28億円") == 2_800_000_000
+    assert tables._yen("37億6千万円") == 3_760_000_000
+    assert tables._yen("1億1千万円") == 110_000_000
+    assert tables._yen("28億円") == 2_800_000_000
 
 
 def test_without_trailing_newline_same_records(doc):

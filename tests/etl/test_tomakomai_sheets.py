@@ -1,4 +1,4 @@
-"""Golden cases for the Tomakomai progress sheets (etl.sources.tomakomai_sheets).
+"""Golden cases for the Tomakomai progress sheets (etl.sources.tomakomai.sheets).
 
 Most assertions go through the public views of a freshly built warehouse (fixture
 ``warehouse``): the sheets are rank 0, so their values are the ones the views show.
@@ -15,7 +15,7 @@ from etl.documents import load_by_id
 from etl.errors import SourceFormatError
 from etl.model import SourceDocument
 from etl.normalize import yen_amounts
-from etl.sources.tomakomai_sheets import (CRITERIA, classify_amount, cross_check_sheets, parse_sheets,
+from etl.sources.tomakomai.sheets import (CRITERIA, classify_amount, cross_check_sheets, parse_sheets,
                                           sheet_amounts)
 from tests.conftest import RAW_DIR
 

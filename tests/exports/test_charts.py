@@ -8,20 +8,13 @@ import polars as pl
 import pytest
 
 import charts
+import vocab
 from charts import builders
 from charts.radar import EXTENT, radar_points
-from charts.theme import (
-    CRITERIA,
-    FONT,
-    GRADE_COLORS,
-    GRADES,
-    NO_DATA_TEXT,
-    THEME_NAME,
-    enable_theme,
-    fy_label,
-    fy_label_long,
-    grade_scale,
-)
+from charts.theme import FONT, GRADE_COLORS, NO_DATA_TEXT, THEME_NAME, enable_theme, grade_scale
+from vocab import fy_label, fy_label_long
+
+CRITERIA, GRADES = list(vocab.CRITERIA), list(vocab.GRADES)  # as chart specs hold them (JSON arrays)
 
 GRADES_FRAME = pl.DataFrame(
     {
@@ -63,6 +56,7 @@ INDICATOR_FRAME = pl.DataFrame(
 COMMITTEE_FRAME = pl.DataFrame(
     {"title": ["取組A", "取組B", "取組C"], "self_total": [8, 8, 11], "committee": [3, 3, 5]}
 )
+
 COUNT_FRAME = pl.DataFrame({"課": ["政策推進課", "財政課", "人事課"], "件数": [4, 9, 2]})
 YEARLY_FRAME = pl.DataFrame({"fiscal_year": [2024, 2020, 2022], "count": [56, 4, 13]})
 

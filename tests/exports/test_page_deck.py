@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 import polars as pl
 from pptx import Presentation
 
+from cards.wording import takeaway_for_grades
 from charts import builders
-from exports.slides import PageChart, page_deck, takeaway_for_grades
+from exports.slides import PageChart, page_deck
 
 GRADES = pl.DataFrame({"fiscal_year": [2022, 2022, 2023, 2023], "grade": ["A", "B", "A", "B"],
                        "count": [4, 4, 5, 3]})

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import polars as pl
 
+import vocab
 from charts import scores
-from charts.theme import CRITERIA, NO_DATA_TEXT, PALETTE
+from charts.theme import NO_DATA_TEXT, PALETTE
+
+CRITERIA = list(vocab.CRITERIA)  # as chart specs hold it (a JSON array)
 
 PROFILES = pl.DataFrame({
     "profile": ["実践項目 1 ガバメントクラウドファンディングの実施 (総括)"] * 4 + ["自治体平均: 苫小牧市 (総括)"] * 4,

@@ -6,7 +6,7 @@ from cards import CardRef
 from cards.basket import decode, encode
 from warehouse import Filters
 
-DECK = "pages/deck.py"
+DECK = "app_pages/deck.py"
 TOMAKOMAI = Filters(municipality="苫小牧市")
 THEMES = ("theme|健全な財政運営|0", "theme|協働の推進|0")
 BASKET = [
@@ -115,13 +115,13 @@ def test_add_form_says_when_nothing_matches(app):
 
 
 def test_add_to_deck_on_a_screen_then_open_the_builder(app):
-    at = app("pages/trends.py", m="苫小牧市")
+    at = app("app_pages/trends.py", m="苫小牧市")
     at.segmented_control(key="trends_share").set_value("割合").run()
     at.button(key="basket_trends_grades").click().run()
     at.button(key="basket_trends_grades").click().run()  # twice: kept once
     assert not at.exception
     assert at.session_state["deck_basket"] == [BASKET[0]]
-    at.switch_page("pages/radar.py").run()
+    at.switch_page("app_pages/radar.py").run()
     at.button(key="basket_radar_chart").click().run()
     at.switch_page(DECK).run()
     assert _items(at) == [TITLES[0], TITLES[1]]

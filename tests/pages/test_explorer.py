@@ -8,23 +8,23 @@ def _caption_count(at) -> int:
 
 
 def test_koganei_2021_lists_its_22_initiatives(app):
-    at = app("pages/explorer.py", m="小金井市", fy="2021")
+    at = app("app_pages/explorer.py", m="小金井市", fy="2021")
     assert _caption_count(at) == 22
     table = at.dataframe[0].value
     assert set(table["階層"]) == {"改善取組"}
 
 
 def test_grade_filter_and_search_narrow_the_slice(app):
-    everything = _caption_count(app("pages/explorer.py", m="苫小牧市"))
-    only_a = _caption_count(app("pages/explorer.py", m="苫小牧市", g="A"))
-    searched = _caption_count(app("pages/explorer.py", m="苫小牧市", q="ふるさと納税"))
+    everything = _caption_count(app("app_pages/explorer.py", m="苫小牧市"))
+    only_a = _caption_count(app("app_pages/explorer.py", m="苫小牧市", g="A"))
+    searched = _caption_count(app("app_pages/explorer.py", m="苫小牧市", q="ふるさと納税"))
     assert 0 < only_a < everything
     assert 0 < searched < only_a
 
 
 def test_detail_of_a_practice_item_from_the_url(app):
     # tomakomai list line 121: 2 No.1 … 企業版ふるさと納税の導入 A A A A 3 2 3 3 11 A R6
-    at = app("pages/explorer.py", m="苫小牧市", id="tomakomai-sokaku-r6/実践項目:2")
+    at = app("app_pages/explorer.py", m="苫小牧市", id="tomakomai-sokaku-r6/実践項目:2")
     assert not at.exception
     assert "実践項目 2 企業版ふるさと納税の導入" in [s.value for s in at.subheader]
     scores = at.dataframe[1].value
@@ -39,7 +39,7 @@ def test_detail_of_a_practice_item_from_the_url(app):
 
 
 def test_unknown_id_in_the_url_is_ignored(app):
-    at = app("pages/explorer.py", id="no-such/initiative")
+    at = app("app_pages/explorer.py", id="no-such/initiative")
     assert not at.exception and not at.error
     assert any("表の行を選ぶと" in i.value for i in at.info)
 
@@ -68,7 +68,7 @@ def test_a_chosen_municipality_can_be_exported_in_template_form(app, built_wareh
 
     from etl.workbook import check, export_workbook
 
-    at = app("pages/explorer.py", m="狛江市")
+    at = app("app_pages/explorer.py", m="狛江市")
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert any(label.startswith("取り込みテンプレート形式で書き出し") for label in labels)
@@ -78,19 +78,19 @@ def test_a_chosen_municipality_can_be_exported_in_template_form(app, built_wareh
 
 
 def test_without_a_municipality_there_is_no_template_export(app):
-    at = app("pages/explorer.py")
+    at = app("app_pages/explorer.py")
     assert not any(b.label.startswith("取り込みテンプレート") for b in at.get("download_button"))
 
 
 def test_evaluated_initiatives_lead_and_empty_cells_read_a_dash(app):
-    at = app("pages/explorer.py")
+    at = app("app_pages/explorer.py")
     table = at.dataframe[0].value
     evaluated = table[["総合評価", "進捗度", "委員評価"]].notna().any(axis=1).tolist()
     first_unevaluated = evaluated.index(False)
     assert first_unevaluated > 0 and not any(evaluated[first_unevaluated:])  # every evaluated row first
     assert at.segmented_control[0].value == "評価のある取組から"
 
-    documents = app("pages/explorer.py")
+    documents = app("app_pages/explorer.py")
     documents.segmented_control[0].set_value("文書の順").run()
     assert documents.dataframe[0].value["階層"].iloc[0] == "WG"  # 前橋市's working groups, unevaluated
 
@@ -105,7 +105,7 @@ def test_empty_text_cells_show_a_dash_not_none():
 
 
 def test_detail_lists_similar_initiatives_of_other_municipalities_first(app):
-    at = app("pages/explorer.py", id="tomakomai-sokaku-r6/取組項目:15")  # RPAの導入
+    at = app("app_pages/explorer.py", id="tomakomai-sokaku-r6/取組項目:15")  # RPAの導入
     assert not at.exception
     similar = next(d.value for d in at.dataframe if "類似度" in d.value.columns)
     towns = list(similar["自治体"])

@@ -14,9 +14,9 @@ import json
 import polars as pl
 import pytest
 
-from warehouse import money
+from warehouse import fiscal, indicators
 
-FISCAL, INDICATORS = "pages/fiscal.py", "pages/indicators.py"
+FISCAL, INDICATORS = "app_pages/fiscal.py", "app_pages/indicators.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:
@@ -113,7 +113,7 @@ def test_fiscal_traces_every_amount_to_its_sentence_and_line(app):
     assert 26_600_000 in unknown["金額(円)"].to_list()
     # 費用 rows are listed but excluded from the sums, with the reason.
     expenses = table.filter(pl.col("区分") == "費用")
-    assert expenses.height == 4 and set(expenses["集計"]) == {money.EXCLUDED_EXPENSE}
+    assert expenses.height == 4 and set(expenses["集計"]) == {fiscal.EXCLUDED_EXPENSE}
     total = table.filter(pl.col("区分") == "合計")
     assert total["金額(円)"].to_list() == [3_760_000_000]
     assert total["出典行"].to_list() == ["tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:46"]
@@ -222,24 +222,17 @@ def test_classify_excludes_expenses_overlaps_and_repeats():
                  amount_yen=[10, 99, 5, 5, 7, 100],
                  kind=["寄附", "寄附", "経費削減", "経費削減", "費用", "合計"],
                  source=["sheet"] * 5 + ["summary"])
-    assert money.classify(rows)["status"].to_list() == [
-        money.COUNTED_DATED, money.EXCLUDED_OVERLAP, money.COUNTED_UNDATED, money.EXCLUDED_REPEAT,
-        money.EXCLUDED_EXPENSE, money.STATED]
+    assert fiscal.classify(rows)["status"].to_list() == [
+        fiscal.COUNTED_DATED, fiscal.EXCLUDED_OVERLAP, fiscal.COUNTED_UNDATED, fiscal.EXCLUDED_REPEAT,
+        fiscal.EXCLUDED_EXPENSE, fiscal.STATED]
 
 
 def test_achievement_lower_is_better():
     values = pl.DataFrame({"fiscal_year": [2018, 2020, 2024], "kind": ["baseline", "actual", "target"],
                            "value": [195.0, 189.5, 185.0], "note": [None, None, None]})
-    result = money.achievement(values, None, "以下")
+    result = indicators.achievement(values, None, "以下")
     assert result.progress == pytest.approx(0.55)
     assert result.status == "未達" and not result.direction_stated
-
-
-def test_yen_text():
-    assert money.yen_text(3_760_000_000) == "37.6億円"
-    assert money.yen_text(10_372_000) == "1,037万円"
-    assert money.yen_text(22_000) == "2万円"
-    assert money.yen_text(500) == "500円"
 
 
 def _percent(shown: str) -> float:

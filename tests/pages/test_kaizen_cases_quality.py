@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-KAIZEN, CASES, QUALITY = "pages/kaizen.py", "pages/cases.py", "pages/quality.py"
+KAIZEN, CASES, QUALITY = "app_pages/kaizen.py", "app_pages/cases.py", "app_pages/quality.py"
 
 
 def _charts(at) -> list[tuple[dict, list[pl.DataFrame]]]:
@@ -246,7 +246,8 @@ def test_quality_document_filter(app):
 
 
 def test_kind_labels_handle_unknown_kinds():
-    from warehouse.campaigns import kind_label, kind_order, quality_counts
+    from vocab import kind_label, kind_order
+    from warehouse.quality import quality_counts
 
     assert kind_label("correction_unused") == "未適用の訂正"
     assert kind_label("checksum_changed") == "文書の更新"
@@ -260,7 +261,7 @@ def test_kind_labels_handle_unknown_kinds():
 
 
 def test_ranking_comparison_adds_departments_the_publication_left_out():
-    from warehouse.campaigns import ranking_comparison, ranking_table
+    from warehouse.kaizen import ranking_comparison, ranking_table
 
     published = pl.DataFrame({"document_id": ["d"] * 2, "fiscal_year": [2020, 2020], "rank": [1, 2],
                               "department": ["A課", "B課"], "count": [2.0, 1.0], "participants": [3, 1],
@@ -277,30 +278,40 @@ def test_ranking_comparison_adds_departments_the_publication_left_out():
 @pytest.mark.parametrize("text, expected", [("・住民の利便性向上\n・効率化", "住民の利便性向上"), ("", None),
                                             ("\n\n  二行目から", "二行目から")])
 def test_first_line(text, expected):
-    from warehouse.campaigns import first_line
+    from warehouse.cases import first_line
 
     assert first_line(text) == expected
 
 
 def test_markdown_text_escapes_special_characters():
-    from warehouse.campaigns import markdown_text
+    from ui.markdown import markdown_text
 
     assert markdown_text("1. *強調* $100\n次の行") == "1\\. \\*強調\\* \\$100  \n次の行"
 
 
+def test_page_slice_clamps_to_the_pages_there_are():
+    from ui.paging import page_count, page_slice
+
+    frame = pl.DataFrame({"n": list(range(45))})
+    assert page_count(45, 20) == 3 and page_count(0, 20) == 1
+    assert page_slice(frame, 3, 20)["n"].to_list() == list(range(40, 45))
+    assert page_slice(frame, 9, 20)["n"].to_list() == list(range(40, 45))  # past the end: the last page
+    assert page_slice(frame, 0, 20)["n"].to_list() == list(range(20))
+
+
 def test_quality_notes_come_in_document_order():
     # Locations are text (「file:18」, 「file:Sheet!12」); sorted as text, line 144 came before 18.
-    from warehouse import campaigns, queries
+    from warehouse import quality, queries
 
     def first_lines(locations) -> list[int]:
         return [int(str(location).split(";")[0].rsplit(":", 1)[1]) for location in locations]
 
-    kaizen = campaigns.document_quality("koganei-kaizen-r3", ("correction", "repair", "skipped"))["location"]
+    kaizen = quality.document_quality("koganei-kaizen-r3", ("correction", "repair", "skipped"))["location"]
     assert first_lines(kaizen)[:3] == [18, 137, 144]
     assert first_lines(kaizen) == sorted(first_lines(kaizen))
     corrections = queries.data_quality("koganei-kaizen-r3").filter(kind="correction")["location"]
     assert first_lines(corrections) == [18, 137, 144]
-    page_rows = campaigns.quality_rows().filter(document_id="koganei-kaizen-r3", kind="correction")["location"]
+    page_rows = quality.quality_rows().filter(document_id="koganei-kaizen-r3", kind="correction")["location"]
     assert first_lines(page_rows) == [18, 137, 144]
 
 

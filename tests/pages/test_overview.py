@@ -3,7 +3,7 @@ click-through to the filtered 取組一覧. Expected values are the documents' o
 states 財政効果額 37.6億円 (line 46), its sheets give the yearly grades, 取組終了 and 委員評価."""
 from __future__ import annotations
 
-OVERVIEW = "pages/overview.py"
+OVERVIEW = "app_pages/overview.py"
 
 
 def _metrics(at) -> dict[str, tuple[str, str | None]]:

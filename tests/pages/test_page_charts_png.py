@@ -15,9 +15,9 @@ import pytest
 from charts.png import chart_to_png
 from tests.pages.conftest import PAGE_FILES
 
-VIEWS = {"pages/trends.py": {"m": "苫小牧市"}, "pages/radar.py": {"m": "苫小牧市"},
-         "pages/fiscal.py": {"m": "苫小牧市"}}
-WITHOUT_CHARTS = {"pages/explorer.py", "pages/data_import.py"}
+VIEWS = {"app_pages/trends.py": {"m": "苫小牧市"}, "app_pages/radar.py": {"m": "苫小牧市"},
+         "app_pages/fiscal.py": {"m": "苫小牧市"}}
+WITHOUT_CHARTS = {"app_pages/explorer.py", "app_pages/data_import.py"}
 
 
 def _spec_with_data(proto) -> dict:
@@ -45,7 +45,7 @@ def test_every_chart_on_the_page_exports_to_png(app, page):
 
 
 def test_exported_picture_carries_the_card_title(app):
-    at = app("pages/overview.py")
+    at = app("app_pages/overview.py")
     spec = _spec_with_data(at.get("vega_lite_chart")[0].proto)
     plain = chart_to_png(spec, scale=1.0)
     titled = chart_to_png(spec, scale=1.0, title="総合評価の分布 (年度別)")

@@ -32,7 +32,7 @@ def images(at) -> list:
 
 
 def test_presentation_shows_one_card_with_its_takeaway_and_picture(app):
-    at = app("pages/trends.py", m="苫小牧市", present="1")
+    at = app("app_pages/trends.py", m="苫小牧市", present="1")
     assert not at.exception
     assert headings(at, "## ") == ["## 総合評価の分布 (年度別)"]
     assert headings(at, "### ")[0].startswith("### A評価の割合は R5 (2023) で")
@@ -42,7 +42,7 @@ def test_presentation_shows_one_card_with_its_takeaway_and_picture(app):
 
 
 def test_next_and_previous_move_through_the_cards_and_the_url_keeps_the_position(app):
-    at = app("pages/trends.py", m="苫小牧市", present="1")
+    at = app("app_pages/trends.py", m="苫小牧市", present="1")
     button(at, "次へ").click().run()
     assert at.query_params["card"] == "2"
     assert headings(at, "## ") == ["## 観点別スコアの推移 (平均)"]
@@ -55,13 +55,13 @@ def test_next_and_previous_move_through_the_cards_and_the_url_keeps_the_position
 
 
 def test_a_card_number_beyond_the_page_shows_the_last_card(app):
-    at = app("pages/trends.py", m="苫小牧市", present="1", card="99")
+    at = app("app_pages/trends.py", m="苫小牧市", present="1", card="99")
     assert not at.exception
     assert headings(at, "## ") == ["## 自己評価合計と委員評価"]
 
 
 def test_ending_the_mode_removes_the_flag_and_shows_the_page_again(app):
-    at = app("pages/trends.py", m="苫小牧市", present="1")
+    at = app("app_pages/trends.py", m="苫小牧市", present="1")
     button(at, "発表モードを終了").click().run()
     assert "present" not in at.query_params and "card" not in at.query_params
     assert [t.value for t in at.title] == ["評価の推移"]
@@ -69,19 +69,19 @@ def test_ending_the_mode_removes_the_flag_and_shows_the_page_again(app):
 
 
 def test_a_page_without_charts_says_so(app):
-    at = app("pages/explorer.py", present="1")
+    at = app("app_pages/explorer.py", present="1")
     assert not at.exception
     assert any("発表できるグラフがありません" in i.value for i in at.info)
 
 
 def test_the_sidebar_toggle_enters_the_mode(app):
-    at = app("pages/radar.py")
+    at = app("app_pages/radar.py")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == "1"
     assert headings(at, "## ") == ["## 観点別プロフィール (レーダー)"]
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/fiscal.py", "pages/trends.py"])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/fiscal.py", "app_pages/trends.py"])
 def test_every_page_carries_the_a4_landscape_print_style_and_a_paper_header(app, page):
     at = app(page, m="狛江市")
     html = "".join(h.proto.body for h in at.get("html"))

@@ -14,8 +14,8 @@ import pytest
 
 from warehouse.scores import Profile, across_years, disagreements, grade_columns, grade_history, movers
 
-TRENDS = "pages/trends.py"
-RADAR = "pages/radar.py"
+TRENDS = "app_pages/trends.py"
+RADAR = "app_pages/radar.py"
 ITEM_1 = "tomakomai-sokaku-r6/実践項目:1"
 GROUP_16 = "tomakomai-sokaku-r6/取組項目:16"
 

@@ -1,6 +1,7 @@
 """Tomakomai 資料編: one 進捗状況シート (progress sheet) per 実践項目 (practice item).
 
-Called by ``etl.sources.tomakomai`` (which merges the Extract); this module has no ``parse``.
+Called by ``etl.sources.tomakomai.tables`` (which merges the Extract) and checked by
+``etl.sources.tomakomai.cross_check``.
 
 Glossary (the Japanese labels the sheets print):
 - 実践項目 (practice item, printed 1–70 and N1–N25), grouped under 取組項目 No.1–22 (group).
@@ -26,14 +27,15 @@ from dataclasses import dataclass, field
 
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
-from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts
+from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts, yen_value
+from etl.sources._text import TAG_RE, filled, tab_cells
+from vocab import CRITERIA, QualityKind
 
 COPY = "進捗状況シート"
 RANK = 0
 DERIVED_TOTAL_COPY = "進捗状況シート (4観点の和)"
 DERIVED_TOTAL_RANK = 9
 
-CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
 COLUMNS = (2020, 2021, 2022, 2023, None)  # R2..R5, 総括 (None = plan period)
 MAX_MISSING_SHEETS = 2  # more sheets missing than this = truncated/garbled document
 
@@ -58,7 +60,6 @@ _NUMBER_CELL_RE = re.compile(rf"^([{_CIRCLED}])(?:\s+(.*))?$")
 _SCORE_RE = re.compile(r"^[0-3]$")
 _GRADE_RE = re.compile(r"^[A-D]$")
 _END_RE = re.compile(r"令和\s*(\d{1,2})\s*年\s*(\d{1,2})\s*月")
-_TAG_RE = re.compile(r"<[^>]*>")
 _MARK_RE = re.compile(r"【(R\d[^】]*)】")
 _DEPT_PREFIX_RE = re.compile(r"^[(（]([^)）]{1,3})[)）]\s*")
 _WRAP_SPACE_RE = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff、]) (?=[\u3041-\u30ff\u4e00-\u9fff])")
@@ -79,8 +80,6 @@ class SheetAmount:
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _UNIT = r"(?:千万|百万|十万|兆|億|万|千|百)"
 _BODY = rf"(?:{_NUM}\s*{_UNIT}?)+"
-_UNIT_VALUES = {"兆": 10**12, "億": 10**8, "千万": 10**7, "百万": 10**6, "十万": 10**5,
-                "万": 10**4, "千": 10**3, "百": 10**2}
 # Nouns that show a bare 億/万 amount is money although 円 is left out ("約2億の寄附").
 _BARE_CONTEXT = r"(?:程度?|ほど)?の?(?:寄附|寄付|収入|歳入|財政効果|経費|削減)"
 _AMOUNT_RE = re.compile(
@@ -88,24 +87,6 @@ _AMOUNT_RE = re.compile(
     rf"(?:(?P<low>{_BODY})\s*円?\s*[~〜～]\s*約?\s*)?"
     rf"(?P<body>{_BODY})\s*(?:(?P<yen>円)|(?={_BARE_CONTEXT}))"
 )
-_PART_RE = re.compile(rf"({_NUM})\s*({_UNIT})?")
-
-
-def _body_value(body: str, inherit_unit: str | None = None) -> int | None:
-    """'3億5,000万' -> 350000000; '1億2千万' -> 120000000; '5' + inherit '万' -> 50000."""
-    compact = body.replace(" ", "")
-    parts = _PART_RE.findall(compact)
-    if not parts or "".join(n + u for n, u in parts) != compact:
-        return None
-    if inherit_unit and len(parts) == 1 and not parts[0][1]:
-        parts = [(parts[0][0], inherit_unit)]
-    total = 0.0
-    for number, unit in parts:
-        try:
-            total += float(number.replace(",", "")) * _UNIT_VALUES.get(unit, 1)
-        except ValueError:
-            return None
-    return round(total)
 
 
 def sheet_amounts(text: str) -> list[SheetAmount]:
@@ -131,14 +112,14 @@ def sheet_amounts(text: str) -> list[SheetAmount]:
         hi_unit = units[-1] if units and body.rstrip()[-1:] in "兆億万千百" else None
         value = None
         if low:
-            value = _body_value(low, hi_unit)
+            value = yen_value(low, hi_unit)
             notes.append(f"範囲の下限を採用 ({m.group(0).strip()})")
         else:
             plain = yen_amounts(m.group("body") + "円") if m.group("yen") else []
             if len(plain) == 1 and plain[0].text.replace(" ", "") == (m.group("body") + "円").replace(" ", ""):
                 value = plain[0].yen
             else:
-                value = _body_value(body)
+                value = yen_value(body)
                 if value is not None and m.group("yen"):
                     notes.append("複合単位")
         if value is None:
@@ -179,17 +160,9 @@ def classify_amount(*contexts: str) -> str:
 # ---------------------------------------------------------------- small helpers
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
-
-
-def _nonempty(cells: list[str]) -> list[str]:
-    return [c for c in cells if c]
-
-
 def _plain(text: str) -> str:
     """Display text of a cell: HTML tags dropped, whitespace collapsed."""
-    return clean_text(_TAG_RE.sub(" ", text))
+    return clean_text(TAG_RE.sub(" ", text))
 
 
 def _year_of(cell: str) -> int | None:
@@ -277,8 +250,8 @@ def _segment(doc: SourceDocument, first: int, index: list[IndexEntry]) -> list[S
         line, number = doc.lines[i], i + 1
         heading = _GROUP_HEADING_RE.match(line) if line.startswith("No") else None
         page2 = _PAGE2_RE.match(line) if line.startswith("No") else None
-        all_cells = _cells(line)
-        cells = _nonempty(all_cells)
+        all_cells = tab_cells(line)
+        cells = filled(all_cells)
         is_title = bool(cells) and cells[0] == "実践項目"
         if heading:
             current = Sheet(start=number, group=int(heading.group(1)))
@@ -331,27 +304,27 @@ def _resolve_codes(sheets: list[Sheet], index: list[IndexEntry], doc: SourceDocu
     for sheet in sheets:
         where = sheet.title_line or sheet.start
         if sheet.title is None and not sheet.page2:
-            if any(_nonempty(c) and not _SEPARATOR_RE.match(_nonempty(c)[0]) for _, _, c in sheet.lines):
-                issues.append(Issue("skipped", f"実践項目名も②ページ見出しもないシート断片 (行 {sheet.start}–)",
+            if any(filled(c) and not _SEPARATOR_RE.match(filled(c)[0]) for _, _, c in sheet.lines):
+                issues.append(Issue(QualityKind.SKIPPED, f"実践項目名も②ページ見出しもないシート断片 (行 {sheet.start}–)",
                                     (sheet.start,), "取り込みませんでした"))
             continue
         by_t = by_title.get(_title_key(sheet.title)) if sheet.title else None
         by_n = _by_page2(sheet, by_number, index[cursor] if cursor < len(index) else None, by_t)
         entry, how = by_t or by_n, "名称" if by_t else "②ページの番号"
         if by_t and by_n and by_t is not by_n:
-            issues.append(Issue("disagreement",
+            issues.append(Issue(QualityKind.DISAGREEMENT,
                                 f"シートの実践項目名は {by_t.code}、②ページの番号は {by_n.code} を指します",
                                 (where, sheet.page2[0][0]), f"名称に基づき {by_t.code} としました"))
         if entry is None and cursor < len(index) and (sheet.group is None or index[cursor].group == sheet.group):
             entry, how = index[cursor], "一覧の順序"
-            issues.append(Issue("info", f"シート「{sheet.title}」の実践項目番号を一覧の順序から {entry.code} と判定",
+            issues.append(Issue(QualityKind.INFO, f"シート「{sheet.title}」の実践項目番号を一覧の順序から {entry.code} と判定",
                                 (where,), "名称・②ページ番号が一覧と一致しないため"))
         if entry is None:
-            issues.append(Issue("skipped", f"シート「{sheet.title}」の実践項目番号を特定できません", (where,),
+            issues.append(Issue(QualityKind.SKIPPED, f"シート「{sheet.title}」の実践項目番号を特定できません", (where,),
                                 "取り込みませんでした"))
             continue
         if entry.code in used:
-            issues.append(Issue("skipped", f"実践項目 {entry.code} のシートが重複しています ({how}で判定)",
+            issues.append(Issue(QualityKind.SKIPPED, f"実践項目 {entry.code} のシートが重複しています ({how}で判定)",
                                 (where,), "2つ目以降を取り込みませんでした"))
             continue
         used.add(entry.code)
@@ -359,7 +332,7 @@ def _resolve_codes(sheets: list[Sheet], index: list[IndexEntry], doc: SourceDocu
         resolved.append((sheet, entry))
     missing = [e for e in index if e.code not in used]
     for e in missing:
-        issues.append(Issue("missing", f"実践項目 {e.code}「{e.title}」の進捗状況シートがありません",
+        issues.append(Issue(QualityKind.MISSING, f"実践項目 {e.code}「{e.title}」の進捗状況シートがありません",
                             (e.line,), "一覧の行のみ", f"実践項目:{e.code}"))
     if len(missing) > MAX_MISSING_SHEETS:
         last = len(doc.lines)
@@ -425,7 +398,7 @@ class SheetParser:
         self.emit()
 
     def feed(self, number: int, line: str, cells: list[str]) -> None:
-        ne = _nonempty(cells)
+        ne = filled(cells)
         if not ne or all(_SEPARATOR_RE.match(c) for c in ne) or ne[0].startswith("【行政創革プラン進捗状況シート"):
             return
         head = ne[0].replace(" ", "").replace("\u3000", "")
@@ -482,7 +455,7 @@ class SheetParser:
                    "eval": self.read_eval_row, "problems": self.read_problem,
                    "notable": self.read_notable}.get(self.state)
         if handler is None:
-            self.issue("skipped", f"どの欄にも属さない行: 「{_plain(line)[:60]}」", number, "取り込みませんでした")
+            self.issue(QualityKind.SKIPPED, f"どの欄にも属さない行: 「{_plain(line)[:60]}」", number, "取り込みませんでした")
             return
         handler(cells, number)
 
@@ -498,7 +471,7 @@ class SheetParser:
             if part:
                 self.departments.append(part.replace(" ", ""))
         if not self.departments:
-            self.issue("missing", "担当部署が空欄", number, "担当部署なしで記録")
+            self.issue(QualityKind.MISSING, "担当部署が空欄", number, "担当部署なしで記録")
 
     def read_themes(self, marks: list[str]) -> None:
         header = self.theme_header or []
@@ -519,7 +492,7 @@ class SheetParser:
         joined = nfkc("".join(ne))
         m = _END_RE.search(joined)
         if self.end_pending and "取組終了の場合記入" not in "".join(ne):
-            self.issue("repair", "「取組終了の場合記入」の欄が次の行に分かれています", number,
+            self.issue(QualityKind.REPAIR, "「取組終了の場合記入」の欄が次の行に分かれています", number,
                        "次の行の年月を取組終了として読みました")
         self.end_pending = m is None and "月取組終了" not in joined
         if m:
@@ -529,7 +502,7 @@ class SheetParser:
 
     # -- 取組内容 rows
     def read_activity(self, cells: list[str], number: int) -> None:
-        ne = _nonempty(cells)
+        ne = filled(cells)
         lost_lead = bool(cells) and cells[0] != "" and cells[0] != "取組内容"
         if ne and ne[0] == "取組内容":
             ne = ne[1:]
@@ -544,10 +517,10 @@ class SheetParser:
                 number_mark = m.group(1)
                 ne = ([m.group(2)] if m.group(2) else []) + ne[1:]
         if lost_lead and (year is not None or number_mark):
-            self.issue("repair", "取組内容の行の先頭セルが欠落し左にずれています", number,
+            self.issue(QualityKind.REPAIR, "取組内容の行の先頭セルが欠落し左にずれています", number,
                        "年度・番号をセルの内容で判定し、年度は直前の行から引き継ぎました")
         if self.year is None and ne:
-            self.issue("info", "取組内容の行の年度を特定できません", number, "年度なしで記録")
+            self.issue(QualityKind.INFO, "取組内容の行の年度を特定できません", number, "年度なしで記録")
         first = _plain(ne[0]) if ne else ""
         second = _plain(" ".join(ne[1:])) if len(ne) > 1 else ""
         if first or second:
@@ -582,7 +555,7 @@ class SheetParser:
             reason = " ".join([cells[marker][2:].strip()] + [c for c in cells[marker + 1:] if c])
         if not any(values):
             if "【評価の理由】" not in " ".join(cells):
-                self.issue("skipped", f"自己評価の行に値がありません: 「{_plain(' '.join(cells))[:60]}」", number,
+                self.issue(QualityKind.SKIPPED, f"自己評価の行に値がありません: 「{_plain(' '.join(cells))[:60]}」", number,
                            "取り込みませんでした")
             return
         values = self.fit_columns(values, number)
@@ -604,17 +577,17 @@ class SheetParser:
         while len(values) > len(COLUMNS) and values[0] == "":
             values.pop(0)
         if len(values) > len(COLUMNS):
-            self.issue("repair", f"評価の値が {len(values)} 個あります (5 列)", number, "右端 5 個を R2–R5・総括 としました")
+            self.issue(QualityKind.REPAIR, f"評価の値が {len(values)} 個あります (5 列)", number, "右端 5 個を R2–R5・総括 としました")
             values = values[-len(COLUMNS):]
         elif len(values) < len(COLUMNS):
-            self.issue("repair", f"評価の行のセルが欠落しています (値 {len(values)} 個 / 5 列)", number,
+            self.issue(QualityKind.REPAIR, f"評価の行のセルが欠落しています (値 {len(values)} 個 / 5 列)", number,
                        "総括列を基準に右詰めで R2–R5・総括 に割り当てました")
             values = [""] * (len(COLUMNS) - len(values)) + values
         return [v or None for v in values]
 
     # -- 課題 rows
     def read_problem(self, cells: list[str], number: int) -> None:
-        ne = [c for c in _nonempty(cells) if not c.startswith("取組上の") and "【これまでの取組" not in c]
+        ne = [c for c in filled(cells) if not c.startswith("取組上の") and "【これまでの取組" not in c]
         if not ne or "課題・問題点" in " ".join(ne) or ne[0] == "年度":
             return
         year = _year_of(ne[0])
@@ -622,9 +595,9 @@ class SheetParser:
             if self.problems:
                 last = self.problems[-1]
                 last.second = clean_text(f"{last.second} {_plain(' '.join(ne))}")
-                self.issue("repair", "課題の行が複数行に分かれています", number, f"{last.line} 行目の解決方法に結合しました")
+                self.issue(QualityKind.REPAIR, "課題の行が複数行に分かれています", number, f"{last.line} 行目の解決方法に結合しました")
             else:
-                self.issue("skipped", f"年度のない課題の行: 「{_plain(' '.join(ne))[:60]}」", number, "取り込みませんでした")
+                self.issue(QualityKind.SKIPPED, f"年度のない課題の行: 「{_plain(' '.join(ne))[:60]}」", number, "取り込みませんでした")
             return
         first = _plain(ne[1]) if len(ne) > 1 else ""
         second = _plain(" ".join(ne[2:])) if len(ne) > 2 else ""
@@ -632,7 +605,7 @@ class SheetParser:
             self.problems.append(Row(number, year, None, first, second))
 
     def read_notable(self, cells: list[str], number: int) -> None:
-        text = _plain(" ".join(_nonempty(cells)))
+        text = _plain(" ".join(filled(cells)))
         if text:
             self.notable.append((number, text))
 
@@ -645,7 +618,7 @@ class SheetParser:
         if text:
             self.summary = (number, text)
         else:
-            self.issue("missing", "特記事項(総括) が空欄", number, "記述なし")
+            self.issue(QualityKind.MISSING, "特記事項(総括) が空欄", number, "記述なし")
 
     # ------------------------------------------------------------ records
     def emit(self) -> None:
@@ -663,14 +636,14 @@ class SheetParser:
         for number, _, _, title2, _ in sheet.page2:
             shown2 = clean_text(_MARK_RE.sub("", title2))
             if sheet.title is not None and shown2 not in ("", "-") and match_key(shown2) != match_key(display):
-                self.issue("disagreement", f"①ページの名称「{display}」と②ページの名称「{shown2}」が異なります",
+                self.issue(QualityKind.DISAGREEMENT, f"①ページの名称「{display}」と②ページの名称「{shown2}」が異なります",
                            number, "①ページの名称を採用")
         if display in ("", "-", "－", "―"):
-            self.issue("info", f"シートの実践項目名が「{display}」", line, f"一覧の名称「{entry.title}」を使用")
+            self.issue(QualityKind.INFO, f"シートの実践項目名が「{display}」", line, f"一覧の名称「{entry.title}」を使用")
             display = entry.title
         group = sheet.group if sheet.group is not None else (sheet.page2[0][1] if sheet.page2 else entry.group)
         if group != entry.group:
-            self.issue("disagreement", f"シートの取組項目 No.{group} と一覧の No.{entry.group} が異なります",
+            self.issue(QualityKind.DISAGREEMENT, f"シートの取組項目 No.{group} と一覧の No.{entry.group} が異なります",
                        line, "一覧の取組項目を採用")
         extra: dict = {}
         if marks:
@@ -696,7 +669,7 @@ class SheetParser:
         if len(rows) == len(CRITERIA):
             where = rows[0][0]
             shown = "・".join(l or "(なし)" for l in labels)
-            self.issue("repair", f"自己評価の行見出しがずれています ({shown}"
+            self.issue(QualityKind.REPAIR, f"自己評価の行見出しがずれています ({shown}"
                        + (f"; 見出し行に「{self.header_label}」" if self.header_label else "") + ")",
                        where, "4 行を上から 進捗度・連携度・効率性・創造性 としました")
             return [(n, CRITERIA[k], v, r) for k, (n, _, v, r) in enumerate(rows)]
@@ -706,7 +679,7 @@ class SheetParser:
                 used.add(l)
                 kept.append((n, l, v, r))
             else:
-                self.issue("skipped", f"評価項目を特定できない自己評価の行 (見出し {l or 'なし'})", n, "取り込みませんでした")
+                self.issue(QualityKind.SKIPPED, f"評価項目を特定できない自己評価の行 (見出し {l or 'なし'})", n, "取り込みませんでした")
         return kept
 
     def emit_evaluations(self) -> None:
@@ -722,7 +695,7 @@ class SheetParser:
             if reason:
                 self.narrative(None, f"{SEC_REASON}({criterion})", reason, number)
             else:
-                self.issue("missing", f"評価の理由({criterion}) が空欄", number, "理由なしで点数のみ記録")
+                self.issue(QualityKind.MISSING, f"評価の理由({criterion}) が空欄", number, "理由なしで点数のみ記録")
         for k, scores in totals.items():
             if len(scores) == len(CRITERIA):
                 # The sheets print no 合計 (total); this derived one ranks below every printed
@@ -737,7 +710,7 @@ class SheetParser:
                     continue
                 grade = nfkc(value).upper()
                 if not _GRADE_RE.match(grade):
-                    self.issue("skipped", f"総合評価の値「{value}」は A–D ではありません", number, "取り込みませんでした")
+                    self.issue(QualityKind.SKIPPED, f"総合評価の値「{value}」は A–D ではありません", number, "取り込みませんでした")
                     continue
                 self.out.evaluations.append(Evaluation(self.key, fy, "self", "総合評価", number, grade=grade,
                                                        copy=COPY, rank=RANK))
@@ -750,7 +723,7 @@ class SheetParser:
         v = nfkc(value)
         if _SCORE_RE.match(v):
             return float(v)
-        self.issue("skipped", f"{criterion} の値「{value}」は 0–3 ではありません", number, "取り込みませんでした")
+        self.issue(QualityKind.SKIPPED, f"{criterion} の値「{value}」は 0–3 ではありません", number, "取り込みませんでした")
         return None
 
     def narrative(self, fy: int | None, section: str, text: str, line: int) -> None:
@@ -794,9 +767,9 @@ class SheetParser:
                 kind = classify_amount(evidence, other, self.entry.title)
                 self.out.fiscal_effects.append(FiscalEffect(self.key, fy, amount.yen, kind, "sheet", evidence, line))
                 if amount.note:
-                    self.issue("info", f"金額「{amount.text}」: {amount.note}", line, f"{amount.yen} 円として記録")
+                    self.issue(QualityKind.INFO, f"金額「{amount.text}」: {amount.note}", line, f"{amount.yen} 円として記録")
                 if fy is None:
-                    self.issue("info", f"金額「{amount.text}」({section}) の年度を特定できません", line,
+                    self.issue(QualityKind.INFO, f"金額「{amount.text}」({section}) の年度を特定できません", line,
                                "年度なし (計画期間全体) として記録")
 
     def report_missing_parts(self) -> None:
@@ -810,7 +783,7 @@ class SheetParser:
         if not self.eval_rows and not self.grade_row and "自己評価" not in lacking:
             lacking.append("自己評価の値")
         if lacking:
-            self.issue("missing", f"進捗状況シートの {'・'.join(lacking)} がありません", line,
+            self.issue(QualityKind.MISSING, f"進捗状況シートの {'・'.join(lacking)} がありません", line,
                        "残りの部分のみ取り込みました")
 
 
@@ -853,7 +826,7 @@ def cross_check_sheets(extract: Extract) -> list[Issue]:
         if grade.grade not in expected_grades([e.score for e in row.values()]):
             year = "総括" if k[1] is None else f"{k[1]}年度"
             shown = "・".join(f"{c}{int(row[c].score)}" for c in CRITERIA)
-            issues.append(Issue("mismatch", f"{k[0]} {year}: 総合評価 {grade.grade} と4項目の合計 {total:g} "
+            issues.append(Issue(QualityKind.MISMATCH, f"{k[0]} {year}: 総合評価 {grade.grade} と4項目の合計 {total:g} "
                                 f"({shown}) が他のシートの基準 ({GRADE_RULE}) と合いません",
                                 tuple(sorted({grade.line, *(e.line for e in row.values())})),
                                 "記載どおり取り込みました", k[0]))
@@ -901,8 +874,8 @@ def _repair_shifted_theme_marks(parsers: list[SheetParser], out: Extract) -> Non
             shifted = any(tuple(s + d for s in slots) == common for d in (-1, 1))
             if shifted and ini is not None and all(s < len(p.theme_labels) for s in common):
                 ini.themes = [p.theme_labels[s] for s in common]
-                p.issue("repair", f"テーマの○の行が1列ずれています (印刷: {'・'.join(p.themes) or 'なし'})", line,
+                p.issue(QualityKind.REPAIR, f"テーマの○の行が1列ずれています (印刷: {'・'.join(p.themes) or 'なし'})", line,
                         f"取組項目 No.{group} の他のシートと同じ {'・'.join(ini.themes)} としました")
             else:
-                p.issue("info", f"テーマ ({'・'.join(p.themes) or 'なし'}) が取組項目 No.{group} の他のシートと異なります",
+                p.issue(QualityKind.INFO, f"テーマ ({'・'.join(p.themes) or 'なし'}) が取組項目 No.{group} の他のシートと異なります",
                         line, "印刷どおり記録")

@@ -8,31 +8,21 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label_long
+from cards.kaizen import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
-from warehouse import Filters, campaigns
+from ui.messages import empty
+from ui.scope import scope_caption
+from vocab import QualityKind, fy_label_long, kind_label
+from warehouse import Filters, kaizen, quality
 
 HIGHLIGHT = "background-color: #FDE8C8; font-weight: 600"
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.fiscal_year:
-        applied.append(f"年度 {fy_label_long(filters.fiscal_year)}")
-    if filters.theme:
-        applied.append(f"分類 {filters.theme}")
-    if filters.department:
-        applied.append(f"担当部署 {filters.department}")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」")
-    text = "絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。"
-    if filters.grade:
-        text += " 評価 (総合評価) はこの運動にないため適用していません。"
-    st.caption(text)
+    st.caption(scope_caption(filters, PAGE, {"theme": "分類", "department": "課"})
+               + " テーマは分類 (サービス・業務効率・コスト・その他)、担当部署は課で絞り込めます。")
 
 
 def _metrics(summaries) -> None:
@@ -69,7 +59,7 @@ def _awards(awards: pl.DataFrame, filters) -> None:
     if awards.is_empty():
         empty("条件に合う表彰")
         return
-    table = campaigns.awards_table(awards)
+    table = kaizen.awards_table(awards)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "取組名": st.column_config.TextColumn(width="large"),
         "取組一覧": st.column_config.LinkColumn("取組一覧", display_text="開く",
@@ -80,15 +70,15 @@ def _awards(awards: pl.DataFrame, filters) -> None:
 
 def _ranking() -> None:
     st.markdown("#### 最多取組実施部署: 公表値と一覧表からの再集計")
-    published = campaigns.published_ranking()
-    listed = campaigns.kaizen_initiatives(Filters())
-    comparison = campaigns.ranking_comparison(published, listed)
+    published = kaizen.published_ranking()
+    listed = kaizen.kaizen_initiatives(Filters())
+    comparison = kaizen.ranking_comparison(published, listed)
     if comparison.is_empty():
         empty("公表された最多取組実施部署の順位表")
         return
     st.caption("公表の順位表 (件数・参加者数) と、取組一覧表の課ごとの件数・参加者数 (実施者 1 人 + 共同実施者数) "
                "を並べています。絞り込みに関わらず一覧表全体から数えます。色付きの行は値が異なる行です。")
-    table = campaigns.ranking_table(comparison)
+    table = kaizen.ranking_table(comparison)
     flags = comparison["differs"].to_list()
     styler = table.to_pandas().style.apply(
         lambda row: [HIGHLIGHT if flags[row.name] else "" for _ in row], axis=1)
@@ -100,18 +90,18 @@ def _ranking() -> None:
         st.success("公表の順位表と一覧表からの再集計は一致しています。", icon=":material/check_circle:")
         return
     document_id = published["document_id"][0]
-    notes = campaigns.document_quality(document_id, ("mismatch", "disagreement"))
+    notes = quality.document_quality(document_id, (QualityKind.MISMATCH, QualityKind.DISAGREEMENT))
     lines = []
     for r in differing.iter_rows(named=True):
         lines.append(f"- {fy_label_long(r['fiscal_year'])} {r['department']}: 公表 "
-                     f"{campaigns.count_text(r['published_count'])}件 / 一覧表 {r['recomputed_count'] or 0}件"
+                     f"{kaizen.count_text(r['published_count'])}件 / 一覧表 {r['recomputed_count'] or 0}件"
                      + (f" (No.{'、No.'.join(r['codes'])})" if r["codes"] else ""))
     st.warning("**公表値と一覧表が異なります**\n\n" + "\n".join(lines), icon=":material/compare_arrows:")
     if not notes.is_empty():
         with st.container(border=True):
             st.markdown("**取り込み時の記録 (データ品質)**")
             for n in notes.iter_rows(named=True):
-                st.markdown(f"- {campaigns.kind_label(n['kind'])}: {n['message']}  \n"
+                st.markdown(f"- {kind_label(n['kind'])}: {n['message']}  \n"
                             f"  対応: {n['resolution']} ({n['location']})")
             st.caption("考えられる理由: 公表の件数に端数 (0.5件) があることから、複数の課で実施した取組を"
                        "課ごとに按分して数えた可能性があります。表彰の表では最優秀取組 (一覧表 No.12) の実施者が"
@@ -121,7 +111,7 @@ def _ranking() -> None:
 def screen() -> None:
     filters = current_filters()
     st.title("改善取組")
-    rows = campaigns.kaizen_initiatives(filters)
+    rows = kaizen.kaizen_initiatives(filters)
     if filters.municipality and filters.municipality != "小金井市":
         st.caption("改善取組 (職員の改善改革運動) は小金井市の報告書にあります。自治体の絞り込みを「小金井市」か"
                    "「すべて」にしてください。")
@@ -129,11 +119,11 @@ def screen() -> None:
     if rows.is_empty():
         empty("条件に合う改善取組")
         return
-    _metrics(campaigns.year_summaries(rows, campaigns.kaizen_awards(filters)))
+    _metrics(kaizen.year_summaries(rows, kaizen.kaizen_awards(filters)))
     _charts(filters)
-    _awards(campaigns.kaizen_awards(filters), filters)
+    _awards(kaizen.kaizen_awards(filters), filters)
     st.divider()
     _ranking()
 
 
-guarded(screen)
+screen()

@@ -5,12 +5,12 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from cards.trends import COUNT, SHARE, default_level
-from charts.theme import fy_label_long
+from cards.trends import COUNT, PAGE, SHARE, default_level
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
+from ui.messages import empty
+from ui.scope import scope_caption
 from ui.tables import grade_style
 from warehouse import Filters, scores
 
@@ -20,12 +20,8 @@ ORDER_KEY = "trends_order"
 
 
 def scope_note(filters: Filters) -> None:
-    parts = ["サイドバーの絞り込みは対象の取組を選びます (取組一覧と同じ)。グラフと表は選ばれた取組の全年度を表示します"]
-    if filters.fiscal_year or filters.grade:
-        chosen = "・".join(x for x in (fy_label_long(filters.fiscal_year) if filters.fiscal_year else "",
-                                        f"評価 {filters.grade}" if filters.grade else "") if x)
-        parts.append(f"いまは「{chosen}」に当てはまる取組の推移です")
-    st.caption("。".join(parts) + "。")
+    text = scope_caption(filters, PAGE, {"fiscal_year": "その年度に評価などがある取組", "grade": "その総合評価の取組"})
+    st.caption(text + " 絞り込みは対象の取組を選びます (取組一覧と同じ)。グラフと表は選ばれた取組の全年度を表示します。")
 
 
 def pick_level(filters: Filters) -> str | None:
@@ -148,4 +144,4 @@ def screen() -> None:
     committee_section(filters)
 
 
-guarded(screen)
+screen()

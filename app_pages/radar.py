@@ -6,10 +6,10 @@ import streamlit as st
 
 from cards import recipe_card
 from charts.radar import MAX_PROFILES
-from charts.theme import fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, sync_url
-from ui.messages import empty, guarded
+from ui.messages import empty
+from vocab import fy_label_long
 from warehouse import Filters, scores
 from warehouse.scores import SUMMARY_YEAR, Profile, RadarOptions
 
@@ -136,4 +136,4 @@ def screen() -> None:
         st.caption("件数は平均した取組の数 (取組・実践項目は1)。")
 
 
-guarded(screen)
+screen()

@@ -7,33 +7,25 @@ notes (情報) — grouped by document and kind, each row linked to the affected
 import streamlit as st
 
 from cards import recipe_card
-from cards.quality import scoped
+from cards.quality import PAGE, scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
-from warehouse import campaigns
+from ui.messages import empty
+from ui.scope import scope_caption
+from vocab import QUALITY_HELP, kind_label, kind_order
+from warehouse import quality
 
 
 def _scope_note(filters) -> None:
-    applied = []
-    if filters.municipality:
-        applied.append(f"自治体 {filters.municipality} (文書または対象の取組の自治体)")
-    if filters.search:
-        applied.append(f"キーワード「{filters.search}」(内容・場所・対応・取組名)")
-    ignored = [label for label, value in (("年度", filters.fiscal_year), ("テーマ", filters.theme),
-                                          ("担当部署", filters.department), ("評価", filters.grade)) if value]
-    text = "サイドバーの絞り込み: " + ("、".join(applied) if applied else "なし")
-    text += "。この画面には自治体とキーワードだけが適用されます"
-    if ignored:
-        text += f" ({'・'.join(ignored)} は適用していません)"
-    st.caption(text + "。")
+    st.caption(scope_caption(filters, PAGE, {"municipality": "文書または対象の取組の自治体",
+                                             "search": "内容・場所・対応・取組名"}))
 
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{campaigns.kind_label(k)}**: {campaigns.KIND_HELP.get(k, '文書の取り込み時の記録')}"
-                              for k in campaigns.kind_order(kinds)))
+        st.markdown("\n".join(f"- **{kind_label(k)}**: {QUALITY_HELP.get(k, '文書の取り込み時の記録')}"
+                              for k in kind_order(kinds)))
 
 
 def screen() -> None:
@@ -47,13 +39,13 @@ def screen() -> None:
         empty("条件に合うデータ品質の記録")
         return
 
-    documents = campaigns.quality_documents(rows)
-    kinds = campaigns.kind_order([k for k in rows["kind"].to_list() if k is not None])
+    documents = quality.quality_documents(rows)
+    kinds = kind_order([k for k in rows["kind"].to_list() if k is not None])
     a, b = st.columns(2)
     picked_docs = a.multiselect("文書", documents, key="quality_documents", placeholder="すべて")
     picked_kinds = b.multiselect("種類", kinds, key="quality_kinds", placeholder="すべて",
-                                 format_func=campaigns.kind_label)
-    rows = campaigns.pick_quality(rows, picked_docs, picked_kinds)
+                                 format_func=kind_label)
+    rows = quality.pick_quality(rows, picked_docs, picked_kinds)
     if rows.is_empty():
         empty("選んだ文書・種類の記録")
         return
@@ -66,10 +58,10 @@ def screen() -> None:
     linked.metric("取組に結び付く記録", f"{rows['initiative_id'].drop_nulls().len():,} 件",
                   help="対象の取組が分かる記録。表の「開く」から取組一覧で確かめられます")
     st.markdown("#### 文書別・種類別の件数表")
-    st.dataframe(campaigns.quality_matrix(counts.table), hide_index=True, width="stretch")
+    st.dataframe(quality.quality_matrix(counts.table), hide_index=True, width="stretch")
 
     st.markdown(f"#### 記録 ({rows.height:,} 件)")
-    table = campaigns.quality_table(rows)
+    table = quality.quality_table(rows)
     st.dataframe(table, hide_index=True, width="stretch", height=420, column_config={
         "内容": st.column_config.TextColumn(width="large"),
         "対応": st.column_config.TextColumn(width="medium"),
@@ -79,7 +71,7 @@ def screen() -> None:
     })
     table_downloads(table, "データ品質", filters, key="quality_rows")
 
-    corrections = campaigns.corrections_table(rows)
+    corrections = quality.corrections_table(rows)
     if not corrections.is_empty():
         st.markdown(f"#### 訂正ファイル (data/raw/corrections.csv) の適用 ({corrections.height:,} 件)")
         st.caption("訂正ファイルの 1 行が文書の 1 か所を直します。理由は訂正ファイルに書かれたものです。")
@@ -89,4 +81,4 @@ def screen() -> None:
         })
 
 
-guarded(screen)
+screen()

@@ -4,12 +4,14 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label_long
+from cards.fiscal import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
-from warehouse import money
+from ui.messages import empty
+from ui.scope import scope_caption as page_scope
+from warehouse import fiscal
+from yen import yen_text
 
 YEN = st.column_config.NumberColumn(format="localized")
 LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width="small",
@@ -17,32 +19,30 @@ LINK = st.column_config.LinkColumn("取組一覧", display_text="開く", width=
 
 
 def scope_caption(filters) -> str:
-    parts = [f"自治体: {filters.municipality or 'すべて'}"]
-    if filters.fiscal_year is not None:
-        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} の金額のみ (年度不明の金額は年度で絞り込むと表示されません)")
-    if filters.theme or filters.department or filters.grade or filters.search:
-        parts.append("テーマ・担当部署・評価・検索: 条件に合う取組の金額のみ")
-    return "　／　".join(parts)
+    initiatives = "条件に合う取組の金額のみ"
+    return page_scope(filters, PAGE, {"fiscal_year": "その年度の金額のみ。年度不明の金額は年度で絞り込むと表示されません",
+                                      "theme": initiatives, "department": initiatives, "grade": initiatives,
+                                      "search": initiatives})
 
 
 def metrics(rows: pl.DataFrame) -> None:
-    sums = money.totals(rows)
+    sums = fiscal.totals(rows)
     a, b, c, d = st.columns(4)
-    a.metric("集計した財政効果額", money.yen_text(sums.counted),
+    a.metric("集計した財政効果額", yen_text(sums.counted),
              help=f"{sums.counted:,} 円。進捗状況シートの金額から、費用 (支出)・年度別の金額と重なる総額・再掲を除いた合計")
-    b.metric("うち年度の分かる金額", money.yen_text(sums.dated), help=f"{sums.dated:,} 円")
-    c.metric("うち年度不明の金額", money.yen_text(sums.undated),
+    b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
+    c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
     excluded = sums.expense + sums.overlap + sums.repeat
-    d.metric("集計から除いた金額", money.yen_text(excluded),
+    d.metric("集計から除いた金額", yen_text(excluded),
              help=f"費用 (支出) {sums.expense:,} 円、年度別の金額と重なる総額 {sums.overlap:,} 円、"
                   f"同じ金額の再掲 {sums.repeat:,} 円")
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:
-    for r in money.comparisons(filters, rows):
+    for r in fiscal.comparisons(filters, rows):
         st.markdown(f"### 計画の記載との比較 — {r.municipality}")
-        if filters.fiscal_year is not None or money.narrows(filters):
+        if filters.fiscal_year is not None or fiscal.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
         st.info(r.explanation, icon=":material/calculate:")
         chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
@@ -57,8 +57,8 @@ def comparison(filters, rows: pl.DataFrame) -> None:
 def charts_section(filters, rows: pl.DataFrame) -> None:
     by_year = recipe_card("fiscal.by_year", filters)
     if by_year is None:
-        sums = money.totals(rows)
-        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {money.yen_text(sums.undated)} "
+        sums = fiscal.totals(rows)
+        st.info(f"年度の分かる金額がないため、年度別・累計のグラフはありません。年度不明の {yen_text(sums.undated)} "
                 f"({sums.undated_count} 件) は取組別のグラフと下の表に示します。", icon=":material/info:")
     else:
         chart_card(by_year, key="fiscal_by_year")
@@ -70,7 +70,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     st.markdown("### 金額の根拠")
     st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
                "「集計」列は合計に入れたかどうかと、その理由です。行を選ぶと取組一覧で開くリンクが出ます。")
-    table = money.trace_table(rows)
+    table = fiscal.trace_table(rows)
     event = st.dataframe(
         table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
         key="fiscal_trace",
@@ -81,7 +81,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if picked:
         row = rows.row(picked[0], named=True)
         if row["initiative_id"]:
-            st.page_link("pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+            st.page_link("app_pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
@@ -89,18 +89,18 @@ def screen() -> None:
     filters = current_filters()
     st.title("財政効果")
     st.caption(scope_caption(filters))
-    rows = money.fiscal_slice(filters)
+    rows = fiscal.fiscal_slice(filters)
     if rows.is_empty():
         empty("条件に合う財政効果額の記載")
         return
     metrics(rows)
     comparison(filters, rows)
     st.markdown("### 年度別・取組別")
-    if money.effects(rows).is_empty():
+    if fiscal.effects(rows).is_empty():
         empty("集計できる財政効果額")
     else:
         charts_section(filters, rows)
     trace(filters, rows)
 
 
-guarded(screen)
+screen()

@@ -11,23 +11,18 @@ import streamlit as st
 
 from cards import CardRef, CardSpec, Recipe, build, catalogue, describe_text, recipe_for
 from cards.deck import DEFAULT_TITLE, deck_bytes
-from charts.theme import fy_label_long
 from exports.tables import export_filename
 from ui import basket
 from ui.deck import PPTX, offer_pdf
 from ui.downloads import JST
 from ui.filter_bar import current_filters, sync_url
-from ui.messages import guarded
+from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
-from warehouse.filters import GRADES
 from warehouse.queries import filter_choices
 
-ALL = "すべて"
 ADD = "deck_add_"
 PREVIEW_HEIGHT = 260
 PREVIEW_SQUARE = 260  # fixed-size charts (the radar) are drawn as a smaller square
-FILTER_LABELS = {"municipality": "自治体", "fiscal_year": "年度", "theme": "テーマ", "department": "担当部署",
-                 "grade": "評価", "search": "キーワード"}
 
 
 def explain_empty() -> None:
@@ -224,4 +219,4 @@ def screen() -> None:
     sync_url(current_filters(), **{basket.PARAM: basket.url_value()})
 
 
-guarded(screen)
+screen()

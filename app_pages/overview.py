@@ -3,12 +3,12 @@ then one card per source document (a municipality's report), each leading to the
 import streamlit as st
 
 from cards import recipe_card
-from charts.theme import fy_label, fy_label_long
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
-from ui.messages import empty, guarded
-from warehouse import money
+from ui.messages import empty
+from vocab import fy_label, fy_label_long
 from warehouse.overview import Card, cards
+from yen import yen_text
 
 DOCUMENTS_PER_ROW = 3
 OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for
@@ -29,7 +29,7 @@ def figures(data: Card) -> dict[str, dict | None]:
         label="委員評価の平均", value=f"{data.committee_mean:.2f} / 5",
         help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
     fiscal = None if data.fiscal_effect is None else dict(
-        label="財政効果額", value=money.yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
+        label="財政効果額", value=yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
     finished = None if not data.finished else dict(
         label="取組終了", value=f"{sum(data.finished.values()):,} 件",
         help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))
@@ -53,7 +53,7 @@ def follow_explorer_request() -> None:
         municipality = st.session_state.pop(OPEN_EXPLORER)
         if municipality:
             set_filter("municipality", municipality)
-        st.switch_page("pages/explorer.py")
+        st.switch_page("app_pages/explorer.py")
 
 
 def freshness(data: Card) -> str:
@@ -137,4 +137,4 @@ def screen() -> None:
                     document_card(data, f"card{n}")
 
 
-guarded(screen)
+screen()

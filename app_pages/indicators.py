@@ -4,30 +4,26 @@ import polars as pl
 import streamlit as st
 
 from cards import recipe_card
-from cards.indicators import indicator_key
-from charts.theme import fy_label_long
+from cards.indicators import PAGE, indicator_key
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty, guarded
-from warehouse import money
+from ui.messages import empty
+from ui.scope import scope_caption as page_scope
+from warehouse import indicators
 
 
 def scope_caption(filters) -> str:
-    parts = [f"自治体: {filters.municipality or 'すべて'}"]
-    if filters.fiscal_year is not None:
-        parts.append(f"年度: {fy_label_long(filters.fiscal_year)} までの実績値で進捗を計算")
-    if filters.theme or filters.department or filters.search:
-        parts.append("テーマ・担当部署・検索: 関連基本事業に条件に合う取組がある指標 (検索は指標名・説明も対象)")
-    parts.append("評価 (総合評価) の絞り込みは指標には適用しません")
-    return "　／　".join(parts)
+    related = "関連基本事業に条件に合う取組がある指標"
+    return page_scope(filters, PAGE, {"fiscal_year": "その年度までの実績値で進捗を計算", "theme": related,
+                                      "department": related, "search": related + "、または指標名・説明に含む指標"})
 
 
 def screen() -> None:
     filters = current_filters()
     st.title("指標")
     st.caption(scope_caption(filters))
-    cards = money.indicator_cards(filters)
+    cards = indicators.indicator_cards(filters)
     if not cards:
         empty("条件に合う指標")
         st.caption("指標 (基準値・実績値・目標値) は狛江市の進捗状況報告書に記載されています。")
@@ -37,7 +33,7 @@ def screen() -> None:
     st.caption("進捗率 = (最新の実績値 − 基準値) ÷ (目標値 − 基準値)。以下 (低いほど良い) の指標も同じ式で、"
                "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
                "「—」は値の記載がないことを示し、理由は注記にあります。")
-    summary = money.summary_table(cards)
+    summary = indicators.summary_table(cards)
     shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
         pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null("—").alias("進捗率(計算値%)"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
@@ -62,4 +58,4 @@ def screen() -> None:
                            key=f"indicator_{card.document_id}_{card.indicator_no}")
 
 
-guarded(screen)
+screen()

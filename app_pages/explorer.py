@@ -5,7 +5,7 @@ from cards.deck import source_documents
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
-from ui.messages import empty, guarded
+from ui.messages import empty
 from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
 from warehouse import Filters, queries
 
@@ -60,4 +60,4 @@ def screen() -> None:
         st.info("表の行を選ぶと、階層・年度ごとの評価・記述・財政効果・出典を表示します。", icon=":material/touch_app:")
 
 
-guarded(screen)
+screen()

@@ -1,4 +1,4 @@
-"""Parser for 苫小牧市行政創革プラン 取組の有効性に関する意見書 (format ``tomakomai``): 本編 and lists.
+"""苫小牧市行政創革プラン 取組の有効性に関する意見書, 本編 and lists: the tables of format ``tomakomai``.
 
 The document evaluates the plan R2–R6 (FY2020–2024). Terms used below:
 
@@ -18,7 +18,7 @@ Printed copies (``copy``/``rank``): the 資料編 list 「行政創革プラン�
 (rank 1 for items), the per-group detail blocks of 「I 取組項目別の評価について」 (rank 1 for
 groups, rank 2 for items), the 本編 【取組項目別】 table (rank 2) and its copy in 「II 取組の
 有効性について」 (rank 3), the 本編 【実践項目別】 list (rank 3). The individual progress
-sheets (rank 0) are parsed by ``etl.sources.tomakomai_sheets`` and merged here.
+sheets (rank 0) are parsed by ``etl.sources.tomakomai.sheets`` and merged here.
 
 Structural damage handled by rule (each use becomes an Issue of kind "repair"):
 - group table rows with six theme cells instead of seven: the trailing 人材 cell was lost and
@@ -38,11 +38,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
 from etl.normalize import match_key, nfkc, yen_amounts
-from etl.sources.tomakomai_sheets import cross_check_sheets, parse_sheets
+from etl.sources._text import TAG_RE, tab_cells, tab_cells_trimmed
+from etl.sources.tomakomai.sheets import parse_sheets
+from vocab import CRITERIA, QualityKind
 
 GROUP = "取組項目"
 ITEM = "実践項目"
-CRITERIA = ("進捗度", "連携度", "効率性", "創造性")
 YEARS = (2020, 2021, 2022, 2023)  # R2..R5 columns of the yearly grades
 THEME_SHORT = ("財政", "サービス", "協働", "施設", "民活", "ICT", "人材")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII")
@@ -69,7 +70,6 @@ _DASHES = {"-", "－", "ー", "―", "‐", "—"}
 _DEPT = re.compile(r"^[(（]\s*([^()（）]{1,4}?)\s*[)）]\s*(.+)$")
 _HEADING = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _COMMITTEE_SCORE = re.compile(r"^(\d(?:\.\d)?)\s*(?:/\s*5)?$")
-_TAG = re.compile(r"<[^>]*>")
 
 # Anchors in document order: (name, pattern on the stripped line).
 _ANCHORS = (
@@ -108,14 +108,6 @@ class _Ctx:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _cells(line: str) -> list[str]:
-    """Tab cells, stripped, without trailing empty cells (PDF rows often end in tabs)."""
-    cells = [c.strip() for c in line.split("\t")]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
-
 
 def _round1(value: float) -> float:
     """Round half up to one decimal, as the document prints averages (2.75 → 2.8)."""
@@ -160,7 +152,7 @@ def _yen(text: str) -> int | None:
 
 def _clean_opinion(text: str) -> str:
     """HTML list fragment → plain text, one bullet (・) per line."""
-    text = html.unescape(_TAG.sub(" ", text))
+    text = html.unescape(TAG_RE.sub(" ", text))
     text = re.sub(r"[ \t\u3000]+", " ", text).strip()
     # a bullet is a ・ at the start or after a space; ・ between words is a middle dot
     return re.sub(r"(?:^|\s+)・", "\n・", text).strip()
@@ -194,7 +186,7 @@ def _find_anchors(ctx: _Ctx) -> dict[str, int]:
 
 def _check_header(ctx: _Ctx, index: int, expected: dict[str, int], table: str) -> None:
     """Record (as info) header labels that do not sit over their data column."""
-    cells = [c.strip() for c in ctx.doc.lines[index].split("\t")]
+    cells = tab_cells(ctx.doc.lines[index])
     wrong = []
     for pos, label in enumerate(cells):
         if not label:
@@ -208,7 +200,7 @@ def _check_header(ctx: _Ctx, index: int, expected: dict[str, int], table: str) -
     if missing:
         wrong.append("見出しなし: " + "・".join(missing))
     if wrong:
-        ctx.issue("info", f"{table}の見出し行の列位置がデータ列と一致しません: " + "、".join(wrong),
+        ctx.issue(QualityKind.INFO, f"{table}の見出し行の列位置がデータ列と一致しません: " + "、".join(wrong),
                   (index + 1,), "見出しではなくデータの位置と値の型で列を判定")
 
 
@@ -218,18 +210,18 @@ def _parse_theme_table(ctx: _Ctx, start: int, stop: int) -> None:
     lines = ctx.doc.lines
     rows = []
     for i in range(start + 1, stop):
-        cells = _cells(lines[i])
+        cells = tab_cells_trimmed(lines[i])
         if not cells or cells[0] not in ROMAN:
             continue
         n = i + 1
         if len(cells) != 11:
-            ctx.issue("skipped", f"テーマ別・評価集計の行の列数が{len(cells)}です(期待: 11)", (n,),
+            ctx.issue(QualityKind.SKIPPED, f"テーマ別・評価集計の行の列数が{len(cells)}です(期待: 11)", (n,),
                       "この行は記録していません")
             continue
         nums = cells[2:9]
         if not (_INT.match(nums[0]) and _INT.match(nums[1]) and all(_DECIMAL.match(c) for c in nums[2:])
                 and _GRADE.match(cells[9]) and _DECIMAL.match(cells[10])):
-            ctx.issue("skipped", f"テーマ別・評価集計の行の値を読み取れません: {lines[i].strip()}", (n,),
+            ctx.issue(QualityKind.SKIPPED, f"テーマ別・評価集計の行の値を読み取れません: {lines[i].strip()}", (n,),
                       "この行は記録していません")
             continue
         row = {"no": cells[0], "テーマ": cells[1], "取組項目数": int(nums[0]), "実践項目数": int(nums[1])}
@@ -255,7 +247,7 @@ def _parse_theme_table(ctx: _Ctx, start: int, stop: int) -> None:
 
 def _header_index(ctx: _Ctx, start: int, stop: int, first_cell: str, what: str) -> int:
     for i in range(start + 1, min(stop, start + 6)):
-        cells = _cells(ctx.doc.lines[i])
+        cells = tab_cells_trimmed(ctx.doc.lines[i])
         if cells and cells[0] == first_cell:
             return i
     raise ctx.fail(start + 2, f"{what}の見出し行(「{first_cell}」で始まる行)",
@@ -265,11 +257,11 @@ def _header_index(ctx: _Ctx, start: int, stop: int, first_cell: str, what: str) 
 def _theme_marks(ctx: _Ctx, marks: list[str], n: int, where: str, key: str) -> list[str] | None:
     """Theme cells → theme names; a row with 6 cells lost its trailing 人材 cell."""
     if len(marks) == 6:
-        ctx.issue("repair", f"{where}: テーマ欄のセルが1つ欠落し、以降の列が左にずれています", (n,),
+        ctx.issue(QualityKind.REPAIR, f"{where}: テーマ欄のセルが1つ欠落し、以降の列が左にずれています", (n,),
                   "欠落したのは末尾の「人材」列とみなし(空欄)、実践項目数以降は右端から読み取り", key)
         marks = marks + [""]
     if len(marks) != 7 or any(m not in ("", "○") for m in marks):
-        ctx.issue("skipped", f"{where}: テーマ欄を読み取れません ({'|'.join(marks)})", (n,),
+        ctx.issue(QualityKind.SKIPPED, f"{where}: テーマ欄を読み取れません ({'|'.join(marks)})", (n,),
                   "テーマは記録していません", key)
         return None
     return [name for name, m in zip(ctx.theme_names, marks) if m == "○"]
@@ -301,21 +293,21 @@ def _parse_group_table(ctx: _Ctx, start: int, stop: int, copy: str) -> None:
     _check_header(ctx, head + 1, expected, copy)
     seen: list[tuple[int, int]] = []
     for i in range(head + 2, stop):
-        cells = _cells(lines[i])
+        cells = tab_cells_trimmed(lines[i])
         if not cells:
             if seen:
                 break
             continue
         n = i + 1
         if not _INT.match(cells[0]):
-            ctx.issue("unparsed", f"{copy}の行として読めません: {lines[i].strip()[:60]}", (n,), "無視")
+            ctx.issue(QualityKind.UNPARSED, f"{copy}の行として読めません: {lines[i].strip()[:60]}", (n,), "無視")
             continue
         no = int(cells[0])
         seen.append((no, n))
         try:
             _group_table_row(ctx, cells, no, n, copy)
         except _RowError as error:
-            ctx.issue("skipped", f"{copy} No.{no}: {error}", (n,), "この行の値は記録していません")
+            ctx.issue(QualityKind.SKIPPED, f"{copy} No.{no}: {error}", (n,), "この行の値は記録していません")
     ctx.group_numbers[copy] = seen
 
 
@@ -442,7 +434,7 @@ def _emit_item(ctx: _Ctx, row: _ItemRow, n: int, copy: str) -> None:
         evals.append(Evaluation(key, None, "self", "合計", n, score=float(row.total), copy=copy, rank=rank))
     evals.append(Evaluation(key, None, "self", "総合評価", n, grade=row.grade, copy=copy, rank=rank))
     if row.repairs:  # one issue per repaired row
-        ctx.issue("repair", f"{copy} 実践項目{row.code}: " + "。".join(row.repairs), (n,),
+        ctx.issue(QualityKind.REPAIR, f"{copy} 実践項目{row.code}: " + "。".join(row.repairs), (n,),
                   "値の型(評価A～D・-・空欄/点数0～3)で列を再判定。点数が欠けた行は4項目の点数を記録せず"
                   "(合計・総合評価・年度別評価は記録)", key)
 
@@ -451,7 +443,7 @@ def _note_code(ctx: _Ctx, copy: str, code: str, n: int) -> bool:
     """Remember an item code per copy; False (with an issue) for a repeated row."""
     seen = ctx.item_codes.setdefault(copy, {})
     if code in seen:
-        ctx.issue("skipped", f"{copy}: 実践項目{code}の行が重複しています (最初は{seen[code]}行目)",
+        ctx.issue(QualityKind.SKIPPED, f"{copy}: 実践項目{code}の行が重複しています (最初は{seen[code]}行目)",
                   (seen[code], n), "最初の行を採用し、重複行は記録していません")
         return False
     seen[code] = n
@@ -471,7 +463,7 @@ def _parse_item_list(ctx: _Ctx, start: int, stop: int, copy: str, has_total: boo
     i = head
     while i < stop:
         line = lines[i]
-        cells = _cells(line)
+        cells = tab_cells_trimmed(line)
         n = i + 1
         if not cells:
             i += 1
@@ -489,7 +481,7 @@ def _parse_item_list(ctx: _Ctx, start: int, stop: int, copy: str, has_total: boo
             try:
                 _emit_item(ctx, _parse_list_row(cells, has_total), n, copy)
             except _RowError as error:
-                ctx.issue("skipped", f"{copy} 実践項目{cells[0]}: {error}", (n,), "この行の値は記録していません")
+                ctx.issue(QualityKind.SKIPPED, f"{copy} 実践項目{cells[0]}: {error}", (n,), "この行の値は記録していません")
         i += 1
     return i
 
@@ -512,7 +504,7 @@ def _parse_details(ctx: _Ctx, start: int, stop: int) -> None:
     blocks: list[tuple[int, int]] = []
     for i in range(start + 1, stop):
         raw = lines[i]
-        cells = _cells(raw)
+        cells = tab_cells_trimmed(raw)
         n = i + 1
         if not cells:
             continue
@@ -524,7 +516,7 @@ def _parse_details(ctx: _Ctx, start: int, stop: int) -> None:
             continue
         if block is None:
             if _ITEM_CODE.match(cells[0]) or cells[0] == "委員評価":
-                ctx.issue("skipped", f"取組項目の見出しより前の行です: {raw.strip()[:60]}", (n,),
+                ctx.issue(QualityKind.SKIPPED, f"取組項目の見出しより前の行です: {raw.strip()[:60]}", (n,),
                           "記録していません")
             continue
         _detail_line(ctx, block, cells, n)
@@ -541,9 +533,9 @@ def _detail_line(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
     if block.expect_row:
         block.expect_row = False
         try:
-            _detail_header_row(ctx, block, [c.strip() for c in ctx.doc.lines[n - 1].split("\t")], n)
+            _detail_header_row(ctx, block, tab_cells(ctx.doc.lines[n - 1]), n)
         except _RowError as error:
-            ctx.issue("skipped", f"{COPY_DETAIL} No.{block.no}: {error}", (n,), "この行の値は記録していません")
+            ctx.issue(QualityKind.SKIPPED, f"{COPY_DETAIL} No.{block.no}: {error}", (n,), "この行の値は記録していません")
         return
     if cells[0] == "委員評価":
         _committee(ctx, block, cells, n)
@@ -553,7 +545,7 @@ def _detail_line(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
             try:
                 _emit_item(ctx, _parse_detail_row(cells, block.no), n, COPY_DETAIL)
             except _RowError as error:
-                ctx.issue("skipped", f"{COPY_DETAIL} 実践項目{cells[0]}: {error}", (n,),
+                ctx.issue(QualityKind.SKIPPED, f"{COPY_DETAIL} 実践項目{cells[0]}: {error}", (n,),
                           "この行の値は記録していません")
 
 
@@ -562,10 +554,10 @@ def _close_block(ctx: _Ctx, block: _Block | None) -> None:
         return
     if not block.header_seen:
         ctx.out.initiatives.append(_group_initiative(block.no, block.title, block.line, COPY_DETAIL, None, {}))
-        ctx.issue("unparsed", f"{COPY_DETAIL} No.{block.no}: テーマ・平均値の行が見つかりません",
+        ctx.issue(QualityKind.UNPARSED, f"{COPY_DETAIL} No.{block.no}: テーマ・平均値の行が見つかりません",
                   (block.line,), "見出しのみ記録")
     if not block.committee_seen:
-        ctx.issue("unparsed", f"{COPY_DETAIL} No.{block.no}: 委員評価の行が見つかりません", (block.line,),
+        ctx.issue(QualityKind.UNPARSED, f"{COPY_DETAIL} No.{block.no}: 委員評価の行が見つかりません", (block.line,),
                   "委員評価・意見は記録していません")
 
 
@@ -586,7 +578,7 @@ def _detail_header_row(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> No
     if len(marks) == 7:
         themes = [name for name, m in zip(ctx.theme_names, marks) if m == "○"]
     else:
-        ctx.issue("skipped", f"{COPY_DETAIL} No.{block.no}: テーマ欄が{len(marks)}列です(期待: 7)", (n,),
+        ctx.issue(QualityKind.SKIPPED, f"{COPY_DETAIL} No.{block.no}: テーマ欄が{len(marks)}列です(期待: 7)", (n,),
                   "テーマは記録していません")
     extra = {"テーマ略称": [s for s, m in zip(THEME_SHORT, marks) if m == "○"]} if themes is not None else {}
     ctx.out.initiatives.append(_group_initiative(block.no, block.title, block.line, COPY_DETAIL, themes, extra))
@@ -595,7 +587,7 @@ def _detail_header_row(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> No
     key = f"{GROUP}:{block.no}"
     if len(yearly) < 4:
         lost = "・".join(f"R{fy - 2018}" for fy in YEARS[:4 - len(yearly)])
-        ctx.issue("repair", f"{COPY_DETAIL} No.{block.no}: 年度別総合評価が{len(yearly)}年分しかなく、"
+        ctx.issue(QualityKind.REPAIR, f"{COPY_DETAIL} No.{block.no}: 年度別総合評価が{len(yearly)}年分しかなく、"
                   f"「今回」が R5 の列にずれています", (n,),
                   f"評価を「今回」(R6) の直前から右詰めで R5, R4, … に割り当て、欠落した {lost} は記録せず", key)
     for fy, cell in zip(YEARS[4 - len(yearly):], yearly):
@@ -617,7 +609,7 @@ def _committee(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
     key = f"{GROUP}:{block.no}"
     block.committee_seen = True
     if score is None or not 1 <= score <= 5:
-        ctx.issue("skipped", f"{COPY_DETAIL} No.{block.no}: 委員評価の点数を読み取れません", (n,),
+        ctx.issue(QualityKind.SKIPPED, f"{COPY_DETAIL} No.{block.no}: 委員評価の点数を読み取れません", (n,),
                   "委員評価は記録していません")
     else:
         ctx.out.evaluations.append(Evaluation(key, None, "committee", "委員評価", n, score=score,
@@ -631,7 +623,7 @@ def _committee(ctx: _Ctx, block: _Block, cells: list[str], n: int) -> None:
 
 def _parse_fiscal(ctx: _Ctx, start: int, stop: int) -> None:
     lines = ctx.doc.lines
-    body = [(i + 1, _cells(lines[i])) for i in range(start + 1, stop)]
+    body = [(i + 1, tab_cells_trimmed(lines[i])) for i in range(start + 1, stop)]
     body = [(n, c) for n, c in body if c]
     label_at = next((k for k, (_, c) in enumerate(body) if c[0] == "財政効果額"), None)
     if label_at is None or label_at + 1 >= len(body):
@@ -650,12 +642,12 @@ def _parse_fiscal(ctx: _Ctx, start: int, stop: int) -> None:
         label = cells[0].lstrip("・ ").strip()
         amount = _yen(cells[-1]) if len(cells) >= 2 else None
         if not cells[0].startswith("・") or amount is None or not label:
-            ctx.issue("skipped", f"財政効果額の主な取組を読み取れません: {text}", (n,), "記録していません")
+            ctx.issue(QualityKind.SKIPPED, f"財政効果額の主な取組を読み取れません: {text}", (n,), "記録していません")
             continue
         keys = titles.get(match_key(label), set())
         key = next(iter(keys)) if len(keys) == 1 else None
         if key is None:
-            ctx.issue("info", f"財政効果額の主な取組「{label}」に対応する実践項目が一意に決まりません",
+            ctx.issue(QualityKind.INFO, f"財政効果額の主な取組「{label}」に対応する実践項目が一意に決まりません",
                       (n,), "実践項目に紐づけずに記録")
         ctx.out.fiscal_effects.append(FiscalEffect(key, None, amount, label, "summary",
                                                    text.replace("・ ", "・"), n))
@@ -738,7 +730,7 @@ def _unify_themes(ctx: _Ctx) -> None:
                 hits = [name for name in ctx.theme_names if _is_subsequence(match_key(label), name)]
                 cache[label] = hits[0] if len(hits) == 1 else None
                 if cache[label] is None and label not in names:
-                    ctx.issue("info", f"テーマ「{label}」に対応するテーマ名が一意に決まりません", (ini.line,),
+                    ctx.issue(QualityKind.INFO, f"テーマ「{label}」に対応するテーマ名が一意に決まりません", (ini.line,),
                               "印刷どおりのテーマ名で記録", ini.key)
             mapped.append(cache[label] or label)
         ini.extra.setdefault("テーマ略称", list(ini.themes))
@@ -747,8 +739,8 @@ def _unify_themes(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------- cross-check (after reconcile)
 
-def cross_check(extract: Extract) -> list[Issue]:
-    """Recompute the aggregates the document states and report every disagreement."""
+def cross_check_tables(extract: Extract) -> list[Issue]:
+    """Recompute the aggregates the 本編 tables state and report every disagreement."""
     issues: list[Issue] = []
     groups = {i.key: i for i in extract.initiatives if i.level == GROUP and i.key.startswith(f"{GROUP}:")}
     children: dict[str, list[Initiative]] = {}
@@ -764,7 +756,6 @@ def cross_check(extract: Extract) -> list[Issue]:
     issues.extend(_check_counts(extract, children))
     issues.extend(_check_themes(extract, groups, children, final, committee))
     issues.extend(_check_fiscal(extract))
-    issues.extend(cross_check_sheets(extract))
     return issues
 
 
@@ -787,19 +778,19 @@ def _check_group(key: str, items: list[Initiative], final: dict) -> list[Issue]:
         values, missing = _mean_scores(items, final, crit)
         printed = final.get((key, crit))
         if missing or not values:
-            issues.append(Issue("info", f"{key} の{crit}平均を再計算できません (点数のない実践項目: "
+            issues.append(Issue(QualityKind.INFO, f"{key} の{crit}平均を再計算できません (点数のない実践項目: "
                                 f"{','.join(missing) or 'なし'})", (printed.line,) if printed else (), "照合せず", key))
             continue
         recomputed[crit] = _round1(sum(values) / len(values))
         if printed and printed.score is not None and abs(printed.score - recomputed[crit]) > 0.05:
-            issues.append(Issue("mismatch", f"{key} の{crit}平均: 記載 {printed.score} / 実践項目{len(values)}件"
+            issues.append(Issue(QualityKind.MISMATCH, f"{key} の{crit}平均: 記載 {printed.score} / 実践項目{len(values)}件"
                                 f"から再計算 {recomputed[crit]}", (printed.line, *item_lines),
                                 "記載値を採用", key))
     printed_total = final.get((key, "合計"))
     if len(recomputed) == 4 and printed_total and printed_total.score is not None:
         total = round(sum(recomputed.values()), 1)
         if abs(total - printed_total.score) > 0.05:
-            issues.append(Issue("mismatch", f"{key} の合計: 記載 {printed_total.score} / 再計算した4項目平均の和"
+            issues.append(Issue(QualityKind.MISMATCH, f"{key} の合計: 記載 {printed_total.score} / 再計算した4項目平均の和"
                                 f" {total}", (printed_total.line,), "記載値を採用", key))
     return issues
 
@@ -814,7 +805,7 @@ def _check_counts(extract: Extract, children: dict[str, list[Initiative]]) -> li
         seen.add(key)
         actual = len(children.get(key, []))
         if actual != row["実践項目数"]:
-            issues.append(Issue("mismatch", f"{key} の実践項目数: 記載 {row['実践項目数']} / 実践項目の件数 {actual}",
+            issues.append(Issue(QualityKind.MISMATCH, f"{key} の実践項目数: 記載 {row['実践項目数']} / 実践項目の件数 {actual}",
                                 (row.get("line", 0),), "記載値と実践項目の一覧が食い違います", key))
     return issues
 
@@ -841,7 +832,7 @@ def _check_themes(extract: Extract, groups: dict[str, Initiative], children: dic
             checks.append(("審議会評価平均", row["審議会評価平均"], _round1(sum(scores) / len(scores))))
         for label, printed, recomputed in checks:
             if abs(float(printed) - float(recomputed)) > 0.05:
-                issues.append(Issue("mismatch", f"テーマ別・評価集計「{theme}」の{label}: 記載 {printed} / "
+                issues.append(Issue(QualityKind.MISMATCH, f"テーマ別・評価集計「{theme}」の{label}: 記載 {printed} / "
                                     f"取組項目・実践項目から再計算 {recomputed}", (n,), "記載値を採用"))
     return issues
 
@@ -853,7 +844,7 @@ def _check_fiscal(extract: Extract) -> list[Issue]:
     if len(totals) != 1 or not items:
         return []
     total, part = totals[0].amount_yen, sum(f.amount_yen for f in items)
-    kind = "info" if part <= total else "mismatch"
+    kind = QualityKind.INFO if part <= total else QualityKind.MISMATCH
     return [Issue(kind, f"財政効果額の合計 {total:,}円 に対し、主な取組{len(items)}件の和は {part:,}円 "
                   f"(差 {total - part:,}円)", (totals[0].line, *(f.line for f in items)),
-                  "主な取組は一部のみの記載のため差は他の取組分" if kind == "info" else "記載値を採用")]
+                  "主な取組は一部のみの記載のため差は他の取組分" if kind == QualityKind.INFO else "記載値を採用")]
