@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,6 +284,11 @@ def run_load(warehouse: Path, sessions: int, rounds: int = ROUNDS, server_env: d
 
     port = _free_port()
     server = start_server(warehouse, port, env=server_env)
+    # Read the server's stderr as it comes: a full pipe would block every thread that logs,
+    # and the benchmark would measure its own harness.
+    log: deque[str] = deque(maxlen=20)
+    threading.Thread(target=lambda: log.extend(line.decode(errors="replace").rstrip() for line in server.stderr),
+                     daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     report = Report(sessions=sessions, rounds=rounds, view_timeout=view_timeout)
     try:
@@ -302,7 +308,7 @@ def run_load(warehouse: Path, sessions: int, rounds: int = ROUNDS, server_env: d
         report.health_checks, report.health_slowest = health.checks, health.slowest
         report.errors += health.failures
         if server.poll() is not None:
-            report.errors.append(f"the server exited with {server.returncode}")
+            report.errors.append(f"the server exited with {server.returncode}: " + " | ".join(log))
     finally:
         server.terminate()
         try:
