@@ -198,11 +198,13 @@ async def _session(browser, url: str, report: Report, done: list[int]) -> None:
 
 async def _rebuilds(warehouse: Path, report: Report, done: list[int], total: int) -> None:
     """Rebuild at one third and two thirds of the views (the sessions keep going meanwhile)."""
+    from settings import DEFAULT_RAW_DIR as raw  # the bundled documents, whatever GYOKAKU_RAW says
+
     for n in range(1, REBUILDS + 1):
         while done[0] < total * n / (REBUILDS + 1):
             await asyncio.sleep(0.1)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "etl", "--out", str(warehouse), "--quiet", cwd=ROOT,
+            sys.executable, "-m", "etl", "--raw", str(raw), "--out", str(warehouse), "--quiet", cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, stderr = await process.communicate()
         if process.returncode:
@@ -337,13 +339,14 @@ def print_table(reports: list[Report], note: str = "") -> None:
 def main(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, polars_threads: int | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    from etl.pipeline import RAW_DIR, build
+    from etl.pipeline import build
+    from settings import DEFAULT_RAW_DIR
 
     server_env = {"POLARS_MAX_THREADS": str(polars_threads)} if polars_threads else None
     reports = []
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "warehouse.duckdb"
-        build(RAW_DIR, warehouse)
+        build(DEFAULT_RAW_DIR, warehouse)
         for sessions in sizes:
             reports.append(run_load(warehouse, sessions, rounds, server_env))
     print_table(reports, f"; server POLARS_MAX_THREADS={polars_threads}" if polars_threads else "")

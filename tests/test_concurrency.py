@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -25,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 READERS = 4
 REBUILDS = 2
-TIMEOUT = 60  # seconds; a passing run takes 10-30 s on two cores (30 with other work on them)
+TIMEOUT = 180  # seconds in all; a passing run takes 10-30 s on two cores (90 on a crowded machine)
+STALL = 30  # seconds without a progress line: the child has hung
 # Filter sets the pages are opened with: everything, one municipality each, a year, a grade.
 FILTER_SETS = ({}, {"municipality": "苫小牧市"}, {"municipality": "狛江市"}, {"municipality": "小金井市"},
                {"fiscal_year": 2021}, {"grade": "A"}, {"municipality": "東京都"})
@@ -38,14 +40,26 @@ def test_readers_survive_concurrent_use_and_rebuilds(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     warehouse.write_bytes(built_warehouse.read_bytes())  # the readers' own file: rebuilt under them
     env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse))
+    child = subprocess.Popen([sys.executable, "-m", "tests.test_concurrency", str(warehouse)], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=lambda: [*map(lines.put, child.stderr), lines.put(None)], daemon=True).start()
+    progress: list[str] = []
+    deadline = time.monotonic() + TIMEOUT
     try:
-        done = subprocess.run([sys.executable, "-m", "tests.test_concurrency", str(warehouse)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as timeout:  # run() kills the child (SIGKILL): a deadlocked one ignores SIGTERM
-        # The child's progress lines tell a hang (rounds stop moving) from a slow machine.
-        progress = (timeout.stderr or b"").decode(errors="replace").strip().splitlines()[-5:]
+        # The child prints its progress every 2 s. A deadlock holds the GIL, so even that stops:
+        # no line for STALL seconds is a hang; a machine that is merely slow keeps printing.
+        while (line := lines.get(timeout=max(0.1, min(STALL, deadline - time.monotonic())))) is not None:
+            progress.append(line.rstrip())
+            if time.monotonic() > deadline:
+                raise queue.Empty
+    except queue.Empty:
+        child.kill()  # SIGKILL: a deadlocked process ignores SIGTERM
+        child.wait()
         raise AssertionError(f"the read side hung: {READERS} reader threads and {REBUILDS} rebuilds did not "
-                             f"finish within {TIMEOUT} s; last progress:\n" + "\n".join(progress)) from None
+                             f"finish; last progress:\n" + "\n".join(progress[-5:])) from None
+    out, _ = child.communicate(timeout=30)
+    done = subprocess.CompletedProcess(child.args, child.returncode, out, "\n".join(progress))
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["errors"] == [], summary["errors"]
@@ -59,10 +73,10 @@ def test_readers_survive_concurrent_use_and_rebuilds(built_warehouse, tmp_path):
 def _clear_caches() -> None:
     """Drop every memoised query result, so each round runs the Polars code, not a cache hit."""
     from cards import _build
-    from warehouse import campaigns, money, overview, queries, scores
+    from warehouse import cases, fiscal, overview, quality, queries, scores
 
     _build.cache_clear()
-    for module in (campaigns, money, overview, queries, scores):
+    for module in (cases, fiscal, overview, quality, queries, scores):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()
@@ -74,11 +88,11 @@ def page_reads(filters) -> None:
 
     from cards import recipe_card
     from cards.quality import scoped
-    from ui.tables import explorer_frame, grade_style, styled
-    from warehouse import campaigns, money, queries, scores
+    from ui.tables import explorer_frame, grade_style, ordered, styled
+    from warehouse import cases, fiscal, quality, queries, scores
     from warehouse.overview import cards
 
-    rows = queries.initiatives(filters)  # 取組一覧
+    rows = ordered(queries.initiatives(filters))  # 取組一覧
     styled(explorer_frame(rows)).to_html()  # the Styler is rendered lazily: render it as Streamlit does
     cards(filters)  # 概要
     for level, _ in scores.graded_levels(filters):  # 評価の推移
@@ -87,11 +101,10 @@ def page_reads(filters) -> None:
         ranked.select("title", *[pl.col(c).fill_null("—") for c in years]).to_pandas().style.map(
             grade_style, subset=years).to_html()
     scores.disagreements(scores.committee_pairs(filters))
-    fiscal = money.fiscal_slice(filters)  # 財政効果
-    money.totals(fiscal), money.trace_table(fiscal), money.by_initiative(fiscal)
-    quality = scoped(filters)  # データ品質
-    campaigns.quality_table(quality)
-    campaigns.case_entries(filters)  # 事例
+    amounts = fiscal.fiscal_slice(filters)  # 財政効果
+    fiscal.totals(amounts), fiscal.trace_table(amounts), fiscal.by_initiative(amounts)
+    quality.quality_table(scoped(filters))  # データ品質
+    cases.case_entries(filters)  # 事例
     for recipe in RECIPES:
         recipe_card(recipe, filters)
 
@@ -113,7 +126,8 @@ def _reader(number: int, stop: threading.Event, rounds: list[int], errors: list[
 
 
 def run(warehouse: Path) -> dict:
-    from etl.pipeline import RAW_DIR, build
+    from etl.pipeline import build
+    from settings import DEFAULT_RAW_DIR
 
     stop = threading.Event()
     rounds, errors = [0] * READERS, []
@@ -134,7 +148,7 @@ def run(warehouse: Path) -> dict:
         # Rebuild only after every reader has finished a round against the current file.
         while any(now <= then for now, then in zip(rounds, before)) and not errors:
             time.sleep(0.05)
-        build(RAW_DIR, warehouse)
+        build(DEFAULT_RAW_DIR, warehouse)
         rebuilds += 1
     before = list(rounds)
     while any(now <= then for now, then in zip(rounds, before)) and not errors:
