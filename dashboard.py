@@ -1,10 +1,14 @@
-"""行革ダッシュボード entry point: page setup, navigation over pages/, the shared filter bar,
-and around the page: print styles, the deck buttons, or 発表モード (presentation mode)."""
+"""行革ダッシュボード entry point: page setup, navigation over app_pages/, the shared filter bar,
+and around the page: print styles, the deck buttons, or 発表モード (presentation mode).
+
+The screens live in app_pages/, not pages/: a pages/ folder next to the entry point switches
+Streamlit into its legacy multipage mode, which a first visitor of a deep link (/explorer) would
+get instead of this navigation. Every screen runs through ``guarded`` once, here."""
 from pathlib import Path
 
 import streamlit as st
 
-from ui import basket, presentation
+from ui import access, basket, presentation
 from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
 from ui.messages import guarded, warehouse_missing
@@ -42,7 +46,7 @@ PAGES = {
 # the deck builder's chosen charts).
 PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
 
-navigation = st.navigation(PAGES)
+navigation = access.navigation(PAGES)  # only the pages this role may use; anonymous: login screen
 try:
     warehouse_version()
 except WarehouseMissing:
@@ -52,6 +56,8 @@ except WarehouseMissing:
 
 guarded(basket.start)  # before the filter bar drops the deck parameter from other pages' URLs
 guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS.get(navigation.url_path, ())))
+if not presentation.active():
+    access.sidebar_account()
 start_page()
 if presentation.active():
     with presentation.stage():

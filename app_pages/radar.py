@@ -10,8 +10,8 @@ from ui.cards import chart_card
 from ui.filter_bar import current_filters, sync_url
 from ui.messages import empty
 from vocab import fy_label_long
-from warehouse import Filters, scores
-from warehouse.scores import SUMMARY_YEAR, Profile, RadarOptions
+from warehouse import Filters, radar
+from warehouse.radar import SUMMARY_YEAR, Profile, RadarOptions
 
 STATE = "radar_profiles"  # list of MAX_PROFILES Profile | None, survives page switches
 NONE = "none"
@@ -28,7 +28,7 @@ def stored(filters: Filters, options: RadarOptions) -> list[Profile | None]:
         if any(from_url):
             st.session_state[STATE] = from_url
         else:
-            st.session_state[STATE] = _padded(scores.default_profiles(options, filters.fiscal_year))
+            st.session_state[STATE] = _padded(radar.default_profiles(options, filters.fiscal_year))
     return st.session_state[STATE]
 
 
@@ -38,7 +38,7 @@ def _padded(profiles: list[Profile]) -> list[Profile | None]:
 
 def _write_slot(slot: int, profile: Profile | None, options: RadarOptions) -> None:
     kind_key, target_key, year_key = _keys(slot)
-    choice = scores.kind_choice(profile, options) if profile else None
+    choice = radar.kind_choice(profile, options) if profile else None
     st.session_state[kind_key] = choice or NONE
     if profile and choice:
         st.session_state[target_key] = profile.key
@@ -47,7 +47,7 @@ def _write_slot(slot: int, profile: Profile | None, options: RadarOptions) -> No
 
 def _preset(profiles: list[Profile]) -> None:
     """Button callback: replace the profiles (runs before the widgets are drawn)."""
-    options = scores.radar_options(current_filters())
+    options = radar.radar_options(current_filters())
     st.session_state[STATE] = _padded(profiles)
     for slot, profile in zip(SLOTS, st.session_state[STATE]):
         _write_slot(slot, profile, options)
@@ -71,13 +71,13 @@ def profile_row(slot: int, current: Profile | None, options: RadarOptions, kinds
     if choice == NONE:
         b.empty()
         return None
-    targets = scores.target_keys(choice, options)
+    targets = radar.target_keys(choice, options)
     if not targets:
         return None
     _valid(target_key, targets)
     target = b.selectbox(f"対象 {slot}", targets, key=target_key, format_func=lambda k: labels.get(k, k))
     kind = "item" if choice.startswith("item:") else choice
-    years = [SUMMARY_YEAR if y is None else y for y in scores.profile_years(kind, target)] or [SUMMARY_YEAR]
+    years = [SUMMARY_YEAR if y is None else y for y in radar.profile_years(kind, target)] or [SUMMARY_YEAR]
     _valid(year_key, years)
     year = c.selectbox(f"年度 {slot}", years, key=year_key,
                        format_func=lambda y: "総括 (計画期間)" if y == SUMMARY_YEAR else fy_label_long(y))
@@ -90,12 +90,12 @@ def screen() -> None:
     st.caption("自己評価の4観点 (進捗度・連携度・効率性・創造性, 各0–3) を最大4件まで重ねて比べます。"
                "サイドバーの絞り込みは「対象」の選択肢を絞ります。テーマ・担当部署・自治体の平均は、"
                "その中のいちばん細かい階層 (苫小牧市では実践項目) の全取組の平均です。")
-    options = scores.radar_options(filters)
+    options = radar.radar_options(filters)
     if options.is_empty():
         empty("観点別スコア (進捗度・連携度・効率性・創造性) のある取組")
         return
     profiles = stored(filters, options)
-    kinds = scores.kind_choices(options)
+    kinds = radar.kind_choices(options)
     labels = dict(zip(options.items["initiative_id"], options.items["label"]))
 
     with st.container(border=True):
@@ -105,28 +105,28 @@ def screen() -> None:
         first = next((p for p in chosen if p), None)
         row = st.container(horizontal=True)
         row.button("1件目を年度別に並べる", icon=":material/timeline:", disabled=first is None, key="radar_across_years",
-                   on_click=_preset, args=(scores.across_years(first) if first else [],),
+                   on_click=_preset, args=(radar.across_years(first) if first else [],),
                    help="1件目の対象を、総括と最新の年度 (最大4件) で重ねます")
         row.button("最初の組み合わせに戻す", icon=":material/restart_alt:", key="radar_reset",
-                   on_click=_preset, args=(scores.default_profiles(options, filters.fiscal_year),),
+                   on_click=_preset, args=(radar.default_profiles(options, filters.fiscal_year),),
                    help="最初の取組と、そのテーマ平均・自治体平均")
     sync_url(filters, **{f"r{slot}": p.to_param() for slot, p in zip(SLOTS, chosen) if p})
 
     picked = {"profiles": [p.to_param() for p in chosen if p]}
     # No profile chosen means none (a card without profiles would draw the default ones).
-    radar = recipe_card("radar.profile", filters, picked) if picked["profiles"] else None
+    profile = recipe_card("radar.profile", filters, picked) if picked["profiles"] else None
     bars = recipe_card("radar.bars", filters, picked) if picked["profiles"] else None
-    if radar is None or bars is None:
+    if profile is None or bars is None:
         empty("選んだ対象の観点別スコア")
         return
     left, right = st.columns(2)
     with left:
-        chart_card(radar, key="radar_chart")
+        chart_card(profile, key="radar_chart")
     with right:
         chart_card(bars, key="radar_bars")
     with st.container(border=True):
         st.markdown("#### 数値")
-        st.dataframe(radar.table, hide_index=True, width="stretch", column_config={
+        st.dataframe(profile.table, hide_index=True, width="stretch", column_config={
             "対象": st.column_config.TextColumn(width="large"),
             **{c: st.column_config.NumberColumn(format="%.2f", width="small")
                for c in ("進捗度", "連携度", "効率性", "創造性")},

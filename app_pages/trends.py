@@ -12,7 +12,7 @@ from ui.filter_bar import current_filters
 from ui.messages import empty
 from ui.scope import scope_caption
 from ui.tables import grade_style
-from warehouse import Filters, scores
+from warehouse import Filters, trends
 
 LEVEL_KEY = "trends_level"
 SHARE_KEY = "trends_share"
@@ -25,7 +25,7 @@ def scope_note(filters: Filters) -> None:
 
 
 def pick_level(filters: Filters) -> str | None:
-    levels = scores.graded_levels(filters)
+    levels = trends.graded_levels(filters)
     if not levels:
         return None
     names = [name for name, _ in levels]
@@ -55,7 +55,7 @@ def criterion_card(filters: Filters, level: str) -> None:
     if spec is not None:
         chart_card(spec, key="trends_criteria")
         return
-    summary = scores.criterion_means(filters, level).filter(pl.col("fiscal_year").is_null())
+    summary = trends.criterion_means(filters, level).filter(pl.col("fiscal_year").is_null())
     with st.container(border=True):
         st.markdown("#### 観点別スコアの推移")
         empty(f"{level}の年度ごとの観点別スコア")
@@ -65,18 +65,18 @@ def criterion_card(filters: Filters, level: str) -> None:
 
 
 def movers_section(filters: Filters, level: str) -> None:
-    history = scores.grade_history_for(filters, level)
+    history = trends.grade_history_for(filters, level)
     if history.is_empty():
         return
     st.markdown(f"#### {level}ごとの総合評価の推移")
-    counts = scores.mover_counts(history)
+    counts = trends.mover_counts(history)
     head, pick = st.columns([3, 1])
     head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved}** 件・悪化 **{counts.declined}** 件・"
                  f"変わらず **{counts.unchanged}** 件 (年度の評価が1回だけ: {counts.single} 件)。"
                  "推移の線は A=4, B=3, C=2, D=1 として描いています。")
-    order = pick.selectbox("並べ方", scores.MOVER_ORDERS, key=ORDER_KEY)
-    ranked = scores.movers(history, order)
-    year_columns = scores.grade_columns(ranked)
+    order = pick.selectbox("並べ方", trends.MOVER_ORDERS, key=ORDER_KEY)
+    ranked = trends.movers(history, order)
+    year_columns = trends.grade_columns(ranked)
     view = ranked.select(
         pl.col("municipality").alias("自治体"), pl.col("level").alias("階層"), pl.col("code").alias("番号"),
         pl.col("title").alias("取組名"), *[pl.col(c).fill_null("—") for c in year_columns], pl.col("trend").alias("推移"),
@@ -97,11 +97,11 @@ def movers_section(filters: Filters, level: str) -> None:
 
 
 def committee_section(filters: Filters) -> None:
-    pairs = scores.committee_pairs(filters)
+    pairs = trends.committee_pairs(filters)
     if pairs.is_empty():
         return
     st.markdown("#### 自己評価と委員評価")
-    gaps = scores.disagreements(pairs)
+    gaps = trends.disagreements(pairs)
     left, right = st.columns(2)
     with left:
         chart_card(recipe_card("trends.committee", filters), key="trends_committee")

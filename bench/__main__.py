@@ -1,4 +1,4 @@
-"""``python -m bench [etl|pages|exports|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
+"""``python -m bench [etl|pages|exports|proxy|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
 [--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ (not a
 measurement, so not part of ``all``); ``python -m bench national --municipalities N`` measures at
 national scale (bench/national.py)."""
@@ -8,7 +8,8 @@ import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "load": "bench.load"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy",
+           "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
 # Commands with their own options: ``python -m bench national --municipalities N``.
 OWN_OPTIONS = {"national": "bench.national"}
@@ -20,7 +21,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help=f"{', '.join(TARGETS)} or all (default: etl); "
                              "screenshots: refresh docs/screenshots/ from the browser tests")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
-                        help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
+                        help="pages, proxy: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 30], metavar="N",
                         help="load: concurrent browser sessions, one run per number (default: 10 30)")
@@ -51,7 +52,7 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module({**TARGETS, **COMMANDS}[target])
-        if target == "pages":
+        if target in {"pages", "proxy"}:
             status |= module.main(cpu_slowdown=args.cpu_slowdown)
         elif target == "load":
             status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads)

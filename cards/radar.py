@@ -1,7 +1,7 @@
 """Recipes of the レーダー (radar) screen.
 
 Option ``profiles``: up to four radar profiles, each 「kind|key|year」 as in the page's URL
-(``warehouse.scores.Profile.to_param``): an initiative (item) or the average of a テーマ,
+(``warehouse.radar.Profile.to_param``): an initiative (item) or the average of a テーマ,
 担当部署 or 自治体, for a fiscal year (0 = 総括). Default: the page's first combination (the first
 initiative of the slice against its theme's and its municipality's averages).
 """
@@ -14,8 +14,8 @@ import polars as pl
 from cards.model import CardSpec, Option, recipe
 from charts import scores as score_charts
 from charts.radar import MAX_PROFILES
-from warehouse import Filters, scores
-from warehouse.scores import KINDS, Profile
+from warehouse import Filters, radar
+from warehouse.radar import KINDS, Profile
 
 PAGE = "レーダー"
 
@@ -23,22 +23,22 @@ PAGE = "レーダー"
 def profile_choices(filters: Filters) -> list[tuple[str, str]]:
     """Every profile the slice offers, for the year filter (総括 without one): the theme,
     department and municipality averages (few, so first), then the initiatives."""
-    options = scores.radar_options(filters)
+    options = radar.radar_options(filters)
     if options.is_empty():
         return []
     year = filters.fiscal_year
-    labels = scores.item_labels(tuple(options.items["initiative_id"]))
+    labels = radar.item_labels(tuple(options.items["initiative_id"]))
     profiles = [Profile(kind, key, year) for kind in ("theme", "department", "municipality")
                 for key in options.keys(kind)]
     profiles += [Profile("item", key, year) for key in options.keys("item")]
-    return [(p.to_param(), scores.profile_label(p, labels)) for p in profiles]
+    return [(p.to_param(), radar.profile_label(p, labels)) for p in profiles]
 
 
 def default_profiles(filters: Filters) -> tuple[str, ...] | None:
-    options = scores.radar_options(filters)
+    options = radar.radar_options(filters)
     if options.is_empty():
         return None
-    return tuple(p.to_param() for p in scores.default_profiles(options, filters.fiscal_year)) or None
+    return tuple(p.to_param() for p in radar.default_profiles(options, filters.fiscal_year)) or None
 
 
 def _valid(filters: Filters, value: str) -> bool:
@@ -50,8 +50,8 @@ def profile_text(value: str) -> str:
     found = Profile.from_param(value)
     if found is None:
         return value
-    labels = scores.item_labels((found.key,)) if found.kind == "item" else {}
-    return scores.profile_label(found, labels)
+    labels = radar.item_labels((found.key,)) if found.kind == "item" else {}
+    return radar.profile_label(found, labels)
 
 
 PROFILES = Option("profiles", "比べる対象", choices=profile_choices, default=default_profiles,
@@ -76,11 +76,11 @@ def radar_takeaway(table: pl.DataFrame) -> str:
 
 def _profiles_card(options: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...], str] | None:
     picked = chosen(options)
-    frame = scores.profiles_frame(picked)
+    frame = radar.profiles_frame(picked)
     if frame.is_empty():
         return None
-    table = scores.profiles_table(frame)
-    return frame, table, tuple(scores.profile_documents(picked)), radar_takeaway(table)
+    table = radar.profiles_table(frame)
+    return frame, table, tuple(radar.profile_documents(picked)), radar_takeaway(table)
 
 
 @recipe("radar.profile", page=PAGE, title="観点別プロフィール (レーダー)", options=(PROFILES,),

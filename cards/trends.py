@@ -14,19 +14,19 @@ from charts import builders
 from charts import scores as score_charts
 from cards.wording import takeaway_for_grades
 from vocab import CRITERIA, fy_label, fy_labels
-from warehouse import Filters, scores
+from warehouse import Filters, trends
 
 PAGE = "評価の推移"
 COUNT, SHARE = "件数", "割合"
 
 
 def level_choices(filters: Filters) -> list[tuple[str, str]]:
-    return [(name, f"{name} ({n:,} 件)") for name, n in scores.graded_levels(filters)]
+    return [(name, f"{name} ({n:,} 件)") for name, n in trends.graded_levels(filters)]
 
 
 def default_level(filters: Filters) -> str | None:
     """The level shown first: the one with the most graded initiatives (first in document order on a tie)."""
-    levels = scores.graded_levels(filters)
+    levels = trends.graded_levels(filters)
     if not levels:
         return None
     counts = dict(levels)
@@ -52,7 +52,7 @@ def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     level = options.get("level")
     if level is None:
         return None
-    counts = scores.grade_counts(filters, level)
+    counts = trends.grade_counts(filters, level)
     if counts.is_empty():
         return None
     share = options.get("share") == SHARE
@@ -60,7 +60,7 @@ def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
         "総合評価の分布 (年度別)", builders.grade_distribution(counts, normalize=share, title=""),
         grade_table(counts),
         note=f"{level}の自己評価 (A–D) の件数{'に占める割合' if share else ''}。総括は計画期間全体の評価",
-        takeaway=takeaway_for_grades(counts), document_ids=tuple(scores.slice_documents(filters, level)))
+        takeaway=takeaway_for_grades(counts), document_ids=tuple(trends.slice_documents(filters, level)))
 
 
 def criteria_takeaway(yearly: pl.DataFrame) -> str:
@@ -80,7 +80,7 @@ def criteria(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     level = options.get("level")
     if level is None:
         return None
-    means = scores.criterion_means(filters, level)
+    means = trends.criterion_means(filters, level)
     yearly = means.filter(pl.col("fiscal_year").is_not_null())
     if yearly.is_empty():
         return None
@@ -90,7 +90,7 @@ def criteria(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     return CardSpec(
         "観点別スコアの推移 (平均)", builders.criterion_trend(yearly, title=""), table,
         note=f"{level}の自己評価 4観点 (進捗度・連携度・効率性・創造性, 各0–3) の年度別平均",
-        takeaway=criteria_takeaway(yearly), document_ids=tuple(scores.slice_documents(filters, level)))
+        takeaway=criteria_takeaway(yearly), document_ids=tuple(trends.slice_documents(filters, level)))
 
 
 def committee_takeaway(pairs: pl.DataFrame, gaps: pl.DataFrame) -> str:
@@ -104,10 +104,10 @@ def committee_takeaway(pairs: pl.DataFrame, gaps: pl.DataFrame) -> str:
 @recipe("trends.committee", page=PAGE, title="自己評価合計と委員評価",
         description="計画期間の自己評価の合計 (0–12) と委員評価 (1–5) の散布図")
 def committee(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    pairs = scores.committee_pairs(filters)
+    pairs = trends.committee_pairs(filters)
     if pairs.is_empty():
         return None
-    gaps = scores.disagreements(pairs)
+    gaps = trends.disagreements(pairs)
     named = gaps.select("initiative_id", pl.format("No.{}", pl.col("code")).alias("label"))
     frame = (pairs.join(named, on="initiative_id", how="left", maintain_order="left")
              .with_columns(pl.format("{} {}", pl.col("code"), pl.col("title")).alias("title")))

@@ -73,10 +73,10 @@ def test_readers_survive_concurrent_use_and_rebuilds(built_warehouse, tmp_path):
 def _clear_caches() -> None:
     """Drop every memoised query result, so each round runs the Polars code, not a cache hit."""
     from cards import _build
-    from warehouse import cases, fiscal, overview, quality, queries, scores
+    from warehouse import cases, fiscal, overview, quality, queries, trends
 
     _build.cache_clear()
-    for module in (cases, fiscal, overview, quality, queries, scores):
+    for module in (cases, fiscal, overview, quality, queries, trends):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()
@@ -89,7 +89,7 @@ def page_reads(filters) -> None:
     from cards import recipe_card
     from cards.quality import scoped
     from ui.tables import explorer_frame, grade_style, ordered, styled
-    from warehouse import cases, fiscal, quality, queries, scores
+    from warehouse import cases, fiscal, quality, queries, trends as scores
     from warehouse.overview import cards
 
     rows = ordered(queries.initiatives(filters))  # 取組一覧

@@ -10,7 +10,7 @@ import pytest
 from cards import RECIPES, CardRef, CardSpec, build, catalogue, describe_text, recipe_card, resolve
 from cards.trends import SHARE
 from cards.wording import takeaway_for_grades
-from warehouse import Filters, scores
+from warehouse import Filters, trends
 
 EXPECTED = {
     "overview.grades", "overview.finished", "trends.grades", "trends.criteria", "trends.committee",
@@ -61,7 +61,7 @@ def test_unknown_recipe_is_none():
 def test_trends_grades_options_and_takeaway():
     spec = recipe_card("trends.grades", TOMAKOMAI, {"level": "取組項目", "share": SHARE})
     assert dict(spec.ref.options) == {"level": "取組項目", "share": "割合"}
-    assert spec.takeaway == takeaway_for_grades(scores.grade_counts(TOMAKOMAI, "取組項目"))
+    assert spec.takeaway == takeaway_for_grades(trends.grade_counts(TOMAKOMAI, "取組項目"))
     assert spec.chart.to_dict()["encoding"]["y"]["stack"] == "normalize"
     assert "取組項目の自己評価 (A–D) の件数に占める割合" in spec.note
     # An unknown level falls back to the most numerous one, as the screen does.
@@ -94,9 +94,9 @@ def test_radar_of_two_themes():
 
 def test_fiscal_takeaways():
     by_year = recipe_card("fiscal.by_year", TOMAKOMAI)
-    assert by_year.takeaway == "年度の分かる財政効果額の合計は 39.4億円 (R5 (2023) が最多)"
+    assert by_year.takeaway == "財政効果額は 42億円 (苫小牧市、R5 (2023) が最多)"  # the same headline as the page
     compare = recipe_card("fiscal.compare", TOMAKOMAI)
-    assert compare.takeaway.startswith("計画の記載 37.6億円 に対し、シートの集計は ")
+    assert compare.takeaway.startswith("計画の記載 37.6億円 に対し、集計は 42億円")
     assert compare.ref.option("document") == "tomakomai-sokaku-r6"
     assert recipe_card("fiscal.compare", TOMAKOMAI, {"document": "no-such-doc"}).ref.option("document") \
         == "tomakomai-sokaku-r6"

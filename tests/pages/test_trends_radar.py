@@ -12,7 +12,8 @@ import json
 import polars as pl
 import pytest
 
-from warehouse.scores import Profile, across_years, disagreements, grade_columns, grade_history, movers
+from warehouse.radar import Profile, across_years
+from warehouse.trends import disagreements, grade_columns, grade_history, movers
 
 TRENDS = "app_pages/trends.py"
 RADAR = "app_pages/radar.py"
