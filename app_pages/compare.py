@@ -12,6 +12,7 @@ from cards import recipe_card
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from ui.messages import empty
 from warehouse import compare
 
@@ -43,7 +44,7 @@ def _matrix(overview: pl.DataFrame, matrix: pl.DataFrame) -> pl.DataFrame:
 
 def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> None:
     cells = matrix.filter(pl.col("category") == category).sort("items", "member", descending=[True, False])
-    st.subheader(f"{category}：自治体ごとの取組")
+    st.subheader(md(f"{category}：自治体ごとの取組"))
     st.caption(f"{len(cells)} 自治体、{items.filter(pl.col('category') == category)['initiative_id'].n_unique()} 件の取組。"
                "評価は最新の自己評価の総合評価、金額は集計に入る財政効果 (fiscal_effects.counted) の合計です。"
                "取組名から取組一覧の詳細へ移ります。")
@@ -51,7 +52,7 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
     for start in range(0, len(rows), COLUMNS_PER_ROW):
         for column, cell in zip(st.columns(COLUMNS_PER_ROW), rows[start:start + COLUMNS_PER_ROW]):
             with column.container(border=True):
-                st.markdown(f"**{cell['member']}** — {cell['items']} 件")
+                st.markdown(f"**{md(cell['member'])}** — {cell['items']} 件")
                 st.caption(f"評価: {_grades(cell)} ／ 財政効果: "
                            f"{_yen(cell['fiscal_effect']) if cell['with_money'] else '記載なし'}")
                 mine = items.filter((pl.col("category") == category) & (pl.col("member") == cell["member"]))
@@ -62,16 +63,9 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
                              _yen(item["fiscal_effect"]) if item["fiscal_effect"] is not None else None,
                              "共同" if item["role"] == "共同" else None]
                     note = "、".join(e for e in extra if e)
-                    lines.append(f"- [{item['level']} {item['code'] or ''} {_escape(label)}]({item['url']})"
+                    lines.append(f"- [{item['level']} {item['code'] or ''} {md(label)}]({item['url']})"
                                  + (f"（{note}）" if note else ""))
                 st.markdown("\n".join(lines))
-
-
-def _escape(text: str) -> str:
-    """Markdown link text: brackets and emphasis characters from document titles are literal."""
-    for ch in "\\[]*_`":
-        text = text.replace(ch, f"\\{ch}")
-    return text
 
 
 def screen() -> None:
@@ -97,7 +91,7 @@ def screen() -> None:
     present = [c for c in overview.filter(pl.col("items") > 0)["category"]]
     if filters.category:
         category = filters.category
-        st.caption(f"サイドバーのカテゴリ「{category}」を表示しています。")
+        st.caption(md(f"サイドバーのカテゴリ「{category}」を表示しています。"))
         sync_url(filters)
     else:
         wanted = st.query_params.get(PARAM)
