@@ -1,5 +1,6 @@
-"""``python -m bench [etl|pages|exports|proxy|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
-refreshes docs/screenshots/ and ``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
+"""``python -m bench [etl|pages|exports|proxy|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
+[--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ and
+``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
 ``python -m bench national --municipalities N`` measures at national scale (bench/national.py)."""
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy",
+           "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots", "a11y": "bench.a11y"}  # by-hand commands, never in ``all``
 # Commands with their own options: ``python -m bench national --municipalities N``.
 OWN_OPTIONS = {"national": "bench.national"}
@@ -22,6 +24,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
                         help="pages, proxy: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
+    parser.add_argument("--sessions", type=int, nargs="+", default=[10, 30], metavar="N",
+                        help="load: concurrent browser sessions, one run per number (default: 10 30)")
+    parser.add_argument("--rounds", type=int, default=2, metavar="N",
+                        help="load: rounds of 概要 → 取組一覧 → 評価の推移 → 自治体の変更 per session (default: 2)")
+    parser.add_argument("--polars-threads", type=int, default=None, metavar="N",
+                        help="load: start the server with POLARS_MAX_THREADS=N")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
     if unknown:
@@ -29,6 +37,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                      f"(choose from {', '.join(TARGETS)}, all, {', '.join(COMMANDS)})")
     if args.cpu_slowdown < 1:
         parser.error("--cpu-slowdown must be 1 or more")
+    if min(args.sessions) < 1 or args.rounds < 1 or (args.polars_threads is not None and args.polars_threads < 1):
+        parser.error("--sessions, --rounds and --polars-threads must be 1 or more")
     if not args.targets:
         args.targets = ["etl"]
     elif "all" in args.targets:
@@ -43,7 +53,12 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module({**TARGETS, **COMMANDS}[target])
-        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target in {"pages", "proxy"} else module.main()
+        if target in {"pages", "proxy"}:
+            status |= module.main(cpu_slowdown=args.cpu_slowdown)
+        elif target == "load":
+            status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads)
+        else:
+            status |= module.main()
     return status
 
 

@@ -8,13 +8,16 @@ manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loa
 from __future__ import annotations
 
 import csv
+import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
-                           sha256_of, unknown_files)
+                           read_text, sha256_of, unknown_files)
+from etl.attribution import attribute, read_lexicon
+from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Issue
@@ -34,6 +37,9 @@ class BuildReport:
     issues_by_kind: dict[str, int]
     seconds: float
     documents: list[str] = field(default_factory=list)
+    # Files of the raw folder that were not imported, each with why and what to do (the same
+    # text as their unknown_file rows in data_quality).
+    not_imported: list[Issue] = field(default_factory=list)
 
 
 def check_digit(code5: str) -> str:
@@ -47,8 +53,7 @@ def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
     path = raw_dir / MUNICIPALITY_CODES
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(io.StringIO(read_text(path, bom=True), newline="")))
     codes = {}
     for number, row in enumerate(rows, start=2):
         code5 = (row.get("code5") or "").strip()
@@ -79,8 +84,10 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
-    for name in unknown_files(raw_dir, manifest, workbooks):
-        content.global_issues.append(_unknown_file_issue(name))
+    content.categories = read_dictionary(raw_dir)
+    lexicon = read_lexicon(raw_dir, content.municipality_codes)
+    not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
+    content.global_issues.extend(not_imported)
     for number, entry in enumerate(entries, start=1):
         progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
         if entry.format not in FORMATS:
@@ -92,6 +99,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
         extract.issues[:0] = issues
         reconciled = reconcile(extract)
         reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
+        reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
         content.documents.append(LoadedDocument(
             entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
             sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
@@ -104,7 +112,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
     return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
-                       [d.file for d in content.documents])
+                       [d.file for d in content.documents], not_imported)
 
 
 __all__ = ["build", "BuildReport", "EtlError", "SourceFormatError"]
