@@ -1,7 +1,9 @@
 """``python -m bench [etl|pages|exports|proxy|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
 [--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ and
 ``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
-``python -m bench national --municipalities N`` measures at national scale (bench/national.py)."""
+``python -m bench national --municipalities N`` measures at national scale (bench/national.py);
+``python -m bench similarity --initiatives N …`` times 「類似の取組」 on generated initiatives
+(bench/similarity.py)."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +13,9 @@ import sys
 TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy",
            "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots", "a11y": "bench.a11y"}  # by-hand commands, never in ``all``
-# Commands with their own options: ``python -m bench national --municipalities N``.
-OWN_OPTIONS = {"national": "bench.national"}
+# Commands with their own options: ``python -m bench national --municipalities N``,
+# ``python -m bench similarity --initiatives N …``.
+OWN_OPTIONS = {"national": "bench.national", "similarity": "bench.similarity"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

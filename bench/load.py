@@ -185,6 +185,9 @@ async def _session(browser, url: str, report: Report, done: list[int]) -> None:
                 box = page.get_by_test_id("stSidebar").locator('[data-testid="stSelectbox"]').filter(
                     has_text="自治体").first
                 await box.click()
+                # The list is virtualised: with many municipalities the wanted one may not be drawn
+                # until the list is narrowed by typing, as a person would.
+                await page.keyboard.type(town)
                 await page.get_by_role("option", name=town, exact=True).click()
 
             _, title, selector = PAGES[-1]
