@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import basket, presentation
+from ui import access, basket, presentation
 from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
 from ui.messages import guarded, warehouse_missing
@@ -46,7 +46,7 @@ PAGES = {
 # the deck builder's chosen charts).
 PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
 
-navigation = st.navigation(PAGES)
+navigation = access.navigation(PAGES)  # only the pages this role may use; anonymous: login screen
 try:
     warehouse_version()
 except WarehouseMissing:
@@ -56,6 +56,8 @@ except WarehouseMissing:
 
 guarded(basket.start)  # before the filter bar drops the deck parameter from other pages' URLs
 guarded(lambda: render_filter_bar(navigation.url_path or "overview", PAGE_PARAMS.get(navigation.url_path, ())))
+if not presentation.active():
+    access.sidebar_account()
 start_page()
 if presentation.active():
     with presentation.stage():

@@ -20,7 +20,7 @@ from etl.removal import delete_document, imported_documents
 from etl.upload import import_workbook
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
 from settings import raw_dir, warehouse_path
-from ui.access import may_edit, require_edit
+from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
 from warehouse import queries
 
@@ -75,7 +75,7 @@ def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
         st.warning(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。", icon=":material/sync:")
     if st.button(f"{municipality or 'このブック'}のデータを取り込む", type="primary", icon=":material/upload:",
                  key="import_confirm"):
-        require_edit()
+        require_edit()  # the role now, at the click: not the one the page was drawn for
         with st.spinner("倉庫を作り直しています…"):
             try:
                 import_workbook(data, name, raw_dir(), warehouse_path(), user=current_user(), waiting=_waiting)
@@ -89,12 +89,8 @@ def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
 
 
 def current_user() -> str:
-    """Who acts, for the history: the signed-in e-mail (or name), else this machine's user —
-    without login only a local session may edit (see ui.access)."""
-    user = st.user
-    if user.get("is_logged_in"):
-        return str(user.get("email") or user.get("name") or user.get("sub"))
-    return f"{history.os_user()}（この端末）"
+    """Who acts, for the history: the login's e-mail (or name), else this machine's user."""
+    return user_label()
 
 
 def _waiting() -> None:
@@ -242,6 +238,7 @@ def _delete(document) -> None:
 
 def screen() -> None:
     st.title("データの取り込み")
+    require_edit()  # the navigation hides this page from 閲覧; a page reached anyway refuses
     st.caption("自団体の評価データを Excel のテンプレートに記入して取り込むと、組み込みの5つの文書と同じように"
                "すべての画面で見られます。ブックは data/raw/ に保存され、次回の `python -m etl` でも読み込まれます。"
                "この画面はサイドバーの絞り込みとは関係ありません。")

@@ -1,5 +1,6 @@
 """財政効果 (fiscal effects): amounts by year, kind and initiative, the plan's stated total next to
-what the progress sheets show, and every amount traced to its sentence (根拠) and source line."""
+the counted total, and every amount traced to its sentence (根拠), its meaning and source line.
+Whether an amount is counted comes from the warehouse (``counted`` / ``excluded_reason``)."""
 import polars as pl
 import streamlit as st
 
@@ -27,16 +28,15 @@ def scope_caption(filters) -> str:
 
 def metrics(rows: pl.DataFrame) -> None:
     sums = fiscal.totals(rows)
+    headline = fiscal.headline(rows)
     a, b, c, d = st.columns(4)
-    a.metric("集計した財政効果額", yen_text(sums.counted),
-             help=f"{sums.counted:,} 円。進捗状況シートの金額から、費用 (支出)・年度別の金額と重なる総額・再掲を除いた合計")
+    a.metric(f"財政効果額（{headline.whose}）" if headline.count else "財政効果額", headline.text,
+             help=f"{headline.yen:,} 円。文書の金額のうち集計するもの (counted) の合計。"
+                  "費用・予算額・目標額・計画の記載・重複・再掲は除きます")
     b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
     c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
-    excluded = sums.expense + sums.overlap + sums.repeat
-    d.metric("集計から除いた金額", yen_text(excluded),
-             help=f"費用 (支出) {sums.expense:,} 円、年度別の金額と重なる総額 {sums.overlap:,} 円、"
-                  f"同じ金額の再掲 {sums.repeat:,} 円")
+    d.metric("集計から除いた金額", yen_text(sums.excluded_total), help=fiscal.excluded_text(sums))
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:
@@ -49,9 +49,9 @@ def comparison(filters, rows: pl.DataFrame) -> None:
                    key=f"fiscal_compare_{r.document_id}")
         st.markdown("#### 主な取組ごとの内訳")
         st.dataframe(r.items, hide_index=True, width="stretch",
-                     column_config={"計画の記載(円)": YEN, "シートの集計(円)": YEN, "差(円)": YEN,
+                     column_config={"計画の記載(円)": YEN, "集計(円)": YEN, "差(円)": YEN,
                                     "取組一覧": LINK, "取組": st.column_config.TextColumn(width="medium"),
-                                    "シートの内訳": st.column_config.TextColumn(width="large")})
+                                    "内訳": st.column_config.TextColumn(width="large")})
 
 
 def charts_section(filters, rows: pl.DataFrame) -> None:
@@ -69,7 +69,8 @@ def charts_section(filters, rows: pl.DataFrame) -> None:
 def trace(filters, rows: pl.DataFrame) -> None:
     st.markdown("### 金額の根拠")
     st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
-               "「集計」列は合計に入れたかどうかと、その理由です。行を選ぶと取組一覧で開くリンクが出ます。")
+               "「性質」は実績・見込・予算などと毎年度・累計・約・以上の別、「集計」列は合計に入れたかどうかと、"
+               "入れない理由です。行を選ぶと取組一覧で開くリンクが出ます。")
     table = fiscal.trace_table(rows)
     event = st.dataframe(
         table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",

@@ -8,30 +8,45 @@ from ui.filter_bar import current_filters, set_filter
 from ui.messages import empty
 from vocab import fy_label, fy_label_long
 from warehouse.overview import Card, cards
-from yen import yen_text
 
 DOCUMENTS_PER_ROW = 3
 OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for
 
 
+def whose(data: Card, name: str, total: bool = False) -> str:
+    """「（苫小牧市）」 when the figure comes from only some of the card's municipalities,
+    「（苫小牧市・前橋市の合計）」 for a sum over several; 「」 when one municipality's card speaks
+    for itself."""
+    towns = tuple(data.sources.get(name, ()))
+    if not towns:
+        return ""
+    if total and len(towns) > 1:
+        return f"（{'・'.join(towns)}の合計）"
+    return "" if towns == tuple(data.covers) else f"（{'・'.join(towns)}）"
+
+
 def figures(data: Card) -> dict[str, dict | None]:
     """The card's four figures as st.metric arguments, by name; None where its document has no
-    such record (no yearly grades, no committee ratings, no money amounts, no end years)."""
+    such record (no yearly grades, no committee ratings, no money amounts, no end years). A figure
+    that comes from some of the card's municipalities only names them in its label."""
     m = data.movement
     grades = None
     if m.latest_year:
         delta = m.delta("A")
         before = f"。前年 {fy_label(m.previous_year)}" if m.previous_year else ""
-        grades = dict(label=f"A評価の割合 {fy_label(m.latest_year)}", value=f"{m.latest.get('A', 0):.0f}%",
+        grades = dict(label=f"A評価の割合 {fy_label(m.latest_year)}{whose(data, 'A評価の割合')}",
+                      value=f"{m.latest.get('A', 0):.0f}%",
                       delta=None if delta is None else f"{delta:+.0f}pt (前年比)",
                       help=f"{m.latest_count} 件の自己評価 (総合評価) に占める A の割合{before}")
     committee = None if data.committee_mean is None else dict(
-        label="委員評価の平均", value=f"{data.committee_mean:.2f} / 5",
+        label=f"委員評価の平均{whose(data, '委員評価の平均')}", value=f"{data.committee_mean:.2f} / 5",
         help=f"{data.committee_count} 件の委員評価 (1–5) の平均")
     fiscal = None if data.fiscal_effect is None else dict(
-        label="財政効果額", value=yen_text(data.fiscal_effect[0]), help=data.fiscal_effect[1])
+        label=f"財政効果額{whose(data, '財政効果額', total=True)}", value=data.fiscal_effect.text,
+        help=f"{data.fiscal_effect.yen:,} 円 ({data.fiscal_effect.count} 件の金額)。財政効果の画面と同じ集計です "
+             "(費用・予算額・計画の記載・重複・再掲を除く)")
     finished = None if not data.finished else dict(
-        label="取組終了", value=f"{sum(data.finished.values()):,} 件",
+        label=f"取組終了{whose(data, '取組終了')}", value=f"{sum(data.finished.values()):,} 件",
         help="、".join(f"{fy_label(y)}: {n} 件" for y, n in data.finished.items()))
     return {"A評価の割合": grades, "委員評価の平均": committee, "財政効果額": fiscal, "取組終了": finished}
 
@@ -85,6 +100,16 @@ def summary(data: Card) -> None:
                 column.metric(**figure)
             else:
                 column.metric(name, "—", help="この条件の取組には記録がありません")
+        line = sources_line(data)
+        if line:
+            st.caption(line)
+
+
+def sources_line(data: Card) -> str:
+    """The metric labels are cut on narrow screens: say in full whose documents each figure uses."""
+    parts = [f"{name}: {whose(data, name, total=name == '財政効果額').strip('（）')}"
+             for name in data.sources if whose(data, name, total=name == "財政効果額")]
+    return ("数字の出典 — " + " ／ ".join(parts)) if parts else ""
 
 
 def document_card(data: Card, key: str) -> None:

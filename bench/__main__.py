@@ -1,4 +1,4 @@
-"""``python -m bench [etl|pages|exports|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
+"""``python -m bench [etl|pages|exports|proxy|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
 refreshes docs/screenshots/ (not a measurement, so not part of ``all``);
 ``python -m bench national --municipalities N`` measures at national scale (bench/national.py)."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy"}
 COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
 # Commands with their own options: ``python -m bench national --municipalities N``.
 OWN_OPTIONS = {"national": "bench.national"}
@@ -19,7 +19,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help=f"{', '.join(TARGETS)} or all (default: etl); "
                              "screenshots: refresh docs/screenshots/ from the browser tests")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
-                        help="pages: run Chromium's page CPU N times slower (DevTools throttling), to see "
+                        help="pages, proxy: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module({**TARGETS, **COMMANDS}[target])
-        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target == "pages" else module.main()
+        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target in {"pages", "proxy"} else module.main()
     return status
 
 

@@ -33,6 +33,11 @@ def _pages() -> list[str]:
 def script_times(pages: list[str], runs: int = 5) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
+    from ui import access
+
+    # AppTest has no browser connection: time what an editor on this machine gets (every page).
+    access.auth_configured = lambda: False
+    access.direct_local_connection = lambda: True
     results = {}
     for page in pages:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)

@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The tests that call tests.browser.conftest.published_screenshot.
 TESTS = ("tests/browser/test_every_page.py",
-         "tests/browser/test_present_and_print.py::test_presentation_mode_from_the_sidebar_and_arrow_keys")
+         "tests/browser/test_present_and_print.py::test_presentation_mode_from_the_sidebar_and_arrow_keys",
+         "tests/browser/test_login.py::test_an_anonymous_visitor_sees_only_the_login_screen")
 
 
 def main() -> int:

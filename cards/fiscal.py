@@ -1,6 +1,7 @@
 """Recipes of the 財政効果 (fiscal effects) screen.
 
-All amounts are the counted ones (費用, overlaps and repeats excluded; see ``warehouse.fiscal``).
+All amounts are the counted ones (``counted`` in the warehouse, decided by ``etl.money``); the
+headline is ``warehouse.fiscal.fiscal_effect``, the same figure as the overview and the page.
 ``fiscal.compare`` takes option ``document`` (the plan whose stated total is compared;
 default the first one on screen).
 """
@@ -12,7 +13,6 @@ import polars as pl
 
 from cards.model import CardSpec, Option, recipe
 from charts import money as money_charts
-from cards.wording import takeaway_for_total
 from vocab import fy_label
 from warehouse import Filters, fiscal
 from yen import yen_text
@@ -20,28 +20,28 @@ from yen import yen_text
 PAGE = "財政効果"
 
 
-def by_year_takeaway(years: pl.DataFrame, undated: int) -> str:
-    """「財政効果額の合計は 39.4億円 (R5 (2023) が最多)」; 「年度の分かる…」 when some amounts have no year."""
+def by_year_takeaway(years: pl.DataFrame, headline: fiscal.Headline) -> str:
+    """「財政効果額は 42億円 (苫小牧市・前橋市の合計、R5 (2023) が最多)」: the headline every screen
+    shows, then the year with the most."""
     per_year = years.group_by("fiscal_year").agg(pl.col("amount_yen").sum()).sort("fiscal_year")
     top = per_year.sort("amount_yen", descending=True, maintain_order=True)["fiscal_year"][0]
-    label = "年度の分かる財政効果額" if undated else "財政効果額"
-    return f"{takeaway_for_total(label, float(per_year['amount_yen'].sum()))} ({fy_label(top)} が最多)"
+    return f"財政効果額は {yen_text(headline.yen)} ({headline.whose}、{fy_label(top)} が最多)"
 
 
 @recipe("fiscal.by_year", page=PAGE, title="財政効果額 (年度別・区分別)",
-        description="進捗状況シートの金額を年度・区分ごとに合計")
+        description="集計した金額を年度・区分ごとに合計")
 def by_year(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     rows = fiscal.fiscal_slice(filters)
     years = fiscal.year_frame(rows)
     if years.is_empty():
         return None
     sums = fiscal.totals(rows)
-    note = "進捗状況シートの金額を年度・区分ごとに合計 (費用・重複・再掲を除く)。"
+    note = "集計した金額を年度・区分ごとに合計 (費用・予算額・重複・再掲を除く)。"
     if sums.undated:
         note += f"年度不明の {yen_text(sums.undated)} ({sums.undated_count} 件) は表で「年度不明」として示します。"
     return CardSpec("財政効果額 (年度別・区分別)",
                     money_charts.fiscal_effects_by_year_kinds(years, kinds=fiscal.kinds(rows), title=""),
-                    fiscal.year_table(rows), note=note, takeaway=by_year_takeaway(years, sums.undated),
+                    fiscal.year_table(rows), note=note, takeaway=by_year_takeaway(years, fiscal.headline(rows)),
                     document_ids=tuple(fiscal.document_ids(rows)))
 
 
@@ -110,23 +110,23 @@ DOCUMENT = Option("document", "文書", choices=document_choices, default=defaul
 
 
 def compare_takeaway(r: fiscal.Reconciliation) -> str:
-    """「計画の記載 37.6億円 に対し、シートの集計は 42.0億円 (差 +4.4億円)」."""
+    """「計画の記載 37.6億円 に対し、集計は 42億円 (差 +4.4億円)」."""
     gap = r.totals.counted - r.stated_total
     sign = "+" if gap >= 0 else ""
-    return (f"計画の記載 {yen_text(r.stated_total)} に対し、シートの集計は {yen_text(r.totals.counted)}"
+    return (f"計画の記載 {yen_text(r.stated_total)} に対し、集計は {yen_text(r.totals.counted)}"
             f" (差 {sign}{yen_text(gap)})")
 
 
-@recipe("fiscal.compare", page=PAGE, title="計画の記載とシートの集計", options=(DOCUMENT,),
-        description="計画に記載の財政効果額と、進捗状況シートから集計した金額の比較",
+@recipe("fiscal.compare", page=PAGE, title="計画の記載と集計", options=(DOCUMENT,),
+        description="計画に記載の財政効果額と、同じ文書から集計した金額の比較",
         filters_used=("municipality", "fiscal_year", "theme", "department", "grade", "search"))
 def compare(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     found = [r for r in _comparisons(filters) if r.document_id == options.get("document")]
     if not found:
         return None
     r = found[0]
-    return CardSpec("計画の記載とシートの集計", money_charts.stated_vs_found(r.chart_frame, title=""),
+    return CardSpec("計画の記載と集計", money_charts.stated_vs_found(r.chart_frame, title=""),
                     r.items.drop("取組一覧"),
                     note=f"計画の記載: 財政効果額と主な取組 ({r.document_title} の {r.stated_line} 行目付近)。"
-                         "シートの集計: 費用・重複・再掲を除いた金額",
+                         f"集計: 除いた金額 {fiscal.excluded_text(r.totals)}",
                     takeaway=compare_takeaway(r), document_ids=(r.document_id,))

@@ -3,7 +3,7 @@
 Same rules as ``charts.builders``: frame in, ``alt.Chart``/layer out, styling only from the
 registered theme, 「データがありません」 placeholder for empty input, ASCII field names with
 Japanese titles. Terms: 財政効果額 fiscal effect (yen), 区分 kind of amount, 取組 initiative,
-計画の記載 the amount the plan report states, シートの集計 the sum found in progress sheets,
+計画の記載 the amount the plan report states, 集計 the counted amounts of the same document,
 括弧内の値 the alternative value an indicator prints in brackets.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from charts.builders import (
 )
 from charts.theme import DEFAULT_WIDTH, MUTED_COLOR, PALETTE
 
-SOURCE_ORDER = ["計画の記載", "シートの集計"]
+SOURCE_ORDER = ["計画の記載", "集計"]
 SOURCE_COLORS = [MUTED_COLOR, PALETTE[0]]
 REFERENCE_COLOR = PALETTE[3]
 ALTERNATIVE_COLOR = PALETTE[0]
@@ -126,10 +126,10 @@ def fiscal_effects_by_initiative(
     )
 
 
-def stated_vs_found(frame: pl.DataFrame, *, title: str = "計画の記載とシートの集計") -> alt.Chart:
-    """Paired horizontal bars per item: the plan's stated amount next to the sheets' sum.
+def stated_vs_found(frame: pl.DataFrame, *, title: str = "計画の記載と集計") -> alt.Chart:
+    """Paired horizontal bars per item: the plan's stated amount next to the counted sum.
 
-    Columns: item, source_label (計画の記載 / シートの集計), amount_yen; optional item_full.
+    Columns: item, source_label (計画の記載 / 集計), amount_yen; optional item_full.
     Items keep the frame's order (合計 first).
     """
     if frame.height == 0:

@@ -20,6 +20,7 @@ import polars as pl
 
 from etl.errors import LoadError, ValidationError
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
+from etl.money import BASES, BOUNDS, KINDS, RECURRENCES, decide
 
 SCHEMA = """
 CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, prefecture VARCHAR,
@@ -35,8 +36,9 @@ CREATE TABLE _evaluations (initiative_id VARCHAR, fiscal_year INTEGER, evaluator
 CREATE TABLE _narratives (initiative_id VARCHAR, fiscal_year INTEGER, section VARCHAR,
     text VARCHAR, line INTEGER, search_key VARCHAR);
 CREATE TABLE _fiscal_effects (municipality VARCHAR, document_id VARCHAR, initiative_id VARCHAR,
-    fiscal_year INTEGER, amount_yen BIGINT, kind VARCHAR, source VARCHAR, evidence VARCHAR,
-    line INTEGER);
+    fiscal_year INTEGER, amount_yen BIGINT, amount_max_yen BIGINT, kind VARCHAR, basis VARCHAR,
+    recurrence VARCHAR, bound VARCHAR, counted BOOLEAN, excluded_reason VARCHAR, source VARCHAR,
+    evidence VARCHAR, location VARCHAR, line INTEGER, sheet VARCHAR);
 CREATE TABLE _indicators (municipality VARCHAR, document_id VARCHAR, indicator_no VARCHAR,
     name VARCHAR, unit VARCHAR, fiscal_year INTEGER, kind VARCHAR, value DOUBLE, note VARCHAR,
     line INTEGER);
@@ -58,8 +60,9 @@ PUBLIC_VIEWS: dict[str, list[str]] = {
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
-    "fiscal_effects": ["municipality", "initiative_id", "fiscal_year", "amount_yen", "kind",
-                       "source", "evidence"],
+    "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
+                       "amount_max_yen", "kind", "basis", "recurrence", "bound", "counted",
+                       "excluded_reason", "source", "evidence", "location"],
     "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind",
                    "value", "note"],
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
@@ -135,11 +138,15 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
             out["_narratives"].append(dict(initiative_id=ident(n.initiative_key),
                 fiscal_year=n.fiscal_year, section=n.section, text=n.text, line=n.line,
                 search_key=match_key(n.text)))
-        for f in x.fiscal_effects:
+        effects = sorted(x.fiscal_effects, key=lambda f: f.line)  # the rule reads in document order
+        for f, decision in zip(effects, decide(effects)):
             out["_fiscal_effects"].append(dict(municipality=town(f.municipality),
                 document_id=d.document_id, initiative_id=ident(f.initiative_key),
-                fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, kind=f.kind, source=f.source,
-                evidence=f.evidence, line=f.line))
+                fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, amount_max_yen=f.amount_max_yen,
+                kind=f.kind, basis=f.basis, recurrence=f.recurrence, bound=f.bound,
+                counted=decision.counted, excluded_reason=decision.excluded_reason, source=f.source,
+                evidence=f.evidence, location=_location(d.file, (f.line,), f.sheet), line=f.line,
+                sheet=f.sheet))
         for k in x.indicators:
             out["_indicators"].append(dict(municipality=d.municipality, document_id=d.document_id,
                 indicator_no=k.indicator_no, name=k.name, unit=k.unit, fiscal_year=k.fiscal_year,
@@ -211,6 +218,11 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
     _insert(con, "_municipalities", rows)
 
 
+def _sql_list(values: tuple[str, ...]) -> str:
+    """A constant vocabulary as an SQL list literal (our own constants, never user text)."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
 def _similar_initiatives(con: duckdb.DuckDBPyConnection) -> None:
     """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in."""
     from etl.similarity import SimilarityInput, similar
@@ -237,6 +249,13 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
             "(SELECT initiative_id FROM initiatives)",
         "評価 (grade) が A–D ではありません":
             "SELECT grade FROM evaluations WHERE grade IS NOT NULL AND grade NOT IN ('A','B','C','D')",
+        "財政効果の区分・根拠・期間・表記が語彙にありません":
+            f"SELECT kind, basis, recurrence, bound FROM fiscal_effects WHERE kind NOT IN {_sql_list(KINDS)} "
+            f"OR basis NOT IN {_sql_list(BASES)} OR recurrence NOT IN {_sql_list(RECURRENCES)} "
+            f"OR bound NOT IN {_sql_list(BOUNDS)}",
+        "財政効果の集計と除外理由が食い違っています":
+            "SELECT evidence FROM fiscal_effects WHERE counted IS NULL "
+            "OR counted = (excluded_reason IS NOT NULL)",
     }
     for message, query in checks.items():
         bad = con.sql(query + " LIMIT 3").fetchall()

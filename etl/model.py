@@ -62,14 +62,25 @@ class Narrative:
 
 @dataclass
 class FiscalEffect:
-    initiative_key: str | None  # None: the plan's stated total
+    """One stated amount of money; its meaning in the vocabularies of ``etl.money``.
+
+    Whether it enters 財政効果額 is not a parser's choice: ``etl.money.decide`` decides it
+    for every document at load time (``counted`` / ``excluded_reason`` in the warehouse).
+    """
+
+    initiative_key: str | None  # None: a figure for the whole plan (its stated total)
     fiscal_year: int | None
-    amount_yen: int
-    kind: str  # e.g. 歳入確保, 歳出削減, or the document's own label
-    source: str  # "summary" | "sheet"
-    evidence: str  # the sentence the amount came from
-    line: int
+    amount_yen: int  # the amount; the lower end of a range
+    kind: str  # etl.money.KINDS: 売却収入, 寄附, 経費削減, 費用 … (never an item title or 合計)
+    source: str  # "summary" | "sheet" | "workbook"
+    evidence: str  # the sentence the amount came from (with the multiplication, if any)
+    line: int  # 1-based line (text) or Excel row (workbook, see ``sheet``)
     municipality: str | None = DOCUMENT_MUNICIPALITY
+    amount_max_yen: int | None = None  # upper end of a range (500万～1千万円), else None
+    basis: str = "実績"  # etl.money.BASES: 実績 見込 予算 目標 計画記載
+    recurrence: str = "単年度"  # etl.money.RECURRENCES: 単年度 毎年度 累計 月額換算済
+    bound: str = "exact"  # etl.money.BOUNDS: exact 約 以上 以下
+    sheet: str | None = None  # workbook sources: the sheet the row is on
 
 
 @dataclass

@@ -3,7 +3,7 @@
 - 和暦 (Japanese era years) -> Gregorian fiscal year: 令和3年度 / R3 -> 2021, 平成30年度 / H30 -> 2018.
 - ``match_key``: the normalised form used for matching and search (NFKC, unified dashes,
   no internal spaces). Display text is kept as printed (after corrections).
-- ``yen_amounts``: money written as 1,234千円, 約3億円, 5万円 ... -> whole yen.
+- ``yen_amounts``: money written as 1,234千円, 約3億円, 5万円, 500万～1千万円 ... -> whole yen.
 """
 from __future__ import annotations
 
@@ -78,21 +78,44 @@ def parse_number(text: str) -> float | None:
 
 @dataclass(frozen=True)
 class YenAmount:
+    """One amount of money as written, in whole yen.
+
+    ``yen`` is the amount (the lower end of a range; a monthly amount multiplied out when the
+    text multiplies it: 月額22,000円×12か月 → 264,000). ``high`` is the upper end of a range
+    (500万～1千万円), ``bound`` how the text qualifies the amount (exact, 約, 以上, 以下),
+    ``monthly``/``months`` the multiplication, ``note`` which reading was needed.
+    """
+
     yen: int
-    text: str  # the matched text, e.g. "約1,200千円"
+    text: str  # the matched text (NFKC), e.g. "約1,200千円"
     start: int
     end: int
     approximate: bool
+    high: int | None = None
+    bound: str = "exact"  # exact | 約 | 以上 | 以下
+    monthly: int | None = None  # 月額 before multiplying
+    months: int | None = None
+    note: str = ""
 
 
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_UNIT = r"(?:千万|百万|十万|兆|億|万|千|百)"
+_BODY = rf"(?:{_NUM}\s*{_UNIT}?)+"
 _BIG_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4}
 _SMALL_UNITS = {"千": 1000, "百": 100, "十": 10}
-_UNIT_CHARS_RE = re.compile(r"[兆億万千百十]")
-_YEN_RE = re.compile(
-    r"(?P<approx>約|およそ)?\s*"
-    r"(?P<body>\d[\d,]*(?:\.\d+)?(?:\s*[兆億万千百十]+\s*(?:\d[\d,]*(?:\.\d+)?)?)*)\s*"
-    r"円"
+# Nouns that show a bare 億/万 amount is money although 円 is left out ("約2億の寄附").
+_BARE_CONTEXT = r"(?:程度?|ほど)?の?(?:寄附|寄付|収入|歳入|財政効果|経費|削減)"
+_AMOUNT_RE = re.compile(
+    rf"(?<![\d.,])(?P<sign>[▲△])?(?P<approx>約|およそ|概ね|概算で)?\s*"
+    rf"(?:(?P<low>{_BODY})\s*円?\s*(?P<sep>[~〜～]|から)\s*(?:約|およそ)?\s*)?"
+    rf"(?P<body>{_BODY})\s*(?:(?P<yen>円)|(?={_BARE_CONTEXT}))"
 )
+_MONTHS_RE = re.compile(r"\s*[×xX✕]\s*(\d{1,3})\s*(?:か月|ヶ月|カ月|ケ月|箇月|月)")
+_MONTHLY_BEFORE = re.compile(r"(?:月額|月々|毎月|1か月あたり|月)\s*$")
+_ABOUT_AFTER = re.compile(r"^\s*(?:程度|程|ほど|余り|強|弱)")
+_ABOVE_AFTER = re.compile(r"^\s*(?:以上|超|を超え)")
+_BELOW_AFTER = re.compile(r"^\s*(?:以下|未満|以内)")
+_BELOW_BEFORE = re.compile(r"(?:最大|上限額?は?|限度額は?)\s*$")
 
 
 def yen_value(body: str, unit: str | None = None) -> int | None:
@@ -104,10 +127,10 @@ def yen_value(body: str, unit: str | None = None) -> int | None:
     takes from its context: the lower end of a range printed 5~10万円 is yen_value('5', '万').
     """
     rest = body.replace(",", "").replace(" ", "")
-    if unit and rest and not _UNIT_CHARS_RE.search(rest):
+    if unit and rest and not re.search(r"[兆億万千百十]", rest):
         rest += unit
     parts = re.findall(r"(\d+(?:\.\d+)?)([千百十]?)([兆億万]?)", rest)
-    if not parts or "".join(n + s + b for n, s, b in parts) != rest:
+    if not parts or "".join(n + small + big for n, small, big in parts) != rest:
         return None
     total, pending = 0.0, 0.0
     for number, small, big in parts:
@@ -119,18 +142,73 @@ def yen_value(body: str, unit: str | None = None) -> int | None:
 
 
 def yen_amounts(text: str) -> list[YenAmount]:
-    """Every yen amount in ``text`` normalised to whole yen.
+    """Every yen amount in ``text`` normalised to whole yen: the one money reader of the ETL.
+
+    Reads 1,234千円, 約3億円, 37億6千万円, 4万5千円, 3百万円, full-width digits, ▲/△ negatives,
+    ranges (5~10万円, 500万円から1千万円: ``yen`` the lower end, ``high`` the upper end, the
+    upper end's unit carried over), 億/万 amounts whose 円 is left out before a money noun
+    (約2億の寄附), the bound the text puts on it (約・概ね・程度 → 約; 以上; 以下・最大・上限 → 以下)
+    and a monthly amount multiplied out (月額22,000円×12か月 → 264,000).
 
     >>> [a.yen for a in yen_amounts("約1,200千円の削減と3億5,000万円、50円、37億6千万円、4万5千円")]
     [1200000, 350000000, 50, 3760000000, 45000]
+    >>> [(a.yen, a.high, a.bound) for a in yen_amounts("概ね500万円から1千万円程度の経費削減")]
+    [(5000000, 10000000, '約')]
     """
     t = nfkc(text)
-    found = []
-    for m in _YEN_RE.finditer(t):
-        yen = yen_value(m.group("body"))
-        if yen is None:
+    found: list[YenAmount] = []
+    if "円" not in t and "億" not in t and "万" not in t:
+        return found
+    for m in _AMOUNT_RE.finditer(t):
+        body, low = m.group("body"), m.group("low")
+        notes = []
+        units = re.findall(_UNIT, body)
+        if not m.group("yen"):
+            if not any(u in ("兆", "億", "千万", "百万", "万") for u in units):
+                continue  # "10万本" is not money; bare amounts need a large unit
+            notes.append("「円」の省略を補完")
+        value = yen_value(body)
+        if value is None:
             continue
-        found.append(YenAmount(yen, m.group(0).strip(), m.start(), m.end(), bool(m.group("approx"))))
+        high = None
+        end = m.end()
+        if low:
+            after = t[m.end():m.end() + 1]
+            if m.group("sep") == "から" and after in ("に", "へ"):
+                # 「1,000円から500円に」 is a change, not a range: read the two amounts apart
+                first = yen_value(low)
+                if first is not None and "円" in t[m.start("low"):m.start("sep")]:
+                    found.append(YenAmount(first, t[m.start("low"):m.start("sep")].strip(), m.start("low"),
+                                           m.start("sep"), False))
+                found.append(YenAmount(value, t[m.start("body"):m.end()].strip(), m.start("body"), m.end(), False))
+                continue
+            hi_unit = units[-1] if units and body.rstrip()[-1:] in "兆億万千百" else None
+            high, value = value, yen_value(low, hi_unit)
+            if value is None:
+                continue
+            notes.append(f"範囲 {value:,}円～{high:,}円")
+        sign = -1 if m.group("sign") else 1
+        if sign < 0:
+            notes.append("▲/△ は負数")
+        before, after = t[:m.start()], t[m.end():]
+        monthly = months = None
+        times = _MONTHS_RE.match(after)
+        if times and _MONTHLY_BEFORE.search(before) and high is None:
+            monthly, months = value, int(times.group(1))
+            value *= months
+            end = m.end() + times.end()
+            notes.append(f"月額{monthly:,}円×{months}か月 = {value:,}円")
+        approx = bool(m.group("approx"))
+        if approx or _ABOUT_AFTER.match(after):
+            bound = "約"
+        elif _ABOVE_AFTER.match(after):
+            bound = "以上"
+        elif _BELOW_AFTER.match(after) or _BELOW_BEFORE.search(before):
+            bound = "以下"
+        else:
+            bound = "exact"
+        found.append(YenAmount(sign * value, t[m.start():end].strip(), m.start(), end, approx,
+                               None if high is None else sign * high, bound, monthly, months, "; ".join(notes)))
     return found
 
 

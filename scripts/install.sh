@@ -3,8 +3,9 @@
 # PNG/slide export), optionally what the tests use, and a .venv with the pinned Python
 # packages (Python 3.11 or newer: Debian 12's python3). Idempotent: a second run only checks.
 #   scripts/install.sh            font + Python packages
-#   scripts/install.sh --browser  also chromium (browser tests) and LibreOffice Impress +
-#                                 poppler (deck → PDF → page images in the slide tests)
+#   scripts/install.sh --browser  also chromium (browser tests), LibreOffice Impress +
+#                                 poppler (deck → PDF → page images in the slide tests), caddy
+#                                 (deploy/ tests) and strace (the no-outbound-call test)
 # The first run downloads a few hundred MB and prints a line before each step, so a quiet
 # minute is a download, not a hang.
 set -euo pipefail
@@ -14,7 +15,7 @@ step() { echo "[install] $*"; }
 
 python=${PYTHON:-python3}
 packages=(fonts-noto-cjk)
-[[ "${1:-}" == "--browser" ]] && packages+=(chromium libreoffice-impress poppler-utils)
+[[ "${1:-}" == "--browser" ]] && packages+=(chromium libreoffice-impress poppler-utils caddy strace)
 # Debian ships venv (ensurepip) separately from python3; without it `python3 -m venv` fails.
 if [[ ! -x .venv/bin/python ]]; then
   command -v "$python" >/dev/null 2>&1 || packages+=(python3)

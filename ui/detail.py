@@ -85,8 +85,10 @@ def render_detail(initiative_id: str) -> None:
         if detail.fiscal_effects.is_empty():
             st.caption("金額の記載はありません。")
         for e in detail.fiscal_effects.iter_rows(named=True):
-            st.markdown(f"- **{e['amount_yen']:,} 円** ({fy_label(e['fiscal_year'])}, {e['kind']})  \n"
-                        f"  「{e['evidence']}」 — {row['document_id']} {e['line']}行")
+            counted = "集計" if e["counted"] else f"集計しない: {e['excluded_reason']}"
+            st.markdown(f"- **{e['amount_yen']:,} 円** ({fy_label(e['fiscal_year'])}, {e['kind']}, {e['basis']}"
+                        f"{'' if e['recurrence'] == '単年度' else '・' + e['recurrence']}) — {counted}  \n"
+                        f"  「{e['evidence']}」 — {e['location']}")
         for a in detail.awards.iter_rows(named=True):
             st.markdown(f"- 表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})")
 

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from settings import ROOT, raw_dir, warehouse_path
+from ui import access
 from warehouse import WarehouseMissing
 
 log = logging.getLogger("gyokaku")
@@ -22,6 +23,10 @@ def empty(what: str = "条件に合うデータ") -> None:
 
 
 def warehouse_missing() -> None:
+    if not access.may_edit():  # building writes the warehouse: 編集 only
+        st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。管理者に作成を依頼してください"
+                   "（端末で `python -m etl`）。", icon=":material/database:")
+        return
     st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
     if error := st.session_state.pop(BUILD_ERROR, None):
@@ -31,6 +36,8 @@ def warehouse_missing() -> None:
 
 def _build_warehouse() -> None:
     """(on_click) Run the ETL; the rerun that follows the click shows the app, or why it failed."""
+    if not access.may_edit():  # checked at the click too: a crafted rerun builds nothing
+        return
     with st.spinner("data/raw/ の文書を取り込んでいます…"):
         result = subprocess.run([sys.executable, "-m", "etl", "--quiet", "--raw", str(raw_dir()),
                                  "--out", str(warehouse_path())], cwd=ROOT, capture_output=True, text=True)

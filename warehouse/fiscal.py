@@ -1,14 +1,16 @@
 """Read side of the 財政効果 (fiscal effects) page.
 
 Terms, glossed once:
-- 財政効果額: the fiscal effect of a reform in yen (revenue gained or cost avoided).
-  ``source`` 'summary' = 計画の記載 (amounts the plan report itself states; its 合計 total has no
-  initiative), 'sheet' = 進捗状況シート (amounts found in the text of progress sheets, each with
-  the evidence sentence). ``kind`` is the category: 寄附 (donations), 広告料 (advertising),
-  売却収入 (sales of property), 貸付収入 (leases), 経費削減 (cost savings), 費用 (an expense:
-  money *spent*, never an effect) …
-- 年度不明: an amount whose sentence names no fiscal year (often a plan-period total, an
-  expectation 見込み, or the same amount restated 再掲).
+- 財政効果額: the fiscal effect of a reform in yen (revenue gained or cost avoided). Whether an
+  amount enters it is decided once, by the ETL (``etl.money.decide``): the warehouse's
+  ``counted`` and ``excluded_reason``. This module sums ``counted`` rows and never re-decides;
+  :func:`fiscal_effect` is the one headline figure for any filter (overview, this page, cards,
+  slides, exports).
+- 計画の記載: figures a plan itself states (basis 計画記載: its total and 主な取組), shown beside
+  the counted total with the difference explained, never added to it.
+- ``source`` 'summary' = the plan's summary, 'sheet' = amounts found in sheet or narrative text,
+  each with its evidence sentence; ``kind`` is the effect type (寄附, 売却収入, 経費削減, 費用 …).
+- 年度不明: an amount whose sentence names no fiscal year.
 
 Queries are memoised with ``@cached``; everything else here is a pure function over the small
 frames they return, so the pages only lay things out.
@@ -20,27 +22,31 @@ from typing import Any
 
 import polars as pl
 
+from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
+                       REASON_STATED, REASON_TARGET)
 from rowwise import rowwise_rows
 from vocab import fy_label_long
-from yen import yen_text
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
 from warehouse.queries import cached
+from yen import yen_text
 
-EXPENSE_KINDS = ("費用",)
 UNKNOWN_YEAR = "年度不明"
 PLAN_PERIOD = "計画期間 (総括)"
-SOURCE_LABELS = {"summary": "計画の記載", "sheet": "進捗状況シート"}
+SOURCE_LABELS = {"summary": "計画の記載", "sheet": "文書の記述", "workbook": "取込ブック"}
+STATED_BASIS = "計画記載"
 
-# How each amount enters the effect sums (column ``status``).
+# How each amount enters the sums (column ``status``), from the ETL's counted/excluded_reason.
 COUNTED_DATED = "集計 (年度別)"
 COUNTED_UNDATED = "集計 (年度不明)"
-EXCLUDED_EXPENSE = "除外: 費用 (支出)"
-EXCLUDED_OVERLAP = "除外: 年度別の金額と重複"
-EXCLUDED_REPEAT = "除外: 同じ金額の再掲"
 STATED = "計画の記載"
 COUNTED = (COUNTED_DATED, COUNTED_UNDATED)
+# Short names of the ETL's reasons, for sentences ("費用 3.1億円、予算額 11.5億円 …").
+REASON_SHORT = {REASON_COST: "費用 (支出)", REASON_BUDGET: "予算額", REASON_TARGET: "目標額",
+                REASON_GROSS: "交付金の受入・積立額", REASON_OVERLAP: "年度別の金額と重なる総額・言い換え",
+                REASON_REPEAT: "同じ金額の再掲"}
+BOUND_LABELS = {"exact": "", "約": "約", "以上": "以上", "以下": "以下"}
 
 
 # ---------------------------------------------------------------- fiscal effects: data
@@ -48,46 +54,26 @@ COUNTED = (COUNTED_DATED, COUNTED_UNDATED)
 
 @cached
 def fiscal_rows() -> pl.DataFrame:
-    """Every fiscal-effect amount with its initiative, document file and line (small: one row per amount)."""
-    return query(
-        "SELECT f.municipality, f.document_id, d.title AS document_title, d.file, f.line, "
-        "f.initiative_id, i.level, i.code, i.title, f.fiscal_year, f.amount_yen, f.kind, f.source, f.evidence "
+    """Every fiscal-effect amount with its meaning, whether it is counted, its initiative and place."""
+    rows = query(
+        "SELECT f.municipality, f.document_id, d.title AS document_title, d.file, f.line, f.location, "
+        "f.initiative_id, i.level, i.code, i.title, f.fiscal_year, f.amount_yen, f.amount_max_yen, f.kind, "
+        "f.basis, f.recurrence, f.bound, f.counted, f.excluded_reason, f.source, f.evidence "
         "FROM _fiscal_effects f LEFT JOIN initiatives i USING (initiative_id) "
         "LEFT JOIN _documents d ON d.document_id = f.document_id "
         "ORDER BY f.document_id, f.line, f.amount_yen")
+    return with_status(rows)
 
 
-def classify(rows: pl.DataFrame) -> pl.DataFrame:
-    """Add ``status``: how each amount enters the effect sums (pure; rows of one or more documents).
-
-    - 計画の記載 (source summary) are the plan's own statements, compared with the sheets, never summed with them;
-    - 費用 is an expense, not an effect: excluded;
-    - dated sheet amounts are counted;
-    - an undated sheet amount is excluded when its initiative also has dated amounts (it is then a
-      total or restatement of those years), or when the same initiative already showed the same
-      amount (再掲); otherwise it is counted once.
-    """
-    if rows.is_empty():
-        return rows.with_columns(pl.lit(None, dtype=pl.String).alias("status"))
-    dated = set(rows.filter((pl.col("source") == "sheet") & pl.col("fiscal_year").is_not_null()
-                            & ~pl.col("kind").is_in(EXPENSE_KINDS))["initiative_id"].to_list())
-    seen: set[tuple[Any, ...]] = set()
-    status = []
-    for r in rows.iter_rows(named=True):
-        if r["source"] == "summary":
-            status.append(STATED)
-        elif r["kind"] in EXPENSE_KINDS:
-            status.append(EXCLUDED_EXPENSE)
-        elif r["fiscal_year"] is not None:
-            status.append(COUNTED_DATED)
-        elif r["initiative_id"] in dated:
-            status.append(EXCLUDED_OVERLAP)
-        elif (r["initiative_id"], r["amount_yen"]) in seen:
-            status.append(EXCLUDED_REPEAT)
-        else:
-            seen.add((r["initiative_id"], r["amount_yen"]))
-            status.append(COUNTED_UNDATED)
-    return rows.with_columns(pl.Series("status", status, dtype=pl.String))
+def with_status(rows: pl.DataFrame) -> pl.DataFrame:
+    """Add ``status`` from the ETL's decision (vectorised): 集計 (年度別 / 年度不明), 計画の記載,
+    or 「除外: <reason>」."""
+    return rows.with_columns(
+        pl.when(pl.col("counted") & pl.col("fiscal_year").is_not_null()).then(pl.lit(COUNTED_DATED))
+        .when(pl.col("counted")).then(pl.lit(COUNTED_UNDATED))
+        .when(pl.col("basis") == STATED_BASIS).then(pl.lit(STATED))
+        .otherwise(pl.concat_str([pl.lit("除外: "), pl.col("excluded_reason").fill_null("")]))
+        .alias("status"))
 
 
 def narrows(filters: Filters) -> bool:
@@ -97,14 +83,13 @@ def narrows(filters: Filters) -> bool:
 
 @cached
 def fiscal_slice(filters: Filters) -> pl.DataFrame:
-    """The amounts the current filters select, classified (see :func:`classify`).
+    """The amounts the current filters select, with the ETL's decision.
 
     自治体 selects the municipality; 年度 keeps that year's amounts only (年度不明 ones cannot be
     placed in a year); テーマ・担当部署・評価・検索 keep amounts of initiatives in the filtered slice.
-    The classification is done per document before filtering, so a repeat stays a repeat.
+    Whether an amount is counted was decided per document by the ETL, so a repeat stays a repeat.
     """
     rows = fiscal_rows()
-    rows = classify(rows.sort("document_id", "line", "amount_yen"))
     if filters.municipality:
         rows = rows.filter(pl.col("municipality") == filters.municipality)
     if filters.fiscal_year is not None:
@@ -116,8 +101,44 @@ def fiscal_slice(filters: Filters) -> pl.DataFrame:
 
 
 def effects(rows: pl.DataFrame) -> pl.DataFrame:
-    """The counted effect amounts (no plan statements, no expenses, no overlaps or repeats)."""
-    return rows.filter(pl.col("status").is_in(COUNTED))
+    """The counted amounts (``counted`` in the warehouse)."""
+    return rows.filter(pl.col("counted"))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """財政効果額 for one filter: the sum of counted amounts, and whose documents it covers."""
+
+    yen: int
+    count: int
+    municipalities: tuple[str, ...]  # those with counted amounts, in document order
+    document_ids: tuple[str, ...]
+
+    @property
+    def whose(self) -> str:
+        """「苫小牧市・前橋市の合計」, 「苫小牧市」 — the municipalities the figure adds up."""
+        names = "・".join(self.municipalities)
+        return f"{names}の合計" if len(self.municipalities) > 1 else names
+
+    @property
+    def text(self) -> str:
+        return yen_text(self.yen) if self.count else "—"
+
+
+def headline(rows: pl.DataFrame) -> Headline:
+    """The headline of a slice of rows (pure): sum of ``counted`` amounts."""
+    counted = effects(rows)
+    towns = counted["municipality"].drop_nulls().unique(maintain_order=True).to_list()
+    return Headline(int(counted["amount_yen"].sum() or 0), counted.height, tuple(towns),
+                    tuple(sorted(counted["document_id"].unique().to_list())))
+
+
+def fiscal_effect(filters: Filters, document_id: str | None = None) -> Headline:
+    """財政効果額 for any filter (optionally one document): the one figure every screen shows."""
+    rows = fiscal_slice(filters)
+    if document_id is not None:
+        rows = rows.filter(pl.col("document_id") == document_id)
+    return headline(rows)
 
 
 def initiative_label(level: str | None, code: str | None, title: str | None) -> str:
@@ -142,28 +163,33 @@ def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
         ["total_yen", "initiative", "kind"], descending=[True, False, False])
 
 
+def _meaning(r: dict[str, Any]) -> str:
+    """「見込・毎年度・約」: the amount's basis, recurrence and bound in a few words."""
+    parts = [r["basis"], r["recurrence"] if r["recurrence"] != "単年度" else None, BOUND_LABELS.get(r["bound"])]
+    if r["amount_max_yen"] is not None:
+        parts.append(f"上限 {r['amount_max_yen']:,}円")
+    return "・".join(p for p in parts if p)
+
+
 def trace_table(rows: pl.DataFrame) -> pl.DataFrame:
     """Every amount with its sentence and place in the source file (Japanese headers, for screen and export)."""
+    columns = ("年度", "取組", "区分", "金額(円)", "性質", "集計", "根拠", "出典行", "出所", "自治体", "取組一覧")
     if rows.is_empty():
-        return pl.DataFrame(schema={c: pl.String for c in
-                                    ("年度", "取組", "区分", "金額(円)", "根拠", "出典行", "集計", "出所", "自治体",
-                                     "取組一覧")})
-    labels = [initiative_label(r["level"], r["code"], r["title"]) for r in rows.iter_rows(named=True)]
-    kinds = [("合計" if r["initiative_id"] is None else "主な取組") if r["source"] == "summary" else r["kind"]
-             for r in rows.iter_rows(named=True)]
-    urls = [explorer_url(r["initiative_id"], r["municipality"]) for r in rows.iter_rows(named=True)]
+        return pl.DataFrame(schema={c: pl.Int64 if c == "金額(円)" else pl.String for c in columns})
+    records = list(rows.iter_rows(named=True))
     return pl.DataFrame({
         "年度": [fy_label_long(r["fiscal_year"]) if r["fiscal_year"] is not None
-               else PLAN_PERIOD if r["source"] == "summary" else UNKNOWN_YEAR for r in rows.iter_rows(named=True)],
-        "取組": labels,
-        "区分": kinds,
+               else PLAN_PERIOD if r["basis"] == STATED_BASIS else UNKNOWN_YEAR for r in records],
+        "取組": [initiative_label(r["level"], r["code"], r["title"]) for r in records],
+        "区分": rows["kind"],
         "金額(円)": rows["amount_yen"],
-        "根拠": rows["evidence"],
-        "出典行": [f"{f}:{n}" if f else None for f, n in zip(rows["file"].to_list(), rows["line"].to_list())],
+        "性質": [_meaning(r) for r in records],
         "集計": rows["status"],
+        "根拠": rows["evidence"],
+        "出典行": rows["location"],
         "出所": rows["source"].replace_strict(SOURCE_LABELS, default=rows["source"]),
         "自治体": rows["municipality"],
-        "取組一覧": pl.Series(urls, dtype=pl.String),
+        "取組一覧": pl.Series([explorer_url(r["initiative_id"], r["municipality"]) for r in records], dtype=pl.String),
     })
 
 
@@ -196,42 +222,55 @@ def cumulative_table(rows: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Totals:
-    """Sums over a slice of classified rows, in yen."""
+    """Sums over a slice of rows, in yen, from the ETL's counted/excluded_reason."""
 
-    found: int          # every sheet amount as written (effects and expenses)
+    found: int          # every amount the documents' text states (the plan's own figures aside)
     found_count: int
-    expense: int        # 費用 (excluded)
-    overlap: int        # undated amounts overlapping dated ones (excluded)
-    repeat: int         # same amount restated (excluded)
     dated: int          # counted, with a fiscal year
     undated: int        # counted, 年度不明
     undated_count: int
+    excluded: dict[str, int] = field(default_factory=dict)  # excluded_reason -> yen
+    expected: int = 0   # counted amounts that are 見込 (expected, not yet achieved)
+    recurring: int = 0  # counted amounts stated per year (毎年度), each counted as one year
 
     @property
     def counted(self) -> int:
         return self.dated + self.undated
 
+    @property
+    def excluded_total(self) -> int:
+        return sum(self.excluded.values())
+
 
 def totals(rows: pl.DataFrame) -> Totals:
-    sheet = rows.filter(pl.col("source") == "sheet")
-
-    def total(status: str) -> int:
-        return int(sheet.filter(pl.col("status") == status)["amount_yen"].sum() or 0)
-
+    found = rows.filter(pl.col("basis") != STATED_BASIS)
+    counted = effects(found)
+    dated = counted.filter(pl.col("fiscal_year").is_not_null())
+    undated = counted.filter(pl.col("fiscal_year").is_null())
+    excluded = (found.filter(~pl.col("counted")).group_by("excluded_reason", maintain_order=True)
+                .agg(pl.col("amount_yen").sum()))
     return Totals(
-        found=int(sheet["amount_yen"].sum() or 0), found_count=sheet.height,
-        expense=total(EXCLUDED_EXPENSE), overlap=total(EXCLUDED_OVERLAP), repeat=total(EXCLUDED_REPEAT),
-        dated=total(COUNTED_DATED), undated=total(COUNTED_UNDATED),
-        undated_count=sheet.filter(pl.col("status") == COUNTED_UNDATED).height,
+        found=int(found["amount_yen"].sum() or 0), found_count=found.height,
+        dated=int(dated["amount_yen"].sum() or 0), undated=int(undated["amount_yen"].sum() or 0),
+        undated_count=undated.height,
+        excluded={r: int(a) for r, a in zip(excluded["excluded_reason"].to_list(), excluded["amount_yen"].to_list())},
+        expected=int(counted.filter(pl.col("basis") == "見込")["amount_yen"].sum() or 0),
+        recurring=int(counted.filter(pl.col("recurrence") == "毎年度")["amount_yen"].sum() or 0),
     )
 
 
-# ---------------------------------------------------------------- fiscal effects: plan vs sheets
+def excluded_text(sums: Totals) -> str:
+    """「費用 (支出) 1,034万円、予算額 11.5億円 …」: what was left out, by the ETL's reason."""
+    return "、".join(f"{REASON_SHORT.get(reason, reason)} {yen_text(amount)}"
+                    for reason, amount in sums.excluded.items()) or "なし"
+
+
+# ---------------------------------------------------------------- fiscal effects: plan vs counted
 
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """A plan's stated fiscal effect (計画の記載) next to what its progress sheets show."""
+    """A plan's stated fiscal effect (計画の記載) next to the counted amounts of the same document."""
 
     document_id: str
     municipality: str
@@ -239,7 +278,7 @@ class Reconciliation:
     stated_total: int
     stated_line: int | None
     totals: Totals
-    items: pl.DataFrame  # 主な取組: 取組, 計画の記載(円), シートの集計(円), 差(円), シートの内訳
+    items: pl.DataFrame  # 主な取組: 取組, 計画の記載(円), 集計(円), 差(円), 内訳
     explanation: str
     chart_frame: pl.DataFrame = field(repr=False)  # item, source_label, amount_yen
 
@@ -255,45 +294,47 @@ def _item_breakdown(mine: pl.DataFrame) -> str:
     undated = mine.filter(pl.col("status") == COUNTED_UNDATED)
     if not undated.is_empty():
         parts.append(f"年度不明 {yen_text(undated['amount_yen'].sum())} ({undated.height} 件)")
-    excluded = mine.filter(pl.col("status").str.starts_with("除外"))
+    excluded = mine.filter(~pl.col("counted") & (pl.col("basis") != STATED_BASIS))
     if not excluded.is_empty():
-        parts.append(f"除外 {yen_text(excluded['amount_yen'].sum())} ({excluded.height} 件: 総額・再掲・費用)")
-    return "、".join(parts) or "シートに金額の記載なし"
+        reasons = "・".join(REASON_SHORT.get(r, r) for r in excluded["excluded_reason"].unique(maintain_order=True))
+        parts.append(f"除外 {yen_text(excluded['amount_yen'].sum())} ({excluded.height} 件: {reasons})")
+    return "、".join(parts) or "金額の記載なし"
 
 
 def reconcile(rows: pl.DataFrame) -> Reconciliation | None:
-    """Compare one document's stated total and main items with its sheet amounts (pure).
+    """Compare one document's stated total and main items with its counted amounts (pure).
 
-    ``rows`` are one document's classified rows (all filters but the document ignored, since the
-    stated total is a fact about the whole plan). None when the document states no total.
+    ``rows`` are one document's rows (all filters but the document ignored, since the stated total
+    is a fact about the whole plan). None when the document states no total.
     """
-    stated = rows.filter((pl.col("source") == "summary") & pl.col("initiative_id").is_null())
+    stated_rows = rows.filter(pl.col("basis") == STATED_BASIS)
+    stated = stated_rows.filter(pl.col("initiative_id").is_null())
     if stated.is_empty():
         return None
     stated_total = int(stated["amount_yen"].sum())
     sums = totals(rows)
     items = []
     chart = []
-    for r in rows.filter((pl.col("source") == "summary") & pl.col("initiative_id").is_not_null()).iter_rows(named=True):
-        mine = rows.filter((pl.col("source") == "sheet") & (pl.col("initiative_id") == r["initiative_id"]))
+    for r in stated_rows.filter(pl.col("initiative_id").is_not_null()).iter_rows(named=True):
+        mine = rows.filter((pl.col("basis") != STATED_BASIS) & (pl.col("initiative_id") == r["initiative_id"]))
         found = int(effects(mine)["amount_yen"].sum() or 0)
         label = initiative_label(r["level"], r["code"], r["title"])
-        items.append({"取組": label, "計画の記載(円)": r["amount_yen"], "シートの集計(円)": found,
-                      "差(円)": found - r["amount_yen"], "シートの内訳": _item_breakdown(mine),
+        items.append({"取組": label, "計画の記載(円)": r["amount_yen"], "集計(円)": found,
+                      "差(円)": found - r["amount_yen"], "内訳": _item_breakdown(mine),
                       "取組一覧": explorer_url(r["initiative_id"], r["municipality"])})
         short = " ".join(p for p in (r["code"], r["title"]) if p)
         chart += [{"item": short, "item_full": label, "source_label": "計画の記載", "amount_yen": r["amount_yen"]},
-                  {"item": short, "item_full": label, "source_label": "シートの集計", "amount_yen": found}]
+                  {"item": short, "item_full": label, "source_label": "集計", "amount_yen": found}]
     chart = [{"item": "合計", "item_full": "財政効果額 合計", "source_label": "計画の記載", "amount_yen": stated_total},
-             {"item": "合計", "item_full": "財政効果額 合計", "source_label": "シートの集計",
+             {"item": "合計", "item_full": "財政効果額 合計", "source_label": "集計",
               "amount_yen": sums.counted}] + chart
     first = stated.row(0, named=True)
     return Reconciliation(
         document_id=first["document_id"], municipality=first["municipality"],
         document_title=first["document_title"] or first["document_id"], stated_total=stated_total,
         stated_line=first["line"], totals=sums,
-        items=pl.DataFrame(items, schema={"取組": pl.String, "計画の記載(円)": pl.Int64, "シートの集計(円)": pl.Int64,
-                                          "差(円)": pl.Int64, "シートの内訳": pl.String, "取組一覧": pl.String}),
+        items=pl.DataFrame(items, schema={"取組": pl.String, "計画の記載(円)": pl.Int64, "集計(円)": pl.Int64,
+                                          "差(円)": pl.Int64, "内訳": pl.String, "取組一覧": pl.String}),
         explanation=explain(stated_total, sums),
         chart_frame=pl.DataFrame(chart, schema={"item": pl.String, "item_full": pl.String,
                                                 "source_label": pl.String, "amount_yen": pl.Int64}),
@@ -301,30 +342,30 @@ def reconcile(rows: pl.DataFrame) -> Reconciliation | None:
 
 
 def explain(stated_total: int, sums: Totals) -> str:
-    """The difference between the plan's statement and the sheets, in words."""
-    gap = sums.found - stated_total
-    reasons = []
-    if sums.overlap or sums.repeat or sums.undated:
-        reasons.append(f"年度のない金額 {yen_text(sums.overlap + sums.repeat + sums.undated)} "
-                       f"(うち年度別の金額の総額・予算額などの重複 {yen_text(sums.overlap)}、"
-                       f"同じ金額の再掲 {yen_text(sums.repeat)})")
-    if sums.expense:
-        reasons.append(f"費用 (支出) の記載 {yen_text(sums.expense)}")
-    text = (f"計画の記載 {yen_text(stated_total)} に対し、進捗状況シートの記述から拾えた金額の合計は "
-            f"{yen_text(sums.found)} ({sums.found_count} 件) です。差は {yen_text(gap)}")
-    text += (f"。シートには{'、'.join(reasons)}が含まれるため、単純に足すと計画の記載と一致しません。"
-             if reasons else "。")
-    text += (f"費用は財政効果ではないので除き、年度別の金額と重なる総額と再掲を除くと {yen_text(sums.counted)} "
-             f"(年度別 {yen_text(sums.dated)}、年度不明 {yen_text(sums.undated)}) で、"
-             f"計画の記載との差は {yen_text(sums.counted - stated_total)} です。"
-             "残る差は、見込み額や計画の集計期間・端数の違いなど、シートの文章からは確かめられない部分です。")
+    """The difference between the plan's statement and the counted total, in words, from the
+    warehouse's basis / excluded_reason columns."""
+    text = (f"計画の記載 {yen_text(stated_total)} に対し、文書の記述から拾えた金額は {yen_text(sums.found)} "
+            f"({sums.found_count} 件) で、そのうち集計した財政効果額は {yen_text(sums.counted)} "
+            f"(年度別 {yen_text(sums.dated)}、年度不明 {yen_text(sums.undated)}) です。")
+    if sums.excluded:
+        text += f"集計から除いたのは {excluded_text(sums)} です (費用・予算額・目標額・計画の記載は効果額ではなく、総額や再掲は同じお金を二度数えるため)。"
+    gap = sums.counted - stated_total
+    text += f"計画の記載との差は {'+' if gap >= 0 else ''}{yen_text(gap)} です。"
+    notes = []
+    if sums.expected:
+        notes.append(f"見込額 {yen_text(sums.expected)}")
+    if sums.recurring:
+        notes.append(f"毎年度の金額 {yen_text(sums.recurring)} (1年分として集計)")
+    if notes:
+        text += f"集計には{'、'.join(notes)}が含まれます。"
+    text += "残る差は、計画の集計期間や端数の違いなど、文書の文章からは確かめられない部分です。"
     return text
 
 
 @cached
 def reconciliations(municipality: str | None) -> list[Reconciliation]:
     """One comparison per document that states a plan total (only the 自治体 filter applies)."""
-    rows = classify(fiscal_rows().sort("document_id", "line", "amount_yen"))
+    rows = fiscal_rows()
     if municipality:
         rows = rows.filter(pl.col("municipality") == municipality)
     result = []
@@ -336,7 +377,7 @@ def reconciliations(municipality: str | None) -> list[Reconciliation]:
 
 
 def comparisons(filters: Filters, rows: pl.DataFrame) -> list[Reconciliation]:
-    """The plan-vs-sheets comparisons of the documents whose amounts are on screen."""
+    """The plan-vs-counted comparisons of the documents whose amounts are on screen."""
     shown = set(rows["document_id"].unique().to_list())
     return [r for r in reconciliations(filters.municipality) if r.document_id in shown]
 

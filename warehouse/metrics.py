@@ -41,12 +41,3 @@ def grade_movement(distribution: pl.DataFrame) -> GradeMovement:
     previous = yearly.filter(pl.col("fiscal_year") == years[-2]) if len(years) > 1 else None
     return GradeMovement(years[-1], years[-2] if len(years) > 1 else None, _shares(latest),
                          _shares(previous) if previous is not None else {}, int(latest["count"].sum()))
-
-
-def stated_or_found_total(totals: pl.DataFrame) -> tuple[int, str] | None:
-    """The plan's stated fiscal-effect total (source summary) if any, else the sum found in sheets."""
-    for source, label in (("summary", "計画の記載"), ("sheet", "シートの合計")):
-        rows = totals.filter(pl.col("source") == source)
-        if not rows.is_empty() and rows["amount_yen"].sum():
-            return int(rows["amount_yen"].sum()), label
-    return None

@@ -56,7 +56,7 @@ WITH grades AS (
     WHERE criterion = '委員評価' GROUP BY initiative_id
 ), money AS (
     SELECT initiative_id, sum(amount_yen) AS fiscal_effect FROM fiscal_effects
-    WHERE initiative_id IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
+    WHERE counted AND initiative_id IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)
     GROUP BY initiative_id
 )
 SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.departments, i.themes,
@@ -153,7 +153,8 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
                           [initiative_id]),
         narratives=query("SELECT fiscal_year, section, text, line FROM _narratives WHERE initiative_id = ? "
                          "ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
-        fiscal_effects=query("SELECT fiscal_year, amount_yen, kind, source, evidence, line FROM _fiscal_effects "
+        fiscal_effects=query("SELECT fiscal_year, amount_yen, kind, basis, recurrence, bound, counted, excluded_reason, "
+                             "source, evidence, line, location FROM _fiscal_effects "
                              "WHERE initiative_id = ? ORDER BY coalesce(fiscal_year, 9999), line", [initiative_id]),
         awards=query("SELECT fiscal_year, award, program, winner FROM awards WHERE initiative_id = ?",
                      [initiative_id]),
@@ -207,15 +208,6 @@ def finished_per_year(filters: Filters) -> pl.DataFrame:
     frame = initiatives(filters.without("fiscal_year"))
     return (frame.filter(pl.col("end_fy").is_not_null()).group_by("municipality", "end_fy")
             .len("count").sort("end_fy", "municipality"))
-
-
-@cached
-def fiscal_totals_by_document(municipality: str | None) -> pl.DataFrame:
-    """Per document and source: stated plan totals (initiative NULL) and amounts found in sheets."""
-    return query("SELECT document_id, source, sum(amount_yen) AS amount_yen FROM _fiscal_effects "
-                 "WHERE (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
-                 "AND (source <> 'summary' OR initiative_id IS NULL) GROUP BY ALL",
-                 [municipality, municipality])
 
 
 def template_workbook(municipality: str, document_id: str | None = None) -> bytes:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from etl.errors import SourceFormatError
 from etl.model import Award, Extract, Initiative, Issue, Narrative, SourceDocument
+from etl.money import narrative_effects
 from etl.normalize import clean_text, era_to_year, match_key, nfkc
 from etl.sources._text import tab_cells
 from vocab import AWARDS, QualityKind
@@ -541,7 +542,10 @@ def parse(doc: SourceDocument) -> Extract:
     tables = {TOP_TABLE: top_rows}
     if stated_rows:  # the document's ④ section is empty; keep the table only when it says something
         tables[STATED_TABLE] = stated_rows
-    return Extract(initiatives=[row for t in lists for row in t.rows], narratives=narratives,
+    initiatives = [row for t in lists for row in t.rows]
+    # amounts in the award pages' text (「概ね500万円から1千万円程度の経費削減」), with their sentence
+    effects = narrative_effects(doc, narratives, {i.key: i.title for i in initiatives})
+    return Extract(initiatives=initiatives, narratives=narratives, fiscal_effects=effects,
                    awards=awards, issues=r.issues, tables=tables)
 
 

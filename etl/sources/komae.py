@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from etl.errors import SourceFormatError
 from etl.model import Extract, Indicator, Initiative, Issue, Narrative, SourceDocument
+from etl.money import narrative_effects
 from etl.normalize import fiscal_year, match_key, nfkc
 from etl.sources._text import TAG_RE, filled_tab_cells
 from vocab import QualityKind
@@ -730,6 +731,8 @@ def parse(doc: SourceDocument) -> Extract:
     _parse_indicators(doc, anchors.indicators, anchors.status, ex)
     _StatusParser(doc, ex, anchors.fiscal_year, titles).run(anchors.status, anchors.end)
     _require(doc, ex, COPY_STATUS, anchors.status)
+    # amounts in the 取組状況 text (売却実績, ロケ収入, 交付金の増額 …), each with its sentence
+    ex.fiscal_effects.extend(narrative_effects(doc, ex.narratives, {i.key: i.title for i in ex.initiatives}))
     return ex
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from etl.errors import SourceFormatError
 from etl.model import Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
+from etl.money import describe, evidence_with_working
 from etl.normalize import clean_text, fiscal_year, match_key, nfkc, parse_number, yen_amounts
 from etl.sources._text import TAG_RE, filled_tab_cells, tab_cells
 from vocab import QualityKind
@@ -311,15 +312,18 @@ class _Parser:
         """Yen amounts in the WG's own fields that the sentence calls a saving (削減)."""
         for clause in re.split(r"\s+|\n", text):
             saving = _SAVING_RE.search(clause)
-            for amount in yen_amounts(clause):
+            found = yen_amounts(clause)
+            for amount in found:
                 if not saving:
                     self.issue(QualityKind.INFO, f"{key} の金額「{amount.text}」は効果額と明示されていません: 「{clause}」",
                                (line,), "財政効果には計上せず本文として保存", key)
                     continue
-                label = saving.group(0)
-                kind = f"{label}（予測）" if number == 6 else label
+                # ⑥得られる効果 is the effect the WG expects, not one achieved
+                meaning = describe(clause, amount, found, basis="見込" if number == 6 else None)
                 self.out.fiscal_effects.append(FiscalEffect(
-                    key, None, amount.yen, kind, "sheet", clause, line))
+                    key, None, amount.yen, meaning.kind, "sheet", evidence_with_working(clause, amount), line,
+                    amount_max_yen=amount.high, basis=meaning.basis, recurrence=meaning.recurrence,
+                    bound=meaning.bound))
 
     def ratios(self, key: str, line: int, text: str) -> None:
         for m in _RATIO_RE.finditer(nfkc(text)):

@@ -39,6 +39,10 @@ Decisions
   ``<document_id>/<key>``. Other sheets name an initiative by 取組ID, or by a 番号 only one has.
 - fiscal_effects.source defaults to ``summary`` (amounts the office states as the plan's fiscal
   effect); 出典 (任意) 「進捗シート」 gives ``sheet``. 番号 blank = the plan's total.
+  区分 takes ``etl.money.KINDS``; 実績・見込 / 単年度・毎年度 / 約・以上 / 上限額(円) (任意) fill basis
+  (default 実績), recurrence (default 単年度), bound and amount_max_yen. An older workbook's
+  区分「合計」 reads as 複数区分 with basis 計画記載. Whether a row is counted is decided by
+  ``etl.money.decide`` at load, as for every document.
 - Years must lie in the plan period (開始年度..終了年度); a 基準値 (baseline) indicator may be
   earlier. A blank plan year leaves that side open (reported as a warning).
 - Evaluations: 年度 blank = plan-period summary (fiscal_year NULL). 総合評価 takes a grade A–D,

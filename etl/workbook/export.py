@@ -26,14 +26,15 @@ import duckdb
 
 from etl.errors import TemplateExportError
 from etl.load import PUBLIC_VIEWS
-from etl.workbook.layout import (AWARDS, EVALUATIONS, EVALUATORS, FISCAL_EFFECTS, FISCAL_SOURCES,
-                                 INDICATOR_KINDS, INDICATORS, INITIATIVES, LIST_SEPARATOR,
+from etl.workbook.layout import (AWARDS, EVALUATIONS, EVALUATORS, FISCAL_BOUNDS, FISCAL_EFFECTS,
+                                 FISCAL_SOURCES, INDICATOR_KINDS, INDICATORS, INITIATIVES, LIST_SEPARATOR,
                                  NARRATIVES, PARTNERS, PLAN, UNKNOWN_MUNICIPALITY, SheetSpec)
 from etl.workbook.writing import text_problem, workbook_bytes
 
 _EVALUATOR_LABELS = {v: k for k, v in EVALUATORS.items()}
 _INDICATOR_LABELS = {v: k for k, v in INDICATOR_KINDS.items()}
 _SOURCE_LABELS = {v: k for k, v in FISCAL_SOURCES.items()}
+_BOUND_LABELS = {v: k for k, v in FISCAL_BOUNDS.items()}
 
 Rows = list[dict[str, Any]]
 
@@ -188,6 +189,7 @@ def _export(con: duckdb.DuckDBPyConnection, municipality: str, document_id: str 
                             **reference(r)) for r in evaluations]),
         (INDICATORS, [dict(r, kind=_INDICATOR_LABELS.get(r["kind"], r["kind"])) for r in indicators]),
         (FISCAL_EFFECTS, [dict(r, source=_SOURCE_LABELS.get(r["source"], r["source"]),
+                               bound=_BOUND_LABELS.get(r["bound"], r["bound"]),
                                municipality=_municipality_cell(r["municipality"], municipality),
                                **reference(r)) for r in effects]),
         (NARRATIVES, [dict(r, **reference(r)) for r in narratives]),

@@ -9,8 +9,11 @@ from typing import Any
 from etl.model import Award, Evaluation, FiscalEffect, Indicator, Narrative
 from etl.workbook.cells import Cells, number_text
 from etl.workbook.initiatives import InitiativeIndex
-from etl.workbook.layout import (CRITERIA, DEFAULT_FISCAL_SOURCE, EVALUATIONS, EVALUATORS,
-                                 FISCAL_SOURCES, GRADE_CRITERION, GRADES, INDICATOR_KINDS)
+from etl.money import MIXED, STATED
+from etl.workbook.layout import (CRITERIA, DEFAULT_FISCAL_BASIS, DEFAULT_FISCAL_SOURCE, EVALUATIONS,
+                                 EVALUATORS, FISCAL_BASES, FISCAL_BOUNDS, FISCAL_KINDS, FISCAL_RECURRENCES,
+                                 FISCAL_SOURCES, GRADE_CRITERION, GRADES, INDICATOR_KINDS,
+                                 LEGACY_FISCAL_KINDS)
 from etl.workbook.plan import Period
 from etl.workbook.problems import Problems
 from etl.workbook.reading import Table
@@ -20,6 +23,10 @@ from vocab import SCORE_RANGES, QualityKind
 _EVALUATOR_SPELLINGS = {**EVALUATORS, **{v: v for v in EVALUATORS.values()}}
 _INDICATOR_SPELLINGS = {**INDICATOR_KINDS, **{v: v for v in INDICATOR_KINDS.values()}}
 _SOURCE_SPELLINGS = {**FISCAL_SOURCES, **{v: v for v in FISCAL_SOURCES.values()}}
+_KIND_SPELLINGS = {**{k: k for k in FISCAL_KINDS}, **LEGACY_FISCAL_KINDS}
+_BASIS_SPELLINGS = {b: b for b in FISCAL_BASES}
+_RECURRENCE_SPELLINGS = {r: r for r in FISCAL_RECURRENCES}
+_BOUND_SPELLINGS = {**FISCAL_BOUNDS, "exact": "exact"}
 
 
 def _rows(table: Table | None, problems: Problems):
@@ -96,14 +103,24 @@ def read_fiscal_effects(table: Table | None, index: InitiativeIndex, period: Per
         year = cells.year("fiscal_year")
         period.check(cells, "fiscal_year", year)
         amount = cells.yen("amount_yen")
-        kind = cells.text("kind")
+        printed_kind = cells.text("kind")
+        kind = cells.choice("kind", _KIND_SPELLINGS)
         evidence = cells.text("evidence")
         if evidence is None and "evidence" not in cells.row.invalid:
             cells.warning("evidence", "根拠が空欄です。金額の根拠となる文を書くと画面に表示されます。", QualityKind.MISSING)
         source = (cells.choice("source", _SOURCE_SPELLINGS) if cells.table.has("source") else None)
+        basis = cells.choice("basis", _BASIS_SPELLINGS) if cells.table.has("basis") else None
+        recurrence = cells.choice("recurrence", _RECURRENCE_SPELLINGS) if cells.table.has("recurrence") else None
+        bound = cells.choice("bound", _BOUND_SPELLINGS) if cells.table.has("bound") else None
+        high = cells.yen("amount_max_yen") if cells.table.has("amount_max_yen") else None
+        if printed_kind == "合計" and kind == MIXED:  # an older workbook's stated total
+            basis, recurrence = basis or STATED, recurrence or "累計"
         if amount is not None and kind is not None:
             records.append(FiscalEffect(key, year, amount, kind, source or DEFAULT_FISCAL_SOURCE,
-                                        evidence or "", cells.number, cells.municipality()))
+                                        evidence or "", cells.number, cells.municipality(),
+                                        amount_max_yen=high, basis=basis or DEFAULT_FISCAL_BASIS,
+                                        recurrence=recurrence or "単年度", bound=bound or "exact",
+                                        sheet=table.spec.name))
     return records
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from etl.money import BASES, KINDS, MIXED, RECURRENCES
 from etl.normalize import match_key
 from vocab import ALL_CRITERIA as CRITERIA
 from vocab import GRADE_CRITERION, GRADES, INDICATOR_LABELS, LEVELS
@@ -25,8 +26,14 @@ INDICATOR_KINDS = {label: kind for kind, label in INDICATOR_LABELS.items()}
 # "sheet" marks amounts picked out of progress-sheet prose, as the text parsers do.
 FISCAL_SOURCES = {"計画記載": "summary", "進捗シート": "sheet"}
 DEFAULT_FISCAL_SOURCE = "summary"
-# 財政効果 区分 is free text; these are only suggestions (the built-in documents' labels).
-FISCAL_KIND_SUGGESTIONS = ("寄附", "広告料", "売却収入", "貸付収入", "経費削減", "費用", "合計")
+# 財政効果 columns use the vocabularies of etl.money (one for documents and workbooks).
+# 区分「合計」 of older workbooks still reads: a stated total (複数区分, 根拠 計画記載).
+FISCAL_KINDS = KINDS
+LEGACY_FISCAL_KINDS = {"合計": MIXED, "使用料等": "使用料・手数料"}
+FISCAL_BASES = BASES
+DEFAULT_FISCAL_BASIS = "実績"
+FISCAL_RECURRENCES = RECURRENCES
+FISCAL_BOUNDS = {"記載どおり": "exact", "約": "約", "以上": "以上", "以下": "以下"}
 # In a 自治体 column: blank = the plan's municipality; this word = not stated (NULL).
 UNKNOWN_MUNICIPALITY = "不明"
 LIST_SEPARATOR = "、"  # multi-valued cells: 「、」 or one value per line
@@ -153,8 +160,9 @@ FISCAL_EFFECTS = SheetSpec("財政効果", False, "財政効果 (fiscal effects)
     Column("年度", "fiscal_year", "year", width=10, meaning="効果のあった年度", example="令和4年度"),
     Column("金額(円)", "amount_yen", "yen", needed=True, width=16,
            meaning="円単位の整数（千円単位なら 1,000 倍して入力）", example=1200000),
-    Column("区分", "kind", "choice", needed=True, width=14, choices=FISCAL_KIND_SUGGESTIONS,
-           strict=False, meaning="金額の種類（一覧にない言葉も使えます）", example="経費削減"),
+    Column("区分", "kind", "choice", needed=True, width=14, choices=FISCAL_KINDS,
+           meaning="効果の種類（一覧から選択。複数区分 = 種類をまたぐ合計。費用は支出で集計しません）",
+           example="経費削減"),
     Column("根拠", "evidence", "text", width=40, meaning="金額の根拠となる文",
            example="委託により人件費を年間120万円削減"),
     Column("出典", "source", "choice", required=False, width=12, choices=tuple(FISCAL_SOURCES),
@@ -162,6 +170,16 @@ FISCAL_EFFECTS = SheetSpec("財政効果", False, "財政効果 (fiscal effects)
     Column("自治体", "municipality", "text", required=False, width=12,
            meaning=f"空欄なら計画の自治体、「{UNKNOWN_MUNICIPALITY}」なら特定しない", example=""),
     _INITIATIVE_ID,
+    Column("実績・見込", "basis", "choice", required=False, width=11, choices=FISCAL_BASES,
+           meaning="金額の性質: 実績・見込は集計、予算・目標は集計しない、計画記載 = 計画自身が示す合計など"
+                   f"（比較用、集計しない）。空欄は{DEFAULT_FISCAL_BASIS}", example="実績"),
+    Column("単年度・毎年度", "recurrence", "choice", required=False, width=13, choices=FISCAL_RECURRENCES,
+           meaning="単年度 / 毎年度（その年度以降毎年。1年分を集計）/ 累計（複数年度の合計）/ "
+                   "月額換算済（月額×月数。根拠に計算を書く）。空欄は単年度", example="単年度"),
+    Column("約・以上", "bound", "choice", required=False, width=10, choices=tuple(FISCAL_BOUNDS),
+           meaning="金額の書き方: 記載どおり（空欄と同じ）/ 約 / 以上 / 以下", example="約"),
+    Column("上限額(円)", "amount_max_yen", "yen", required=False, width=14,
+           meaning="範囲（500万～1千万円）の上限。金額(円)には下限を入れる", example=""),
 ))
 
 NARRATIVES = SheetSpec("記述", False, "記述 (narratives)：取組ごと・年度ごとの文章。", (

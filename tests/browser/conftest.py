@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = ROOT / "tests" / "browser" / "output"
+NO_SECRETS = ROOT / "tests" / "browser" / "no-secrets.toml"  # never created: Streamlit reads no secrets
 PUBLISHED = ROOT / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = "UPDATE_SCREENSHOTS"  # environment variable: "1" refreshes docs/screenshots/
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -39,16 +40,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(warehouse: Path, port: int, raw: Path | None = None) -> subprocess.Popen:
-    """``raw``: the data/raw folder imports write to (tests pass a copy, never the repo's)."""
-    env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+def start_server(warehouse: Path, port: int, raw: Path | None = None, secrets: Path | None = None,
+                 env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
+    """``raw``: the data/raw folder imports write to (tests pass a copy, never the repo's).
+    ``secrets``: the secrets.toml Streamlit reads (login tests); by default none at all, so a
+    developer's own .streamlit/secrets.toml ([auth]) never puts a login screen before a test.
+    ``env``: more environment (GYOKAKU_READ_ONLY, GYOKAKU_EDITORS); those are never inherited.
+    ``log``: a file for the server's log (else a pipe)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("GYOKAKU_READ_ONLY", "GYOKAKU_EDITORS")}
+    env = dict(base, GYOKAKU_WAREHOUSE=str(warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
     if raw is not None:
         env["GYOKAKU_RAW"] = str(raw)
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--secrets.files", str(secrets or NO_SECRETS)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=log.open("ab") if log is not None else subprocess.PIPE)
 
 
 def wait_until_healthy(url: str, timeout: float = 60) -> float:

@@ -31,7 +31,7 @@ def test_card_menu_downloads_png_xlsx_and_csv(server, page):
     screenshot(page, "card_download_menu")
 
     name, png = _download(page, "PNG (スライド用の画像)")
-    assert name.startswith("計画の記載とシートの集計") and name.endswith(".png")
+    assert name.startswith("計画の記載と集計") and name.endswith(".png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])  # IHDR
     assert width == 1600 and 0 < height <= 900  # slide width; this card's chart is wide and low

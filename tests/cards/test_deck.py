@@ -38,7 +38,7 @@ def test_deck_has_title_one_slide_per_chart_in_order_and_sources():
     titles = [_texts(s).split("\n")[0] for s in slides[1:4]]
     assert titles == ["総合評価の分布 (年度別)", "観点別プロフィール (レーダー)", "財政効果額 (年度別・区分別)"]
     assert "A評価の割合は R5 (2023) で" in _texts(slides[1])
-    assert "年度の分かる財政効果額の合計は 39.4億円 (R5 (2023) が最多)" in _texts(slides[3])
+    assert "財政効果額は 42億円 (苫小牧市、R5 (2023) が最多)" in _texts(slides[3])  # the page's headline
     # Each chart slide: a picture and its own conditions as the footnote.
     for slide in slides[1:4]:
         assert sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes) == 1

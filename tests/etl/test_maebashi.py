@@ -145,11 +145,11 @@ def test_activity_slides_kept_as_text_without_image_captions(warehouse):
 
 # -- figures -------------------------------------------------------------------------------------
 def test_fiscal_effect_of_section_chief_approval(warehouse):
-    rows = _rows(warehouse, "SELECT municipality, initiative_id, fiscal_year, amount_yen, kind, source, evidence "
-                            "FROM fiscal_effects WHERE initiative_id LIKE ?", f"{WG}%")
-    # l.1163 「例 係長決裁：年間1000万円の費用削減 会議：…」
-    assert rows == [("前橋市", f"{WG}9", None, 10_000_000, "費用削減（予測）", "sheet",
-                     "係長決裁：年間1000万円の費用削減")]
+    rows = _rows(warehouse, "SELECT municipality, initiative_id, fiscal_year, amount_yen, kind, basis, recurrence, "
+                            "counted, source, evidence, location FROM fiscal_effects WHERE initiative_id LIKE ?", f"{WG}%")
+    # l.1163 「例 係長決裁：年間1000万円の費用削減 会議：…」 in ⑥得られる効果: expected, every year
+    assert rows == [("前橋市", f"{WG}9", None, 10_000_000, "経費削減", "見込", "毎年度", True, "sheet",
+                     "係長決裁：年間1000万円の費用削減", "maebashi_dx_wg_jisseki_r3.txt:1163")]
 
 
 def test_desk_application_table(warehouse):

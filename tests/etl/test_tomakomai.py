@@ -156,13 +156,14 @@ def test_corrected_titles(warehouse):
 
 
 def test_fiscal_effect_total_and_main_items(warehouse):
-    rows = warehouse.sql("SELECT initiative_id, amount_yen, kind FROM fiscal_effects "
+    rows = warehouse.sql("SELECT initiative_id, amount_yen, kind, basis, counted FROM fiscal_effects "
                          "WHERE source = 'summary' AND municipality = '苫小牧市' "
                          "ORDER BY amount_yen DESC").fetchall()
-    assert rows[0] == (None, 3_760_000_000, "合計")  # line 46: 37億6千万円
-    assert (I + "27", 2_800_000_000, "公有財産の売却促進及び有効活用") in rows  # line 48
-    assert (I + "2", 770_000_000, "企業版ふるさと納税の導入") in rows  # line 49: 7億7千万円
-    assert (I + "35", 110_000_000, "窓口サービス課と保険年金課の窓口業務委託による総合運用") in rows  # line 50
+    # the plan's own figures (計画記載): shown beside the counted total, never added to it
+    assert rows[0] == (None, 3_760_000_000, "複数区分", "計画記載", False)  # line 46: 37億6千万円
+    assert (I + "27", 2_800_000_000, "売却収入", "計画記載", False) in rows  # line 48 公有財産の売却促進…
+    assert (I + "2", 770_000_000, "寄附", "計画記載", False) in rows  # line 49: 企業版ふるさと納税 7億7千万円
+    assert (I + "35", 110_000_000, "経費削減", "計画記載", False) in rows  # line 50: 窓口業務委託 1億1千万円
 
 
 def test_committee_opinion_narrative(warehouse):

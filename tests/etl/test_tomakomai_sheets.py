@@ -14,9 +14,9 @@ import pytest
 from etl.documents import load_by_id
 from etl.errors import SourceFormatError
 from etl.model import SourceDocument
+from etl.money import kind_of
 from etl.normalize import yen_amounts
-from etl.sources.tomakomai.sheets import (CRITERIA, classify_amount, cross_check_sheets, parse_sheets,
-                                          sheet_amounts)
+from etl.sources.tomakomai.sheets import CRITERIA, cross_check_sheets, parse_sheets
 from tests.conftest import RAW_DIR
 
 DOC_ID = "tomakomai-sokaku-r6"
@@ -137,7 +137,7 @@ def test_item_27_sales_and_leases(warehouse):
     assert (2023, 893_411_000, "売却収入") in effects  # line 2245
     assert (2024, 877_902_000, "売却収入") in effects  # line 2248: "…できた。(877,902千円)"
     assert (2024, 42_480_000, "貸付収入") in effects  # line 2249
-    assert (None, 2_960_000_000, "売却収入") in effects  # 約29.6億円, line 2257
+    assert (None, 2_960_000_000, "売却・貸付収入") in effects  # 約29.6億円 (売却及び貸付について), line 2257
     evidence = warehouse.sql("SELECT evidence FROM fiscal_effects WHERE initiative_id = ? AND amount_yen = 877902000",
                              params=[I + "27"]).fetchall()[0][0]
     assert evidence.startswith("①(継)分譲地に限らず") and evidence.endswith("(877,902千円)")
@@ -147,7 +147,7 @@ def test_sheet_fiscal_effects_count_and_total(warehouse):
     count, total = warehouse.sql("SELECT count(*), sum(amount_yen) FROM fiscal_effects WHERE source = 'sheet' "
                                  "AND initiative_id LIKE ?", params=[I + "%"]).fetchall()[0]
     assert count == 37
-    assert total == 8_778_438_918
+    assert total == 8_778_680_918  # N16's 月額22,000円×12か月 is 264,000 円 (line 3884)
 
 
 def test_sheet_initiative_fields(warehouse):
@@ -196,27 +196,26 @@ def test_evaluation_counts(sheets):
     assert {"評価の理由(進捗度)", "取組予定・今後の取組予定", "左記の解決方法", "特記すべき事項", "工程表"} <= sections
 
 
-def test_money_helper_extends_yen_amounts():
-    assert [a.yen for a in sheet_amounts("当初予算額合計約11.5億円に対して、約29.6億円の収入")] == [1_150_000_000,
-                                                                                   2_960_000_000]
-    assert [a.yen for a in sheet_amounts("1億2千万円と4万5千円")] == [120_000_000, 45_000]
-    assert [a.yen for a in sheet_amounts("５~１０万円の処理費用")] == [50_000]  # range: lower bound
-    assert [a.yen for a in sheet_amounts("１，２３４千円")] == [1_234_000]
-    assert [a.yen for a in sheet_amounts("▲1,000千円")] == [-1_000_000]
-    assert [a.yen for a in sheet_amounts("3百万円")] == [3_000_000]
-    assert [a.yen for a in sheet_amounts("27社から約2億の寄附")] == [200_000_000]
-    assert sheet_amounts("約10万本の販売、4万5千本増産") == []
-    plain = "約1,200千円の削減と3億5,000万円、50円"
-    assert [a.yen for a in sheet_amounts(plain)] == [a.yen for a in yen_amounts(plain)]
+def test_yen_amounts_reads_the_sheets_forms():
+    assert [a.yen for a in yen_amounts("当初予算額合計約11.5億円に対して、約29.6億円の収入")] == [1_150_000_000,
+                                                                                 2_960_000_000]
+    assert [a.yen for a in yen_amounts("1億2千万円と4万5千円")] == [120_000_000, 45_000]
+    assert [(a.yen, a.high) for a in yen_amounts("５~１０万円の処理費用")] == [(50_000, 100_000)]
+    assert [a.yen for a in yen_amounts("１，２３４千円")] == [1_234_000]
+    assert [a.yen for a in yen_amounts("▲1,000千円")] == [-1_000_000]
+    assert [a.yen for a in yen_amounts("3百万円")] == [3_000_000]
+    assert [a.yen for a in yen_amounts("27社から約2億の寄附")] == [200_000_000]
+    assert yen_amounts("約10万本の販売、4万5千本増産") == []
 
 
 def test_kind_rule():
-    assert classify_amount("5年間で約2億円の財政効果") == "経費削減"
-    assert classify_amount("委託料は年間1,000万円以上") == "費用"
-    assert classify_amount("費用（約10,000千円）の圧縮") == "経費削減"
-    assert classify_amount("※①②合計35,580千円", "ネーミングライツの導入施設の更新") == "広告料"
-    assert classify_amount("証明書の手数料") == "使用料等"
-    assert classify_amount("合計6本の録画") == "その他"
+    assert kind_of("5年間で約2億円の財政効果") == "経費削減"
+    assert kind_of("委託料は年間1,000万円以上") == "費用"
+    assert kind_of("費用（約10,000千円）の圧縮") == "経費削減"
+    assert kind_of("※①②合計35,580千円", "ネーミングライツの導入施設の更新") == "広告料"
+    assert kind_of("証明書の手数料") == "使用料・手数料"
+    assert kind_of("合計6本の録画") == "その他"
+    assert kind_of("約29.6億円の収入となった。", "売却及び貸付について、…") == "売却・貸付収入"
 
 
 def test_cross_check_reports_grade_against_total(sheets):

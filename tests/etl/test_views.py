@@ -8,8 +8,9 @@ EXPECTED = {
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
-    "fiscal_effects": ["municipality", "initiative_id", "fiscal_year", "amount_yen", "kind",
-                       "source", "evidence"],
+    "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
+                       "amount_max_yen", "kind", "basis", "recurrence", "bound", "counted",
+                       "excluded_reason", "source", "evidence", "location"],
     "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind", "value", "note"],
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
@@ -17,7 +18,8 @@ EXPECTED = {
 }
 TYPES = {("initiatives", "departments"): "VARCHAR[]", ("initiatives", "themes"): "VARCHAR[]",
          ("initiatives", "extra"): "JSON", ("evaluations", "score"): "DOUBLE",
-         ("fiscal_effects", "amount_yen"): "BIGINT", ("indicators", "value"): "DOUBLE",
+         ("fiscal_effects", "amount_yen"): "BIGINT", ("fiscal_effects", "amount_max_yen"): "BIGINT",
+         ("fiscal_effects", "counted"): "BOOLEAN", ("indicators", "value"): "DOUBLE",
          ("initiatives", "fiscal_year"): "INTEGER", ("similar_initiatives", "score"): "DOUBLE",
          ("similar_initiatives", "rank"): "INTEGER"}
 

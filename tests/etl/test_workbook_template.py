@@ -65,16 +65,26 @@ def test_closed_vocabularies_have_blocking_lists(template):
         assert str(validation.sqref) == f"{letter}2:{letter}{MAX_DATA_ROWS + 1}"
 
 
-def test_fiscal_kind_list_only_suggests(template):
-    validation = _validations(template["財政効果"])["D"]
-    assert "寄附" in validation.formula1 and "経費削減" in validation.formula1
-    assert not validation.showErrorMessage and validation.errorStyle == "information"
+def test_fiscal_columns_take_only_the_money_vocabularies(template):
+    """区分, 実績・見込, 単年度・毎年度, 約・以上 are closed lists (etl.money): Excel refuses other words."""
+    sheet = template["財政効果"]
+    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    validations = _validations(sheet)
+    letter = lambda name: chr(ord("A") + header.index(name))  # noqa: E731
+    for name, words in (("区分", ("寄附", "経費削減", "補助金・交付金", "費用")),
+                        ("実績・見込", ("実績", "見込", "予算", "目標", "計画記載")),
+                        ("単年度・毎年度", ("単年度", "毎年度", "累計", "月額換算済")),
+                        ("約・以上", ("記載どおり", "約", "以上", "以下"))):
+        validation = validations[letter(name)]
+        assert all(w in validation.formula1 for w in words), name
+        assert validation.showErrorMessage and validation.errorStyle in (None, "stop"), name  # None = stop
+    assert "合計" not in validations[letter("区分")].formula1
 
 
 def test_explanation_sheet_states_the_rules(template):
     text = "\n".join(str(v) for row in template["説明"].iter_rows(values_only=True) for v in row if v)
     for phrase in ("R3", "令和3年度", "令和元年度", "H31", "「、」", "改行", "（任意）", "10 MB", "20,000",
-                   "32,767", ".xlsm", "不明", "取組ID", "基準値", "計画記載"):
+                   "32,767", ".xlsm", "不明", "取組ID", "基準値", "計画記載", "1回ずつ合計", "上限額(円)"):
         assert phrase in text, phrase
     for spec in DATA_SHEETS:
         assert spec.meaning in text

@@ -19,7 +19,7 @@ BY_INITIATIVE = pl.DataFrame({
 })
 COMPARE = pl.DataFrame({
     "item": ["合計", "合計", "27 公有財産", "27 公有財産"],
-    "source_label": ["計画の記載", "シートの集計"] * 2,
+    "source_label": ["計画の記載", "集計"] * 2,
     "amount_yen": [3_760_000_000, 4_204_866_918, 2_800_000_000, 2_963_508_000],
 })
 YEARS = pl.DataFrame({"fiscal_year": [2020, 2020, 2021], "kind": ["売却収入", "寄附", "売却収入"],
@@ -71,7 +71,7 @@ def test_stated_vs_found_pairs_bars_with_fixed_colours():
     assert spec["mark"]["type"] == "bar"
     assert enc["y"]["sort"] == ["合計", "27 公有財産"]
     assert enc["yOffset"]["field"] == "source_label"
-    assert enc["color"]["scale"] == {"domain": ["計画の記載", "シートの集計"], "range": [MUTED_COLOR, PALETTE[0]]}
+    assert enc["color"]["scale"] == {"domain": ["計画の記載", "集計"], "range": [MUTED_COLOR, PALETTE[0]]}
     assert enc["x"]["axis"]["title"] == "財政効果額（億円）"
 
 

@@ -18,6 +18,18 @@ def _warehouse_env(built_warehouse, monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+@pytest.fixture(autouse=True)
+def _local_session(monkeypatch):
+    """AppTest has no browser connection: pages run as a session on this machine without login
+    (編集), whatever the developer's own .streamlit/secrets.toml or environment says.
+    tests/pages/test_access.py sets up the other roles."""
+    from ui import access
+
+    monkeypatch.delenv(access.READ_ONLY_ENV, raising=False)
+    monkeypatch.setattr(access, "auth_configured", lambda: False)
+    monkeypatch.setattr(access, "direct_local_connection", lambda: True)
+
+
 @pytest.fixture
 def app():
     """A fresh dashboard session (call ``open_page``) with cold query caches."""

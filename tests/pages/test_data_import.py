@@ -127,9 +127,11 @@ def test_a_session_that_may_not_edit_sees_no_history_and_cannot_act(app, importe
     raw, target = imported
     import ui.access
 
-    monkeypatch.setattr(ui.access, "may_edit", lambda: False)
     at = app("app_pages/data_import.py")
-    assert not at.exception
+    monkeypatch.setattr(ui.access, "may_edit", lambda: False)  # the right is gone at the next run
+    at.run()
+    assert not at.exception  # the navigation no longer has the page: Streamlit shows the default one
+    assert "データの取り込み" not in [t.value for t in at.title] and not at.get("file_uploader")
     assert not [b for b in at.button if "取り消す" in b.label or "削除" in b.label]
     assert not [t for t in at.dataframe if "利用者" in t.value.columns]
     assert [e.action for e in history.entries(target)] == ["import"]

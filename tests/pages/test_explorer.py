@@ -112,3 +112,23 @@ def test_detail_lists_similar_initiatives_of_other_municipalities_first(app):
     assert "狛江市" in towns or "前橋市" in towns  # another municipality's RPA item
     elsewhere = [t != "苫小牧市" for t in towns]
     assert elsewhere == sorted(elsewhere, reverse=True)  # other municipalities lead
+
+
+def test_the_lists_fiscal_effect_column_sums_only_counted_amounts(app):
+    """実践項目27's 財政効果額 in 取組一覧 is its ten yearly sales and leases (l.2236–2249), not also the
+    plan's 28億円, the 約29.6億円 total or the 11.5億円 budget of the same item."""
+    from warehouse import queries
+    from warehouse.filters import Filters
+
+    rows = queries.initiatives(Filters(municipality="苫小牧市"))
+    amounts = dict(zip(rows["initiative_id"].to_list(), rows["fiscal_effect"].to_list()))
+    assert amounts["tomakomai-sokaku-r6/実践項目:27"] == 2_963_508_000
+    assert amounts["tomakomai-sokaku-r6/実践項目:42"] == 26_600_000  # counted once, not three times
+
+
+def test_detail_says_whether_each_amount_is_counted(app):
+    at = app("app_pages/explorer.py", m="苫小牧市", id="tomakomai-sokaku-r6/実践項目:42")
+    text = "\n".join(m.value for m in at.markdown)
+    assert text.count("26,600,000 円") == 3
+    assert "集計しない: 同じ金額の再掲" in text
+    assert "tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:3031" in text

@@ -14,6 +14,7 @@ import json
 import polars as pl
 import pytest
 
+from etl.money import REASON_COST, REASON_OVERLAP, REASON_REPEAT, REASON_STATED
 from warehouse import fiscal, indicators
 
 FISCAL, INDICATORS = "app_pages/fiscal.py", "app_pages/indicators.py"
@@ -54,8 +55,13 @@ def test_fiscal_compares_the_plans_stated_total_with_the_sheets(app):
     assert not at.exception and not at.error
     assert at.title[0].value == "財政効果"
     explanation = at.info[0].value
-    assert explanation.startswith("計画の記載 37.6億円 に対し、進捗状況シートの記述から拾えた金額の合計は")
-    assert "費用 (支出) の記載" in explanation and "再掲" in explanation
+    # from the warehouse's basis / excluded_reason: what was counted, what was left out and why
+    assert explanation.startswith("計画の記載 37.6億円 に対し、文書の記述から拾えた金額は ")
+    assert "集計した財政効果額は 42億円" in explanation
+    assert "予算額 11.5億円" in explanation  # 実践27 「当初予算額合計約11.5億円」 (line 2257)
+    assert "費用 (支出)" in explanation and "同じ金額の再掲 5,320万円" in explanation  # 実践42 twice
+    assert "見込額" in explanation and "毎年度の金額" in explanation
+    assert "計画の記載との差は +4.45億円" in explanation
 
     items = _table(at, "計画の記載(円)")
     stated = dict(zip(items["取組"], items["計画の記載(円)"]))
@@ -65,7 +71,7 @@ def test_fiscal_compares_the_plans_stated_total_with_the_sheets(app):
         "実践項目 35 窓口サービス課と保険年金課の窓口業務委託による総合運用": 110_000_000,
     }
     # The sheets' yearly sales and leases of 実践項目27 (lines 2236–2249), summed.
-    found = dict(zip(items["取組"], items["シートの集計(円)"]))
+    found = dict(zip(items["取組"], items["集計(円)"]))
     assert found["実践項目 27 公有財産の売却促進及び有効活用"] == (
         324_102_000 + 45_935_000 + 365_947_000 + 46_724_000 + 280_292_000 + 45_570_000
         + 893_411_000 + 41_145_000 + 877_902_000 + 42_480_000)
@@ -74,7 +80,7 @@ def test_fiscal_compares_the_plans_stated_total_with_the_sheets(app):
     compare = [f for f in _frames_with(at, "source_label") if "item" in f.columns][0]
     total = compare.filter(pl.col("item") == "合計")
     assert dict(zip(total["source_label"], total["amount_yen"])) == {
-        "計画の記載": 3_760_000_000, "シートの集計": 4_204_866_918}
+        "計画の記載": 3_760_000_000, "集計": 4_204_866_918}
 
 
 def test_fiscal_charts_by_year_kind_and_cumulative(app):
@@ -101,7 +107,7 @@ def test_fiscal_charts_by_year_kind_and_cumulative(app):
 def test_fiscal_traces_every_amount_to_its_sentence_and_line(app):
     at = app(FISCAL, m="苫小牧市")
     table = _table(at, "根拠")
-    assert table.columns[:6] == ["年度", "取組", "区分", "金額(円)", "根拠", "出典行"]
+    assert table.columns[:8] == ["年度", "取組", "区分", "金額(円)", "性質", "集計", "根拠", "出典行"]
     sale = table.filter(pl.col("出典行") == "tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:2236")
     assert sale["金額(円)"].to_list() == [324_102_000]
     assert sale["年度"].to_list() == ["令和2年度 (2020)"]
@@ -111,11 +117,13 @@ def test_fiscal_traces_every_amount_to_its_sentence_and_line(app):
     unknown = table.filter(pl.col("年度") == "年度不明")
     assert unknown.height >= 10
     assert 26_600_000 in unknown["金額(円)"].to_list()
-    # 費用 rows are listed but excluded from the sums, with the reason.
+    # 費用 rows are listed but excluded from the sums, with the ETL's reason.
     expenses = table.filter(pl.col("区分") == "費用")
-    assert expenses.height == 4 and set(expenses["集計"]) == {fiscal.EXCLUDED_EXPENSE}
-    total = table.filter(pl.col("区分") == "合計")
-    assert total["金額(円)"].to_list() == [3_760_000_000]
+    assert expenses.height == 4 and set(expenses["集計"]) == {f"除外: {REASON_COST}"}
+    monthly = table.filter(pl.col("出典行") == "tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:3884")
+    assert monthly["金額(円)"].to_list() == [264_000] and monthly["性質"][0] == "実績・月額換算済"
+    total = table.filter(pl.col("区分") == "複数区分")  # the plan's own total, 計画の記載
+    assert total["金額(円)"].to_list() == [3_760_000_000] and total["集計"].to_list() == ["計画の記載"]
     assert total["出典行"].to_list() == ["tomakomai_gyosei_sokaku_plan_hyoka_r6.txt:46"]
 
 
@@ -130,7 +138,7 @@ def test_fiscal_year_filter_keeps_that_years_amounts(app):
 
 
 def test_fiscal_without_amounts_says_so(app):
-    at = app(FISCAL, m="狛江市")
+    at = app(FISCAL, m="小金井市", fy="2020")  # 小金井市's only amount is of 令和3年度
     assert not at.exception and not at.error
     assert "財政効果額の記載がありません" in _text(at)
     assert not at.get("vega_lite_chart")
@@ -216,15 +224,25 @@ def _rows(**columns) -> pl.DataFrame:
     return pl.DataFrame(base | columns, schema_overrides={"fiscal_year": pl.Int32})
 
 
-def test_classify_excludes_expenses_overlaps_and_repeats():
+def test_status_and_totals_come_from_the_etls_decision():
     rows = _rows(initiative_id=["a", "a", "b", "b", "c", None],
                  fiscal_year=[2020, None, None, None, 2021, None],
                  amount_yen=[10, 99, 5, 5, 7, 100],
-                 kind=["寄附", "寄附", "経費削減", "経費削減", "費用", "合計"],
-                 source=["sheet"] * 5 + ["summary"])
-    assert fiscal.classify(rows)["status"].to_list() == [
-        fiscal.COUNTED_DATED, fiscal.EXCLUDED_OVERLAP, fiscal.COUNTED_UNDATED, fiscal.EXCLUDED_REPEAT,
-        fiscal.EXCLUDED_EXPENSE, fiscal.STATED]
+                 kind=["寄附", "寄附", "経費削減", "経費削減", "費用", "複数区分"],
+                 basis=["実績", "実績", "見込", "見込", "実績", "計画記載"],
+                 recurrence=["単年度", "累計", "毎年度", "毎年度", "単年度", "累計"],
+                 counted=[True, False, True, False, False, False],
+                 excluded_reason=[None, REASON_OVERLAP, None, REASON_REPEAT, REASON_COST, REASON_STATED],
+                 municipality=["甲市"] * 6)
+    rows = fiscal.with_status(rows)
+    assert rows["status"].to_list() == [
+        fiscal.COUNTED_DATED, f"除外: {REASON_OVERLAP}", fiscal.COUNTED_UNDATED, f"除外: {REASON_REPEAT}",
+        f"除外: {REASON_COST}", fiscal.STATED]
+    sums = fiscal.totals(rows)
+    assert (sums.counted, sums.dated, sums.undated, sums.found, sums.expected, sums.recurring) == (15, 10, 5, 126, 5, 5)
+    assert sums.excluded == {REASON_OVERLAP: 99, REASON_REPEAT: 5, REASON_COST: 7}
+    headline = fiscal.headline(rows)
+    assert (headline.yen, headline.count, headline.whose) == (15, 2, "甲市")
 
 
 def test_achievement_lower_is_better():

@@ -17,17 +17,18 @@ Glossary (the Japanese labels the sheets print):
 - 取組上の課題 (issues): 課題・問題点／今後の想定される課題等 (problem) and 左記の解決方法
   (solution) per year; 【上記のうち、特記すべき事項】 and 特記事項 総括 (notable points).
 
-Money: every yen amount in the sheet text becomes a FiscalEffect (source="sheet"); see
-``sheet_amounts`` (the extension of ``etl.normalize.yen_amounts``) and ``KIND_RULES``.
+Money: every yen amount in the sheet text (read by ``etl.normalize.yen_amounts``) becomes a
+FiscalEffect (source="sheet") described by ``etl.money.describe`` from the words around it.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
-from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts, yen_value
+from etl.money import describe, evidence_with_working
+from etl.normalize import clean_text, match_key, nfkc, split_sentences, yen_amounts
 from etl.sources._text import TAG_RE, filled, tab_cells
 from vocab import CRITERIA, QualityKind
 
@@ -63,99 +64,6 @@ _END_RE = re.compile(r"令和\s*(\d{1,2})\s*年\s*(\d{1,2})\s*月")
 _MARK_RE = re.compile(r"【(R\d[^】]*)】")
 _DEPT_PREFIX_RE = re.compile(r"^[(（]([^)）]{1,3})[)）]\s*")
 _WRAP_SPACE_RE = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff、]) (?=[\u3041-\u30ff\u4e00-\u9fff])")
-
-# ---------------------------------------------------------------- money
-
-
-@dataclass(frozen=True)
-class SheetAmount:
-    yen: int
-    text: str  # the matched text (NFKC), e.g. "約6,220千円"
-    start: int
-    end: int
-    approximate: bool
-    note: str = ""  # which extension of yen_amounts was needed, if any
-
-
-_NUM = r"\d[\d,]*(?:\.\d+)?"
-_UNIT = r"(?:千万|百万|十万|兆|億|万|千|百)"
-_BODY = rf"(?:{_NUM}\s*{_UNIT}?)+"
-# Nouns that show a bare 億/万 amount is money although 円 is left out ("約2億の寄附").
-_BARE_CONTEXT = r"(?:程度?|ほど)?の?(?:寄附|寄付|収入|歳入|財政効果|経費|削減)"
-_AMOUNT_RE = re.compile(
-    rf"(?<![\d.,])(?P<sign>[▲△])?(?P<approx>約|およそ|概ね)?\s*"
-    rf"(?:(?P<low>{_BODY})\s*円?\s*[~〜～]\s*約?\s*)?"
-    rf"(?P<body>{_BODY})\s*(?:(?P<yen>円)|(?={_BARE_CONTEXT}))"
-)
-
-
-def sheet_amounts(text: str) -> list[SheetAmount]:
-    """Every yen amount in ``text``, in whole yen.
-
-    Plain forms (1,234千円, 約3億円, 50円) go through ``etl.normalize.yen_amounts``; this adds
-    compound units (1億2千万円, 4万5千円, 百万円), ranges (5~10万円: the lower bound, the
-    unit of the upper bound carried over), ▲/△ negatives, and 億/万 amounts whose 円 is left
-    out before a money noun (約2億の寄附). Full-width digits are handled by NFKC.
-    """
-    t = nfkc(text)
-    found: list[SheetAmount] = []
-    if "円" not in t and "億" not in t and "万" not in t:
-        return found
-    for m in _AMOUNT_RE.finditer(t):
-        body, low = m.group("body"), m.group("low")
-        notes = []
-        units = re.findall(_UNIT, body)
-        if not m.group("yen"):
-            if not any(u in ("兆", "億", "千万", "百万", "万") for u in units):
-                continue  # "10万本" is not money; bare amounts need a large unit
-            notes.append("「円」の省略を補完")
-        hi_unit = units[-1] if units and body.rstrip()[-1:] in "兆億万千百" else None
-        value = None
-        if low:
-            value = yen_value(low, hi_unit)
-            notes.append(f"範囲の下限を採用 ({m.group(0).strip()})")
-        else:
-            plain = yen_amounts(m.group("body") + "円") if m.group("yen") else []
-            if len(plain) == 1 and plain[0].text.replace(" ", "") == (m.group("body") + "円").replace(" ", ""):
-                value = plain[0].yen
-            else:
-                value = yen_value(body)
-                if value is not None and m.group("yen"):
-                    notes.append("複合単位")
-        if value is None:
-            continue
-        if m.group("sign"):
-            value = -value
-            notes.append("▲/△ は負数")
-        found.append(SheetAmount(value, m.group(0).strip(), m.start(), m.end(),
-                                 bool(m.group("approx")), "; ".join(notes)))
-    return found
-
-
-# Keyword rule for FiscalEffect.kind, first match wins. It is applied to the sentence the
-# amount came from, then to the row's other cell (the plan next to a result), then to the
-# sheet title. 経費削減 is split in two so that 委託料/費用 (a cost) is not read as a saving
-# unless the sentence also says 削減/縮減/圧縮 ("費用（約10,000千円）の圧縮").
-KIND_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("寄附", ("寄附", "寄付", "ふるさと納税", "クラウドファンディング")),
-    ("広告料", ("広告", "ネーミングライツ")),
-    ("売却収入", ("売却", "売払")),
-    ("貸付収入", ("貸付",)),
-    ("経費削減", ("削減", "縮減", "圧縮", "節減", "財政効果")),
-    ("費用", ("委託料", "費用", "処理費", "補助", "月額", "利用料")),
-    ("経費削減", ("委託",)),
-    ("使用料等", ("使用料", "手数料")),
-)
-KIND_OTHER = "その他"
-
-
-def classify_amount(*contexts: str) -> str:
-    for context in contexts:
-        for kind, words in KIND_RULES:
-            if any(w in context for w in words):
-                return kind
-    return KIND_OTHER
-
 
 # ---------------------------------------------------------------- small helpers
 
@@ -759,13 +667,18 @@ class SheetParser:
     def amounts(self, fy: int | None, text: str, line: int, section: str, other: str = "") -> None:
         sentences = split_sentences(text)
         for k, sentence in enumerate(sentences):
-            for amount in sheet_amounts(sentence):
+            found = yen_amounts(sentence)
+            for amount in found:
                 evidence = sentence
-                rest = re.sub(r"[\s()（）。、※約]", "", sentence.replace(amount.text, ""))
+                rest = re.sub(r"[\s()（）。、※約]", "", nfkc(sentence).replace(amount.text, ""))
                 if not rest and k > 0:  # "(877,902千円)" alone: the sentence before says what it is
                     evidence = f"{sentences[k - 1]}{sentence}"
-                kind = classify_amount(evidence, other, self.entry.title)
-                self.out.fiscal_effects.append(FiscalEffect(self.key, fy, amount.yen, kind, "sheet", evidence, line))
+                meaning = describe(evidence, _shifted(amount, evidence, sentence), yen_amounts(evidence), other,
+                                   self.entry.title, fiscal_year=fy)
+                self.out.fiscal_effects.append(FiscalEffect(
+                    self.key, fy, amount.yen, meaning.kind, "sheet", evidence_with_working(evidence, amount), line,
+                    amount_max_yen=amount.high, basis=meaning.basis, recurrence=meaning.recurrence,
+                    bound=meaning.bound))
                 if amount.note:
                     self.issue(QualityKind.INFO, f"金額「{amount.text}」: {amount.note}", line, f"{amount.yen} 円として記録")
                 if fy is None:
@@ -785,6 +698,14 @@ class SheetParser:
         if lacking:
             self.issue(QualityKind.MISSING, f"進捗状況シートの {'・'.join(lacking)} がありません", line,
                        "残りの部分のみ取り込みました")
+
+
+def _shifted(amount, evidence: str, sentence: str):
+    """The amount's match as found again in ``evidence`` (the sentence with its predecessor)."""
+    if evidence == sentence:
+        return amount
+    offset = len(nfkc(evidence)) - len(nfkc(sentence))
+    return replace(amount, start=amount.start + offset, end=amount.end + offset)
 
 
 # ---------------------------------------------------------------- cross-check (after reconcile)

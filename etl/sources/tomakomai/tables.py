@@ -37,6 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from etl.errors import SourceFormatError
 from etl.model import Evaluation, Extract, FiscalEffect, Initiative, Issue, Narrative, SourceDocument
+from etl.money import MIXED, STATED, kind_of
 from etl.normalize import match_key, nfkc, yen_amounts
 from etl.sources._text import TAG_RE, tab_cells, tab_cells_trimmed
 from etl.sources.tomakomai.sheets import parse_sheets
@@ -632,8 +633,9 @@ def _parse_fiscal(ctx: _Ctx, start: int, stop: int) -> None:
     total = _yen(cells[0])
     if total is None:
         raise ctx.fail(n, "財政効果額の金額(例: 37億6千万円)", lines[n - 1])
-    ctx.out.fiscal_effects.append(FiscalEffect(None, None, total, "合計", "summary",
-                                               f"財政効果額 {cells[0]}", n))
+    # The plan's own figures (計画記載): the plan-period total over every kind, and its 主な取組.
+    ctx.out.fiscal_effects.append(FiscalEffect(None, None, total, MIXED, "summary", f"財政効果額 {cells[0]}", n,
+                                               basis=STATED, recurrence="累計"))
     titles = _item_titles(ctx)
     for n, cells in body[label_at + 2:]:
         if cells[0] == "主な取組":
@@ -649,8 +651,8 @@ def _parse_fiscal(ctx: _Ctx, start: int, stop: int) -> None:
         if key is None:
             ctx.issue(QualityKind.INFO, f"財政効果額の主な取組「{label}」に対応する実践項目が一意に決まりません",
                       (n,), "実践項目に紐づけずに記録")
-        ctx.out.fiscal_effects.append(FiscalEffect(key, None, amount, label, "summary",
-                                                   text.replace("・ ", "・"), n))
+        ctx.out.fiscal_effects.append(FiscalEffect(key, None, amount, kind_of(label), "summary",
+                                                   text.replace("・ ", "・"), n, basis=STATED, recurrence="累計"))
 
 
 def _item_titles(ctx: _Ctx) -> dict[str, set[str]]:
@@ -839,7 +841,7 @@ def _check_themes(extract: Extract, groups: dict[str, Initiative], children: dic
 
 def _check_fiscal(extract: Extract) -> list[Issue]:
     summary = [f for f in extract.fiscal_effects if f.source == "summary"]
-    totals = [f for f in summary if f.initiative_key is None and f.kind == "合計"]
+    totals = [f for f in summary if f.initiative_key is None and f.kind == MIXED]
     items = [f for f in summary if f not in totals]
     if len(totals) != 1 or not items:
         return []

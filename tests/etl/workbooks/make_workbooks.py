@@ -116,9 +116,14 @@ EXPECTED_VIEWS = {
         [I + "1-2", 2022, "課題", "- 跡地の活用方法を検討する"],
     ],
     "fiscal_effects": [
-        ["架空市", I + "1-1", 2021, 1200000, "経費削減", "summary", "委託により人件費を年間120万円削減"],
-        ["架空市", I + "1-2", 2022, 35000000, "売却収入", "summary", "旧庁舎跡地を売却"],
-        ["架空市", None, None, 36200000, "合計", "summary", "計画期間の財政効果額は3,620万円"],
+        # the old 区分「合計」 reads as the plan's stated total: 複数区分, 計画記載, not counted
+        ["架空市", DOC, I + "1-1", 2021, 1200000, None, "経費削減", "実績", "単年度", "exact", True, None,
+         "summary", "委託により人件費を年間120万円削減", "kakuu-city-plan.xlsx:財政効果!2"],
+        ["架空市", DOC, I + "1-2", 2022, 35000000, None, "売却収入", "実績", "単年度", "exact", True, None,
+         "summary", "旧庁舎跡地を売却", "kakuu-city-plan.xlsx:財政効果!3"],
+        ["架空市", DOC, None, None, 36200000, None, "複数区分", "計画記載", "累計", "exact", False,
+         "計画の記載 (文書自身が示す金額。集計とは別に並べて比較します)", "summary",
+         "計画期間の財政効果額は3,620万円", "kakuu-city-plan.xlsx:財政効果!4"],
     ],
     "indicators": [
         ["架空市", "1", "電子申請の利用率", "%", 2019, "baseline", 12.5, None],

@@ -1,0 +1,105 @@
+"""Caddy (deploy/Caddyfile) in front of the dashboard (serve.py, as deploy/ starts it), both on
+free loopback ports, for the proxy tests and ``python -m bench proxy``."""
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import _free_port, wait_until_healthy
+from tests.browser.conftest import browser, page  # noqa: F401 - fixtures for tests/deploy
+from tests.conftest import ROOT
+
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+
+
+def streamlit_static() -> Path:
+    """The installed package's static files, which Caddy serves itself (STREAMLIT_STATIC)."""
+    import streamlit
+
+    return Path(streamlit.__file__).parent / "static"
+
+
+def start_dashboard(warehouse: Path, port: int) -> subprocess.Popen:
+    """The dashboard as gyokaku-dashboard.service starts it (serve.py on loopback)."""
+    env = dict(os.environ, GYOKAKU_WAREHOUSE=str(warehouse))
+    return subprocess.Popen(
+        [sys.executable, "serve.py", "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def start_caddy(upstream_port: int, https_port: int, http_port: int, state: Path) -> subprocess.Popen:
+    """deploy/Caddyfile as shipped (TLS from Caddy's internal CA), pointed at these ports through
+    the environment variables caddy.env sets in production. Caddy's CA and certificates go to
+    ``state``, never to this machine's trust store or root's home."""
+    env = dict(os.environ, GYOKAKU_SITE=f"https://localhost:{https_port}", GYOKAKU_HTTPS_PORT=str(https_port),
+               GYOKAKU_HTTP_PORT=str(http_port), GYOKAKU_CADDY_ADMIN="off",
+               STREAMLIT_UPSTREAM=f"127.0.0.1:{upstream_port}", STREAMLIT_STATIC=str(streamlit_static()),
+               HOME=str(state),
+               XDG_DATA_HOME=str(state / "data"), XDG_CONFIG_HOME=str(state / "config"))
+    env.pop("GYOKAKU_TLS", None)
+    return subprocess.Popen([CADDY, "run", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
+                            cwd=state, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_until_proxied(url: str, timeout: float = 60) -> None:
+    """The dashboard answers through Caddy (its certificate is from Caddy's own CA)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Caddy did not serve the dashboard at {url}")
+
+
+class Stack:
+    """Dashboard + Caddy; ``direct`` and ``proxied`` are the two addresses of the same server."""
+
+    def __init__(self, warehouse: Path, state: Path):
+        self.port, self.https_port, self.http_port = _free_port(), _free_port(), _free_port()
+        self.direct = f"http://127.0.0.1:{self.port}"
+        self.proxied = f"https://localhost:{self.https_port}"
+        state.mkdir(parents=True, exist_ok=True)
+        self.dashboard = start_dashboard(warehouse, self.port)
+        self.caddy = None
+        self._processes = [self.dashboard]
+        try:
+            wait_until_healthy(self.direct)
+            self.caddy = start_caddy(self.port, self.https_port, self.http_port, state)
+            self._processes.append(self.caddy)
+            wait_until_proxied(self.proxied)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for process in reversed(self._processes):
+            process.terminate()
+        for process in self._processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def stack(built_warehouse, tmp_path_factory):
+    if not Path(CADDY).exists():
+        pytest.skip("Debian caddy is not installed (run scripts/install.sh --browser)")
+    running = Stack(built_warehouse, tmp_path_factory.mktemp("caddy"))
+    yield running
+    running.stop()
