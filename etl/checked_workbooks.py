@@ -17,6 +17,7 @@ import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -72,17 +73,27 @@ def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str
     missing = [name for name in files if name not in done]
     tasks = [(str(raw_dir / name), name, document_ids.get(name)) for name in missing]
     if len(missing) > PARALLEL_ABOVE and _workers(len(missing)) > 1:
-        # forkserver: workers start from a clean interpreter, never from a fork of a threaded
-        # parent (the dashboard), and load the checker once each.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["etl.checked_workbooks"])
-        with ProcessPoolExecutor(_workers(len(missing)), mp_context=context) as pool:
-            results = pool.map(_check_task, tasks, chunksize=_CHUNK)
-            fresh = zip(missing, results)
-            yield from _stored(fresh, files, done, keys, cache, progress)
+        results = _in_workers(tasks)
     else:
-        fresh = ((name, _check_task(task)) for name, task in zip(missing, tasks))
-        yield from _stored(fresh, files, done, keys, cache, progress)
+        results = map(_check_task, tasks)
+    yield from _stored(zip(missing, results), files, done, keys, cache, progress)
+
+
+def _in_workers(tasks: list[tuple[str, str, str | None]]) -> Iterator[Checked]:
+    """``_check_task`` of each task, in order, in worker processes. forkserver: workers start
+    from a clean interpreter, never from a fork of a threaded parent (the dashboard), and load
+    the checker once each. If the pool breaks (a worker killed, a caller's main script that
+    cannot be re-imported), the rest is checked here: slower, never a different result."""
+    produced = 0
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["etl.checked_workbooks"])
+    try:
+        with ProcessPoolExecutor(_workers(len(tasks)), mp_context=context) as pool:
+            for checked in pool.map(_check_task, tasks, chunksize=_CHUNK):
+                produced += 1
+                yield checked
+    except BrokenProcessPool:
+        yield from map(_check_task, tasks[produced:])
 
 
 def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[str, Checked],
