@@ -155,8 +155,9 @@ def _cpu_children() -> float:
 
 
 def _build(raw: Path, target: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``python -m etl`` in its own process. The CPU seconds
-    (its workers included) go into ``_build.cpu_s``: on a shared machine they vary less."""
+    """Wall seconds and peak RSS (MB) of ``python -m etl`` in its own process. Its CPU seconds
+    go into ``_build.cpu_s`` (on a shared machine they vary less; the checking workers, children
+    of multiprocessing's fork server, are not counted)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cpu = _cpu_children()
     started = time.perf_counter()
@@ -260,7 +261,7 @@ def run(count: int, seed: int = 1, warm_runs: int = 3, etl_only: bool = False) -
 def print_report(report: dict) -> None:
     print(f"\n全国規模: {report['municipalities']:,} 自治体のブック + 同梱の5文書")
     print(f"  ブックの生成 {report['generate_s']:.1f} 秒 (キャッシュ済みなら 0)")
-    print(f"  python -m etl (全体の作成) {report['build_s']:.1f} 秒 (CPU {report['build_cpu_s']:.1f} 秒), "
+    print(f"  python -m etl (全体の作成) {report['build_s']:.1f} 秒 (主プロセスの CPU {report['build_cpu_s']:.1f} 秒), "
           f"最大 {report['build_mb']:,.0f} MB")
     print(f"  python -m etl (キャッシュ済みで再作成) {report['rebuild_s']:.1f} 秒 (CPU {report['rebuild_cpu_s']:.1f} 秒)")
     print(f"  取り込み 1 件 (import_workbook) {report['import_s']:.1f} 秒 (CPU {report['import_cpu_s']:.1f} 秒)")
