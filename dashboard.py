@@ -11,7 +11,7 @@ import streamlit as st
 from ui import access, basket, presentation
 from ui.deck import offer_deck, page_charts, start_page
 from ui.filter_bar import current_filters, render_filter_bar
-from ui.messages import guarded, warehouse_missing
+from ui.messages import build_error_banner, guarded, warehouse_missing
 from ui.printing import prepare_print
 from warehouse import WarehouseMissing, warehouse_version
 
@@ -35,6 +35,7 @@ PAGES = {
     "取組・事例": [
         st.Page("app_pages/kaizen.py", title="改善取組", icon=":material/lightbulb:", url_path="kaizen"),
         st.Page("app_pages/cases.py", title="事例", icon=":material/library_books:", url_path="cases"),
+        st.Page("app_pages/compare.py", title="比較", icon=":material/compare_arrows:", url_path="compare"),
     ],
     "データ": [
         st.Page("app_pages/quality.py", title="データ品質", icon=":material/fact_check:", url_path="quality"),
@@ -44,9 +45,11 @@ PAGES = {
 
 # URL parameters a page keeps besides the shared filters (a selected row, chosen profiles,
 # the deck builder's chosen charts).
-PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,)}
+PAGE_PARAMS = {"explorer": ("id",), "radar": ("r1", "r2", "r3", "r4"), "deck": (basket.PARAM,),
+               "compare": ("k",)}
 
 navigation = access.navigation(PAGES)  # only the pages this role may use; anonymous: login screen
+guarded(build_error_banner)
 try:
     warehouse_version()
 except WarehouseMissing:

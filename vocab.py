@@ -114,6 +114,8 @@ class QualityKind:
     ORPHAN = "orphan"  # an initiative whose parent is not in the document
     UNMATCHED = "unmatched"  # an award row with no initiative of that title
     WORKBOOK = "workbook"  # a warning about an imported template workbook
+    UNATTRIBUTED = "unattributed"  # no municipality, and the written rule could not decide one (etl.attribution)
+    UNCATEGORIZED = "uncategorized"  # no category of the common taxonomy (etl.categories)
 
 
 
@@ -131,6 +133,8 @@ QUALITY_LABELS = {
     QualityKind.UNKNOWN_FILE: "不明なファイル",
     QualityKind.ORPHAN: "親なし",
     QualityKind.UNMATCHED: "照合できず",
+    QualityKind.UNATTRIBUTED: "自治体不明",
+    QualityKind.UNCATEGORIZED: "分類なし",
 }
 QUALITY_HELP = {
     QualityKind.CORRECTION: "訂正ファイル (corrections.csv) の行を適用して印字を直した箇所",
@@ -146,6 +150,8 @@ QUALITY_HELP = {
     QualityKind.UNKNOWN_FILE: "マニフェストにないファイル",
     QualityKind.ORPHAN: "上位の項目が見つからない取組",
     QualityKind.UNMATCHED: "表彰などの表から取組一覧に対応する行が見つからない",
+    QualityKind.UNATTRIBUTED: "文書が自治体を示さず、本文からも規則で決められなかった取組（外部の団体名では決めない）",
+    QualityKind.UNCATEGORIZED: "共通分類 (カテゴリ) のキーワードが見つからない取組",
 }
 
 

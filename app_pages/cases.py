@@ -10,7 +10,7 @@ from cards.cases import PAGE, shown_cases
 from ui.cards import chart_card
 from ui.detail import similar_panel
 from ui.filter_bar import current_filters
-from ui.markdown import markdown_text
+from ui.markdown import md
 from ui.messages import empty
 from ui.paging import page_count, page_slice
 from ui.scope import scope_caption
@@ -48,24 +48,24 @@ def _page_filters(entries) -> dict:
 
 def _card(case: dict) -> None:
     with st.container(border=True):
-        st.markdown(f"**{markdown_text(case['title'])}**")
+        st.markdown(f"**{md(case['title'])}**")
         town = "自治体の記載なし" if case["municipality"] == cases.NO_MUNICIPALITY else case["municipality"]
         facts = [town if case["kind"] != "WG" else None, case["section"], case["kind"] if case["kind"] != "WG" else None,
                  case["departments"] or None, f"No.{case['code']}" if case["code"] else None,
                  f"該当頁 {case['pages']}" if case["pages"] else None]
-        st.caption(" ／ ".join(f for f in facts if f))
+        st.caption(md(" ／ ".join(f for f in facts if f)))
         if case["subtitle"]:
-            st.markdown(f"*{markdown_text(case['subtitle'])}*")
+            st.markdown(f"*{md(case['subtitle'])}*")
         if case["future"]:
-            st.markdown(f"**目指す未来** {markdown_text(case['future'])}")
-        effect = markdown_text(case["effect"]) if case["effect"] else "（効果の記載なし）"
+            st.markdown(f"**目指す未来** {md(case['future'])}")
+        effect = md(case["effect"]) if case["effect"] else "（効果の記載なし）"
         st.markdown(f":green[**効果**] {effect}")
         # Lazy: the full text is drawn only once opened (twenty write-ups per page made the first
         # draw slow, issue 3).
         full_text = st.expander(f"全文を読む ({len(case['sections'])} 節)", key=f"case_text_{case['initiative_id']}",
                                 on_change="rerun")
         if full_text.open:
-            body = "\n\n".join(f"**{markdown_text(name)}**  \n{markdown_text(text)}"
+            body = "\n\n".join(f"**{md(name)}**  \n{md(text)}"
                                for name, text in case["sections"])
             full_text.markdown(body or "本文の記載はありません。")
             full_text.markdown(f"[取組一覧で開く]({explorer_url(case['initiative_id'])})")

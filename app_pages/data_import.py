@@ -9,19 +9,19 @@ data when, an undo of the newest change and a delete per imported workbook, each
 in a second step and each refused in its own code path for a session that may not edit.
 """
 import hashlib
-import re
 
 import polars as pl
 import streamlit as st
 
 from etl import history
-from etl.errors import EtlError
+from etl.errors import EtlError, WorkbookError
 from etl.removal import delete_document, imported_documents
-from etl.upload import import_workbook
+from etl.upload import import_workbook, safe_file_name
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
 from settings import raw_dir, warehouse_path
 from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
+from ui.markdown import md
 from warehouse import queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,9 +60,10 @@ def summary(result: WorkbookCheck) -> None:
     plan = result.plan
     if plan and plan.municipality:
         period = "〜".join(str(y) for y in (plan.start_fy, plan.end_fy) if y) or "期間の記載なし"
-        st.markdown(f"**{plan.municipality}**（{plan.prefecture or '都道府県の記載なし'}）　{plan.title or ''}　{period}")
+        st.markdown(f"**{md(plan.municipality, inline=True)}**（{md(plan.prefecture or '都道府県の記載なし', inline=True)}）"
+                    f"　{md(plan.title or '', inline=True)}　{md(period, inline=True)}")
     if result.counts:
-        st.caption("読み取った行数: " + "　".join(f"{sheet} {n:,}" for sheet, n in result.counts.items()))
+        st.caption(md("読み取った行数: " + "　".join(f"{sheet} {n:,}" for sheet, n in result.counts.items())))
 
 
 def replaced_file(name: str) -> bool:
@@ -72,15 +73,15 @@ def replaced_file(name: str) -> bool:
 def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
     municipality = result.plan.municipality if result.plan else None
     if replaced_file(name):
-        st.warning(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。", icon=":material/sync:")
-    if st.button(f"{municipality or 'このブック'}のデータを取り込む", type="primary", icon=":material/upload:",
+        st.warning(md(f"同じ名前のブック {name} がすでに取り込まれています。取り込むと置き換えます。"), icon=":material/sync:")
+    if st.button(md(f"{municipality or 'このブック'}のデータを取り込む"), type="primary", icon=":material/upload:",
                  key="import_confirm"):
         require_edit()  # the role now, at the click: not the one the page was drawn for
         with st.spinner("倉庫を作り直しています…"):
             try:
                 import_workbook(data, name, raw_dir(), warehouse_path(), user=current_user(), waiting=_waiting)
             except EtlError as error:
-                st.error(f"取り込めませんでした ({error.stage}): {error}\n\n以前のデータはそのまま残っています。",
+                st.error(md(f"取り込めませんでした ({error.stage}): {error}") + "\n\n以前のデータはそのまま残っています。",
                          icon=":material/error:")
                 return
         st.session_state[DONE] = (name, municipality)
@@ -99,9 +100,9 @@ def _waiting() -> None:
 
 def done_message() -> None:
     name, municipality = st.session_state[DONE]
-    st.success(f"{name} を取り込みました。{municipality or ''} のデータが全画面で使えます。", icon=":material/check_circle:")
+    st.success(md(f"{name} を取り込みました。{municipality or ''} のデータが全画面で使えます。"), icon=":material/check_circle:")
     if municipality and municipality in queries.filter_choices(None).municipalities:
-        if st.button(f"{municipality}の概要を見る", icon=":material/dashboard:", key="import_open"):
+        if st.button(md(f"{municipality}の概要を見る"), icon=":material/dashboard:", key="import_open"):
             set_filter("municipality", municipality)
             st.switch_page("app_pages/overview.py")
 
@@ -113,7 +114,12 @@ def upload_section() -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    result = _checked(hashlib.sha256(data).hexdigest(), data, upload.name)
+    try:  # a NUL or an over-long name would fail later, in the file system
+        name = safe_file_name(upload.name)
+    except WorkbookError as error:
+        st.error(md(str(error)), icon=":material/block:")
+        return
+    result = _checked(hashlib.sha256(data).hexdigest(), data, name)
     summary(result)
     if result.errors:
         st.error(f"エラーが {len(result.errors):,} 件あるため、このブックは取り込めません。"
@@ -129,7 +135,7 @@ def upload_section() -> None:
         st.markdown("#### 3. 取り込む")
         if not result.warnings:
             st.success("問題は見つかりませんでした。", icon=":material/task_alt:")
-        confirm(result, upload.name, data)
+        confirm(result, name, data)
 
 
 def history_section() -> None:
@@ -150,15 +156,9 @@ def history_section() -> None:
     delete_controls()
 
 
-def _plain(text: str) -> str:
-    """Workbook and user text inside a label or message Streamlit renders as markdown: escaped,
-    so a title like ``![x](http://…)`` is shown, never fetched."""
-    return re.sub(r"([\\`*_\[\]()!<>~$|:])", r"\\\1", text)
-
-
 def _describe(entry: history.Entry) -> str:
-    file = f" {_plain(entry.file)}" if entry.file else ""
-    return f"{entry.id} 番「{history.ACTIONS[entry.action]}{file}」（{entry.local_time}、{_plain(entry.user)}）"
+    file = f" {md(entry.file)}" if entry.file else ""
+    return f"{entry.id} 番「{history.ACTIONS[entry.action]}{file}」（{entry.local_time}、{md(entry.user)}）"
 
 
 def undo_control() -> None:
@@ -193,7 +193,7 @@ def _undo(entry_id: int) -> None:
         try:
             history.undo(warehouse_path(), raw_dir(), current_user(), _waiting)
         except EtlError as error:
-            st.session_state[CHANGED] = ("error", f"取り消せませんでした ({error.stage}): {_plain(str(error))}")
+            st.session_state[CHANGED] = ("error", f"取り消せませんでした ({error.stage}): {md(str(error))}")
             return
     st.session_state.pop(DONE, None)
     st.session_state[CHANGED] = ("success", f"{_describe(entry)}を取り消しました。")
@@ -219,7 +219,7 @@ def delete_controls() -> None:
 
 
 def _label(document) -> str:
-    return f"{_plain(document.municipality)}「{_plain(document.title)}」（{_plain(document.file)}）"
+    return f"{md(document.municipality)}「{md(document.title)}」（{md(document.file)}）"
 
 
 def _delete(document) -> None:
@@ -230,7 +230,7 @@ def _delete(document) -> None:
         try:
             delete_document(document.document_id, raw_dir(), warehouse_path(), user=current_user(), waiting=_waiting)
         except EtlError as error:
-            st.session_state[CHANGED] = ("error", f"削除できませんでした ({error.stage}): {_plain(str(error))}")
+            st.session_state[CHANGED] = ("error", f"削除できませんでした ({error.stage}): {md(str(error))}")
             return
     st.session_state.pop(DONE, None)
     st.session_state[CHANGED] = ("success", f"{_label(document)}を削除しました。")

@@ -16,6 +16,7 @@ from ui import basket
 from ui.deck import PPTX, offer_pdf
 from ui.downloads import JST
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
 from warehouse.queries import filter_choices
@@ -58,11 +59,11 @@ def item_row(index: int, count: int, ref: CardRef, spec: CardSpec | None, ok: bo
     with st.container(border=True):
         text, picture = st.columns([2, 3])
         with text:
-            st.markdown(f"##### {index + 1}. {spec.title if spec else recipe.title}")
-            st.caption(f"{recipe.page} ／ {describe_text(ref)}")
+            st.markdown(f"##### {index + 1}\\. {md(spec.title if spec else recipe.title, inline=True)}")
+            st.caption(md(f"{recipe.page} ／ {describe_text(ref)}"))
             if spec is not None:
                 if spec.headline():
-                    st.markdown(spec.headline())
+                    st.markdown(md(spec.headline()))
             elif ok:
                 st.warning("いまのデータでは、この条件に合うものがありません。資料には入れません。",
                            icon=":material/search_off:")
@@ -152,7 +153,7 @@ def option_inputs(recipe: Recipe, filters: Filters) -> dict:
         values = [v for v, _ in choices]
         labels = dict(choices)
         if not values:
-            st.caption(f"{option.label}: この条件では選べるものがありません。")
+            st.caption(md(f"{option.label}: この条件では選べるものがありません。"))
             continue
         default = option.default(filters)
         if option.multiple:
@@ -180,7 +181,7 @@ def add_form(expanded: bool) -> None:
                                  help="各画面のグラフと同じものです")
         recipe = recipes[recipe_id]
         if recipe.description:
-            st.caption(recipe.description)
+            st.caption(md(recipe.description))
         filters = condition_inputs(recipe, current_filters())
         options = option_inputs(recipe, filters)
         ref = CardRef.of(recipe.id, filters, options)
@@ -204,7 +205,7 @@ def screen() -> None:
     skipped = basket.problems()
     if skipped:
         st.warning("URL の資料の指定のうち、読み込めなかったものを省きました:\n\n"
-                   + "\n".join(f"- {p}" for p in skipped), icon=":material/link_off:")
+                   + "\n".join(f"- {md(p)}" for p in skipped), icon=":material/link_off:")
     refs = basket.items()
     if not refs:
         explain_empty()

@@ -5,6 +5,7 @@ from cards.deck import source_documents
 from ui.detail import render_detail
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from ui.messages import empty
 from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
 from warehouse import Filters, queries
@@ -19,7 +20,7 @@ def template_exports(municipality: str | None) -> None:
     docs = source_documents(Filters(municipality=municipality))
     for document_id, title in zip(docs["document_id"], docs["title"]):
         st.download_button(
-            f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})",
+            md(f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})"),
             data=lambda d=document_id: queries.template_workbook(municipality, d),
             file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
             key=f"template_export_{document_id}", on_click="ignore",

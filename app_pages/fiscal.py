@@ -9,6 +9,7 @@ from cards.fiscal import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty
 from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
@@ -30,21 +31,21 @@ def metrics(rows: pl.DataFrame) -> None:
     sums = fiscal.totals(rows)
     headline = fiscal.headline(rows)
     a, b, c, d = st.columns(4)
-    a.metric(f"財政効果額（{headline.whose}）" if headline.count else "財政効果額", headline.text,
+    a.metric(md(f"財政効果額（{headline.whose}）") if headline.count else "財政効果額", headline.text,
              help=f"{headline.yen:,} 円。文書の金額のうち集計するもの (counted) の合計。"
                   "費用・予算額・目標額・計画の記載・重複・再掲は除きます")
     b.metric("うち年度の分かる金額", yen_text(sums.dated), help=f"{sums.dated:,} 円")
     c.metric("うち年度不明の金額", yen_text(sums.undated),
              help=f"{sums.undated:,} 円 ({sums.undated_count} 件)。年度別のグラフには入らず、表に「年度不明」と表示")
-    d.metric("集計から除いた金額", yen_text(sums.excluded_total), help=fiscal.excluded_text(sums))
+    d.metric("集計から除いた金額", yen_text(sums.excluded_total), help=md(fiscal.excluded_text(sums)))
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:
     for r in fiscal.comparisons(filters, rows):
-        st.markdown(f"### 計画の記載との比較 — {r.municipality}")
+        st.markdown(f"### 計画の記載との比較 — {md(r.municipality, inline=True)}")
         if filters.fiscal_year is not None or fiscal.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
-        st.info(r.explanation, icon=":material/calculate:")
+        st.info(md(r.explanation), icon=":material/calculate:")
         chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
                    key=f"fiscal_compare_{r.document_id}")
         st.markdown("#### 主な取組ごとの内訳")
@@ -82,14 +83,14 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if picked:
         row = rows.row(picked[0], named=True)
         if row["initiative_id"]:
-            st.page_link("app_pages/explorer.py", label=f"取組一覧で「{table['取組'][picked[0]]}」を開く",
+            st.page_link("app_pages/explorer.py", label=md(f"取組一覧で「{table['取組'][picked[0]]}」を開く"),
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
 def screen() -> None:
     filters = current_filters()
     st.title("財政効果")
-    st.caption(scope_caption(filters))
+    st.caption(md(scope_caption(filters)))
     rows = fiscal.fiscal_slice(filters)
     if rows.is_empty():
         empty("条件に合う財政効果額の記載")

@@ -8,6 +8,7 @@ from cards.indicators import PAGE, indicator_key
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty
 from ui.scope import scope_caption as page_scope
 from warehouse import indicators
@@ -22,7 +23,7 @@ def scope_caption(filters) -> str:
 def screen() -> None:
     filters = current_filters()
     st.title("指標")
-    st.caption(scope_caption(filters))
+    st.caption(md(scope_caption(filters)))
     cards = indicators.indicator_cards(filters)
     if not cards:
         empty("条件に合う指標")

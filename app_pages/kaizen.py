@@ -12,6 +12,7 @@ from cards.kaizen import PAGE
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty
 from ui.scope import scope_caption
 from vocab import QualityKind, fy_label_long, kind_label
@@ -93,16 +94,16 @@ def _ranking() -> None:
     notes = quality.document_quality(document_id, (QualityKind.MISMATCH, QualityKind.DISAGREEMENT))
     lines = []
     for r in differing.iter_rows(named=True):
-        lines.append(f"- {fy_label_long(r['fiscal_year'])} {r['department']}: 公表 "
+        lines.append(f"- {md(fy_label_long(r['fiscal_year']), inline=True)} {md(r['department'], inline=True)}: 公表 "
                      f"{kaizen.count_text(r['published_count'])}件 / 一覧表 {r['recomputed_count'] or 0}件"
-                     + (f" (No.{'、No.'.join(r['codes'])})" if r["codes"] else ""))
+                     + (md(f" (No.{'、No.'.join(r['codes'])})") if r["codes"] else ""))
     st.warning("**公表値と一覧表が異なります**\n\n" + "\n".join(lines), icon=":material/compare_arrows:")
     if not notes.is_empty():
         with st.container(border=True):
             st.markdown("**取り込み時の記録 (データ品質)**")
             for n in notes.iter_rows(named=True):
-                st.markdown(f"- {kind_label(n['kind'])}: {n['message']}  \n"
-                            f"  対応: {n['resolution']} ({n['location']})")
+                st.markdown(f"- {md(kind_label(n['kind']), inline=True)}: {md(n['message'], inline=True)}  \n"
+                            f"  対応: {md(n['resolution'], inline=True)} ({md(n['location'], inline=True)})")
             st.caption("考えられる理由: 公表の件数に端数 (0.5件) があることから、複数の課で実施した取組を"
                        "課ごとに按分して数えた可能性があります。表彰の表では最優秀取組 (一覧表 No.12) の実施者が"
                        "「財政課職員」とされており、一覧表の課 (環境政策課) と異なります。文書に数え方の説明はありません。")

@@ -5,6 +5,7 @@ import streamlit as st
 from cards import recipe_card
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, set_filter
+from ui.markdown import md
 from ui.messages import empty
 from vocab import fy_label, fy_label_long
 from warehouse.overview import Card, cards
@@ -17,12 +18,12 @@ def whose(data: Card, name: str, total: bool = False) -> str:
     """「（苫小牧市）」 when the figure comes from only some of the card's municipalities,
     「（苫小牧市・前橋市の合計）」 for a sum over several; 「」 when one municipality's card speaks
     for itself."""
-    towns = tuple(data.sources.get(name, ()))
+    towns = tuple(md(town, inline=True) for town in data.sources.get(name, ()))  # markdown labels
     if not towns:
         return ""
     if total and len(towns) > 1:
         return f"（{'・'.join(towns)}の合計）"
-    return "" if towns == tuple(data.covers) else f"（{'・'.join(towns)}）"
+    return "" if towns == tuple(md(town, inline=True) for town in data.covers) else f"（{'・'.join(towns)}）"
 
 
 def figures(data: Card) -> dict[str, dict | None]:
@@ -82,9 +83,9 @@ def freshness(data: Card) -> str:
 
 
 def heading(data: Card) -> None:
-    st.markdown(f"### {data.title}")
-    st.caption(f"{data.subtitle}  \n{freshness(data)}")
-    st.caption("　".join(f"{level} **{count:,}**" for level, count in data.levels.items()))
+    st.markdown(f"### {md(data.title, inline=True)}")
+    st.caption(f"{md(data.subtitle)}  \n{md(freshness(data))}")
+    st.caption("　".join(f"{md(level)} **{count:,}**" for level, count in data.levels.items()))
 
 
 def summary(data: Card) -> None:

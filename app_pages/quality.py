@@ -11,7 +11,8 @@ from cards.quality import PAGE, scoped
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
-from ui.messages import empty
+from ui.markdown import md
+from ui.messages import build_error_details, empty
 from ui.scope import scope_caption
 from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
@@ -24,7 +25,7 @@ def _scope_note(filters) -> None:
 
 def _kind_legend(kinds: list[str]) -> None:
     with st.expander("種類の説明"):
-        st.markdown("\n".join(f"- **{kind_label(k)}**: {QUALITY_HELP.get(k, '文書の取り込み時の記録')}"
+        st.markdown("\n".join(f"- **{md(kind_label(k), inline=True)}**: {md(QUALITY_HELP.get(k, '文書の取り込み時の記録'), inline=True)}"
                               for k in kind_order(kinds)))
 
 
@@ -33,6 +34,7 @@ def screen() -> None:
     st.title("データ品質")
     st.caption("文書の取り込み (python -m etl) で記録した訂正・修復・不一致などの一覧です。"
                "元の文書はそのままに、ダッシュボードの値がどこでどう直されたかを確かめられます。")
+    build_error_details()
     _scope_note(filters)
     rows = scoped(filters)
     if rows.is_empty():

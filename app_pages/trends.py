@@ -9,6 +9,7 @@ from cards.trends import COUNT, PAGE, SHARE, default_level
 from ui.cards import chart_card
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from ui.messages import empty
 from ui.scope import scope_caption
 from ui.tables import grade_style
@@ -61,14 +62,14 @@ def criterion_card(filters: Filters, level: str) -> None:
         empty(f"{level}の年度ごとの観点別スコア")
         if not summary.is_empty():
             st.caption("総括 (計画期間) の平均: " + "　".join(
-                f"{r['criterion']} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
+                f"{md(r['criterion'], inline=True)} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
 
 
 def movers_section(filters: Filters, level: str) -> None:
     history = trends.grade_history_for(filters, level)
     if history.is_empty():
         return
-    st.markdown(f"#### {level}ごとの総合評価の推移")
+    st.markdown(f"#### {md(level, inline=True)}ごとの総合評価の推移")
     counts = trends.mover_counts(history)
     head, pick = st.columns([3, 1])
     head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved}** 件・悪化 **{counts.declined}** 件・"

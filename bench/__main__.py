@@ -1,16 +1,20 @@
-"""``python -m bench [etl|pages|exports|proxy|all] [--cpu-slowdown N]``; ``python -m bench screenshots``
-refreshes docs/screenshots/ (not a measurement, so not part of ``all``);
-``python -m bench national --municipalities N`` measures at national scale (bench/national.py)."""
+"""``python -m bench [etl|pages|exports|proxy|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
+[--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ (not a
+measurement, so not part of ``all``); ``python -m bench national --municipalities N`` measures at
+national scale (bench/national.py); ``python -m bench similarity --initiatives N …`` times
+「類似の取組」 on generated initiatives (bench/similarity.py)."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
 
-TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy"}
+TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports", "proxy": "bench.proxy",
+           "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots"}  # by-hand commands, never in ``all``
-# Commands with their own options: ``python -m bench national --municipalities N``.
-OWN_OPTIONS = {"national": "bench.national"}
+# Commands with their own options: ``python -m bench national --municipalities N``,
+# ``python -m bench similarity --initiatives N …``.
+OWN_OPTIONS = {"national": "bench.national", "similarity": "bench.similarity"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -21,6 +25,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpu-slowdown", type=float, default=1.0, metavar="N",
                         help="pages, proxy: run Chromium's page CPU N times slower (DevTools throttling), to see "
                              "what a slower machine would measure")
+    parser.add_argument("--sessions", type=int, nargs="+", default=[10, 30], metavar="N",
+                        help="load: concurrent browser sessions, one run per number (default: 10 30)")
+    parser.add_argument("--rounds", type=int, default=2, metavar="N",
+                        help="load: rounds of 概要 → 取組一覧 → 評価の推移 → 自治体の変更 per session (default: 2)")
+    parser.add_argument("--polars-threads", type=int, default=None, metavar="N",
+                        help="load: start the server with POLARS_MAX_THREADS=N")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
     if unknown:
@@ -28,6 +38,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                      f"(choose from {', '.join(TARGETS)}, all, {', '.join(COMMANDS)})")
     if args.cpu_slowdown < 1:
         parser.error("--cpu-slowdown must be 1 or more")
+    if min(args.sessions) < 1 or args.rounds < 1 or (args.polars_threads is not None and args.polars_threads < 1):
+        parser.error("--sessions, --rounds and --polars-threads must be 1 or more")
     if not args.targets:
         args.targets = ["etl"]
     elif "all" in args.targets:
@@ -42,7 +54,12 @@ def main(argv: list[str]) -> int:
     status = 0
     for target in args.targets:
         module = importlib.import_module({**TARGETS, **COMMANDS}[target])
-        status |= module.main(cpu_slowdown=args.cpu_slowdown) if target in {"pages", "proxy"} else module.main()
+        if target in {"pages", "proxy"}:
+            status |= module.main(cpu_slowdown=args.cpu_slowdown)
+        elif target == "load":
+            status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads)
+        else:
+            status |= module.main()
     return status
 
 

@@ -13,6 +13,7 @@ Pure: no Streamlit. Catalogue (recipe id → options):
 - indicators.indicator — indicator (「document_id#no」, one card per indicator)
 - kaizen.division, kaizen.department, kaizen.categories, kaizen.co_implementers — none
 - cases.counts — sections, kinds, towns, keyword (the 事例 screen's own filters)
+- compare.municipalities — none
 - quality.counts — documents, kinds (the データ品質 screen's own choices)
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from cards import cases, fiscal, indicators, kaizen, overview, quality, radar, trends  # noqa: F401 (registers)
+from cards import cases, compare, fiscal, indicators, kaizen, overview, quality, radar, trends  # noqa: F401 (registers)
 from cards.model import RECIPES, CardRef, CardSpec, Option, Recipe, attach
 from warehouse.filters import Filters, conditions_text
 from warehouse.queries import cached
@@ -40,7 +41,7 @@ def filters_used(page: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields(Filters) if f.name in used)
 
 
-PAGE_ORDER = ("概要", "評価の推移", "レーダー", "財政効果", "指標", "改善取組", "事例", "データ品質")
+PAGE_ORDER = ("概要", "評価の推移", "レーダー", "財政効果", "指標", "改善取組", "事例", "比較", "データ品質")
 
 
 def catalogue() -> list[Recipe]:

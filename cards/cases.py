@@ -41,7 +41,7 @@ def shown_cases(filters: Filters, options: Mapping[str, Any]):
 
 @recipe("cases.counts", page=PAGE, title="部門別の事例数", options=(SECTIONS, KINDS, TOWNS, KEYWORD),
         description="DX事例の部門と前橋市 WG ごとの件数",
-        filters_used=("municipality", "fiscal_year", "theme", "department", "search"))
+        filters_used=("municipality", "fiscal_year", "theme", "department", "search", "category"))
 def counts(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     shown = shown_cases(filters, options)
     if shown.is_empty():

@@ -119,7 +119,7 @@ def compare_takeaway(r: fiscal.Reconciliation) -> str:
 
 @recipe("fiscal.compare", page=PAGE, title="計画の記載と集計", options=(DOCUMENT,),
         description="計画に記載の財政効果額と、同じ文書から集計した金額の比較",
-        filters_used=("municipality", "fiscal_year", "theme", "department", "grade", "search"))
+        filters_used=("municipality", "fiscal_year", "theme", "department", "grade", "search", "category"))
 def compare(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     found = [r for r in _comparisons(filters) if r.document_id == options.get("document")]
     if not found:

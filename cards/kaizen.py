@@ -13,7 +13,7 @@ from charts.campaigns import grouped_columns, stacked_bars
 from warehouse import Filters, kaizen
 
 PAGE = "改善取組"
-USED = ("municipality", "fiscal_year", "theme", "department", "search")
+USED = ("municipality", "fiscal_year", "theme", "department", "search", "category")
 UNITS = {"division": "部", "department": "課"}
 
 

@@ -153,7 +153,7 @@ class Recipe:
     options: tuple[Option, ...] = ()
     description: str = ""
     filters_used: tuple[str, ...] = field(default=("municipality", "fiscal_year", "theme", "department",
-                                                    "grade", "search"))
+                                                    "grade", "search", "category"))
 
     def resolve(self, ref: CardRef) -> CardRef:
         """``ref`` with only the filters this card uses (so its conditions say what it shows),

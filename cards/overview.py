@@ -17,7 +17,7 @@ PAGE = "概要"
 
 @recipe("overview.grades", page=PAGE, title="総合評価の分布 (年度別)",
         description="自己評価の総合評価 (A–D) の件数を年度別に積み上げ",
-        filters_used=("municipality", "theme", "department", "search"))
+        filters_used=("municipality", "theme", "department", "search", "category"))
 def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     yearly = grades_by_year(filters)
     if yearly.is_empty():
@@ -38,7 +38,7 @@ def finished_takeaway(by_year: pl.DataFrame) -> str:
 
 @recipe("overview.finished", page=PAGE, title="年度別の取組終了件数",
         description="取組終了 (取組を終えた年度) ごとの件数", filters_used=("municipality", "theme", "department",
-                                                                 "grade", "search"))
+                                                                 "grade", "search", "category"))
 def finished(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     by_year = finished_by_year(filters)
     if by_year.is_empty():

@@ -85,7 +85,7 @@ def _profiles_card(options: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFra
 
 @recipe("radar.profile", page=PAGE, title="観点別プロフィール (レーダー)", options=(PROFILES,),
         description="自己評価の4観点を最大4件まで重ねたレーダー", filters_used=("municipality", "fiscal_year", "theme",
-                                                                   "department", "grade", "search"))
+                                                                   "department", "grade", "search", "category"))
 def profile(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     found = _profiles_card(options)
     if found is None:

@@ -30,7 +30,9 @@ import sys
 from pathlib import Path
 
 from etl import history
+from etl.build_status import clear_failure, record_failure
 from etl.errors import EtlError, TemplateExportError
+from etl.leftovers import remove_stale
 from etl.pipeline import BuildReport, build
 from etl.workbook import export_workbook, template_bytes
 from settings import ROOT, raw_dir, warehouse_path
@@ -52,6 +54,10 @@ def print_report(report: BuildReport, target: Path) -> None:
     print("データ品質の記録 (種類別):")
     for kind, count in report.issues_by_kind.items():
         print(f"  {kind:<20} {count:>5,}")
+    if report.not_imported:
+        print(f"取り込まなかったファイル ({len(report.not_imported)} 件):")
+        for issue in report.not_imported:
+            print(f"  {issue.message} — {issue.resolution}")
 
 
 def _shown(path: Path) -> Path:
@@ -214,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="進み具合を表示しない (結果とエラーは表示)")
     args = parser.parse_args(argv)
 
+    remove_stale(raw=args.raw, target=args.out, import_dirs=True)  # what killed runs left (dead owners only)
+
     def progress(message: str) -> None:
         if not args.quiet:
             print(f"… {message}", file=sys.stderr, flush=True)
@@ -223,15 +231,22 @@ def main(argv: list[str] | None = None) -> int:
         # (and the staleness is judged after any such import has finished).
         with history.locked(args.out, args.raw, (lambda: None) if args.quiet else _waiting):
             if args.if_stale and not is_stale(args.raw, args.out):
+                clear_failure(args.out)  # newer than every input: nothing has failed since
                 print(f"倉庫は最新です: {args.out}")
                 return 0
             with history.recording(args.out, args.raw, "rebuild", history.os_user()) as change:
                 report = build(args.raw, args.out, progress)
                 change.counts = report.counts
     except EtlError as error:
+        record_failure(args.out, error.stage, str(error), args.raw)  # shown by the dashboard
         print(f"エラー ({error.stage}): {error}", file=sys.stderr)
         print("以前の倉庫はそのまま残っています。入力を直してから再実行してください。", file=sys.stderr)
         return 1
+    except Exception as error:
+        record_failure(args.out, "ETL", f"予期しないエラーです（{type(error).__name__}）。管理者に連絡してください。",
+                       args.raw)
+        raise
+    clear_failure(args.out)
     print_report(report, args.out)
     return 0
 

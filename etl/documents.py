@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import settings
-from etl.errors import CorrectionError, ManifestError
+from etl.errors import CorrectionError, ManifestError, SourceEncodingError
 from etl.model import Issue, SourceDocument
 from vocab import QualityKind
 
 MANIFEST = "manifest.csv"
 CORRECTIONS = "corrections.csv"
 MUNICIPALITY_CODES = "municipality_codes.csv"
-SUPPORT_FILES = {MANIFEST, CORRECTIONS, MUNICIPALITY_CODES}
+ALIASES = "municipality_aliases.csv"  # read by etl.attribution
+CATEGORIES = "categories.csv"  # read by etl.categories
+SUPPORT_FILES = {MANIFEST, CORRECTIONS, MUNICIPALITY_CODES, ALIASES, CATEGORIES}
 MANIFEST_COLUMNS = ["document_id", "file", "format", "municipality", "prefecture", "title",
                     "published", "original_file", "sha256"]
 CORRECTION_COLUMNS = ["document_id", "line", "find", "replace", "reason"]
@@ -58,14 +61,13 @@ def sha256_of(path: Path) -> str:
 def _read_csv(path: Path, columns: list[str], error: type) -> list[tuple[int, dict[str, str]]]:
     if not path.exists():
         raise error(f"{path.name} がありません。data/raw/ に置いてください。")
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != columns:
-            raise error(
-                f"{path.name}:1: 見出し行が違います。期待: {','.join(columns)} / 実際: "
-                f"{','.join(reader.fieldnames or [])}"
-            )
-        return [(reader.line_num, row) for row in reader]
+    reader = csv.DictReader(io.StringIO(read_text(path, bom=True), newline=""))
+    if reader.fieldnames != columns:
+        raise error(
+            f"{path.name}:1: 見出し行が違います。期待: {','.join(columns)} / 実際: "
+            f"{','.join(reader.fieldnames or [])}"
+        )
+    return [(reader.line_num, row) for row in reader]
 
 
 def read_manifest(raw_dir: Path) -> list[ManifestEntry]:
@@ -105,9 +107,36 @@ def unknown_files(raw_dir: Path, entries: list[ManifestEntry], also_known: Itera
                   if p.is_file() and p.name not in known and not p.name.startswith((".", "~$")))
 
 
+def read_text(path: Path, bom: bool = False) -> str:
+    """A text file of data/raw as UTF-8 (``bom``: a leading byte-order mark is dropped, as Excel
+    writes one into CSV files); ``SourceEncodingError`` names the file and line otherwise."""
+    data = path.read_bytes()
+    where = f"data/raw/{path.name}"
+    if not data.strip():
+        raise SourceEncodingError(f"{where}: ファイルが空です。元の文書を保存し直してください。")
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        if error.end >= len(data) and error.reason == "unexpected end of data":
+            raise SourceEncodingError(f"{where}:{line}: ファイルの末尾で文字が途中で切れています"
+                                      f"（{len(data):,} バイト目）。ファイルが最後まで保存されているか確かめ、"
+                                      "元の文書をもう一度置いてください。") from None
+        raise SourceEncodingError(f"{where}:{line}: UTF-8 の文字として読めません（{error.start + 1:,} バイト目）。"
+                                  f"{_guess_encoding(data)}UTF-8 で保存し直してください。") from None
+
+
+def _guess_encoding(data: bytes) -> str:
+    try:
+        data.decode("cp932")
+    except UnicodeDecodeError:
+        return ""
+    return "Shift_JIS で保存されているようです。"
+
+
 def read_lines(path: Path) -> list[str]:
     # splitlines() handles a last line without a trailing newline like any other line.
-    return path.read_text(encoding="utf-8").splitlines()
+    return read_text(path).splitlines()
 
 
 def apply_corrections(lines: list[str], corrections: list[Correction], file: str) -> list[Issue]:

@@ -44,6 +44,13 @@ class SourceFormatError(EtlError):
         )
 
 
+class SourceEncodingError(EtlError):
+    """A text file in data/raw cannot be read as UTF-8 text: empty, cut off in the middle of a
+    character, or saved in another encoding (Shift_JIS …)."""
+
+    stage = "読み込み"
+
+
 class ValidationError(EtlError):
     """The built warehouse violates an invariant of the public views."""
 

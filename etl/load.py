@@ -2,7 +2,8 @@
 
 Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
 the public views of docs/warehouse.md select exactly the contract's columns from them.
-The file is built as ``<target>.tmp-<pid>``, validated, closed and then renamed over the
+The file is built as ``<target>.tmp-<pid>-<token>`` (unique per build; leftovers of killed
+runs are removed first, see ``etl.leftovers``), validated, closed and then renamed over the
 target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
 warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
@@ -18,7 +19,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from etl.categories import NO_CATEGORY, Dictionary, Item, assign
 from etl.errors import LoadError, ValidationError
+from etl.leftovers import remove_stale, warehouse_temporary
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
 from etl.money import BASES, BOUNDS, KINDS, RECURRENCES, decide
 
@@ -30,7 +33,13 @@ CREATE TABLE _municipalities (municipality VARCHAR PRIMARY KEY, prefecture VARCH
 CREATE TABLE _initiatives (initiative_id VARCHAR PRIMARY KEY, municipality VARCHAR,
     document_id VARCHAR, level VARCHAR, code VARCHAR, parent_id VARCHAR, title VARCHAR,
     fiscal_year INTEGER, start_fy INTEGER, end_fy INTEGER, departments VARCHAR[],
-    themes VARCHAR[], extra JSON, line INTEGER, copy VARCHAR, search_key VARCHAR);
+    themes VARCHAR[], extra JSON, line INTEGER, copy VARCHAR, search_key VARCHAR,
+    categories VARCHAR[]);
+CREATE TABLE _initiative_municipalities (initiative_id VARCHAR, municipality VARCHAR, role VARCHAR,
+    PRIMARY KEY (initiative_id, municipality));
+CREATE TABLE _categories (category VARCHAR PRIMARY KEY, position INTEGER);
+CREATE TABLE _initiative_categories (initiative_id VARCHAR, category VARCHAR, score INTEGER,
+    keywords VARCHAR[], source VARCHAR, position INTEGER);
 CREATE TABLE _evaluations (initiative_id VARCHAR, fiscal_year INTEGER, evaluator VARCHAR,
     criterion VARCHAR, score DOUBLE, grade VARCHAR, line INTEGER, copy VARCHAR);
 CREATE TABLE _narratives (initiative_id VARCHAR, fiscal_year INTEGER, section VARCHAR,
@@ -57,7 +66,8 @@ PUBLIC_VIEWS: dict[str, list[str]] = {
     "municipalities": ["municipality", "prefecture", "code"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
-                    "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra"],
+                    "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
+                    "categories"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
     "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
@@ -68,7 +78,9 @@ PUBLIC_VIEWS: dict[str, list[str]] = {
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
     "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
+    "initiative_municipalities": ["initiative_id", "municipality", "role"],
 }
+LEAD, PARTNER = "主体", "共同"  # initiative_municipalities.role
 
 ETL_VERSION = "1"
 
@@ -95,6 +107,7 @@ class WarehouseContent:
     documents: list[LoadedDocument] = field(default_factory=list)
     municipality_codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
+    categories: Dictionary = field(default_factory=Dictionary)  # data/raw/categories.csv
 
 
 def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
@@ -129,7 +142,8 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
                 title=i.title, fiscal_year=i.fiscal_year, start_fy=i.start_fy, end_fy=i.end_fy,
                 departments=list(i.departments), themes=list(i.themes),
                 extra=json.dumps(i.extra, ensure_ascii=False), line=i.line, copy=i.copy,
-                search_key=match_key(" ".join([i.title, *i.departments, *i.themes]))))
+                search_key=match_key(" ".join([i.title, *i.departments, *i.themes])),
+                categories=list(i.categories)))
         for e in x.evaluations:
             out["_evaluations"].append(dict(initiative_id=ident(e.initiative_key),
                 fiscal_year=e.fiscal_year, evaluator=e.evaluator, criterion=e.criterion,
@@ -218,6 +232,69 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
     _insert(con, "_municipalities", rows)
 
 
+def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
+    """Every municipality an initiative belongs to: its own (主体) plus the partners a source's
+    ``*_municipalities`` table names for it (共同; e.g. 多摩市・稲城市 of a joint DX case, a
+    workbook's 関係自治体 rows with a 番号)."""
+    con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}' "
+            "FROM _initiatives WHERE municipality IS NOT NULL")
+    tables = [r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE "
+                                    "'src\\_%\\_municipalities' ESCAPE '\\' ORDER BY 1").fetchall()]
+    for table in tables:
+        columns = {r[0] for r in con.sql(f'DESCRIBE "{table}"').fetchall()}
+        if not {"document_id", "municipality", "initiative_key"} <= columns:
+            continue
+        con.sql(f"""INSERT INTO _initiative_municipalities
+            SELECT DISTINCT i.initiative_id, t.municipality, '{PARTNER}' FROM "{table}" t
+            JOIN _initiatives i ON i.initiative_id = t.document_id || '/' || t.initiative_key
+            WHERE t.municipality IS NOT NULL AND NOT EXISTS (SELECT 1 FROM _initiative_municipalities m
+                WHERE m.initiative_id = i.initiative_id AND m.municipality = t.municipality)""")
+
+
+def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
+    """``initiatives.categories`` by the rule of data/raw/categories.csv (etl.categories); how
+    each was decided goes to _initiative_categories, each initiative left without one to
+    data_quality (kind uncategorized)."""
+    if dictionary.is_empty():
+        con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
+        return
+    _insert(con, "_categories", [dict(category=c, position=n) for n, c in enumerate(dictionary.categories)])
+    rows = con.sql(
+        "SELECT i.initiative_id, i.title, i.extra->>'副題', i.themes, i.categories, "
+        "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
+        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
+    chosen, empty, unknown = [], [], []
+    for ident, title, subtitle, themes, stated, texts in rows:
+        found = assign(Item(ident, f"{title or ''} {subtitle or ''}", themes or [], texts or [], stated or []),
+                       dictionary)
+        chosen += [dict(initiative_id=a.initiative_id, category=a.category, score=a.score, keywords=a.keywords,
+                        source=a.source, position=n) for n, a in enumerate(found)]
+        if not found:
+            empty.append(ident)
+        unknown += [(ident, c) for c in stated or [] if c not in dictionary.categories]
+    _insert(con, "_initiative_categories", chosen)
+    con.sql("UPDATE _initiatives SET categories = c.categories FROM (SELECT initiative_id, "
+            "list(category ORDER BY position) AS categories FROM _initiative_categories GROUP BY 1) c "
+            "WHERE _initiatives.initiative_id = c.initiative_id")
+    con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
+    con.sql(f"""INSERT INTO _data_quality
+        SELECT i.document_id, CASE WHEN d.format = 'workbook' THEN d.file || ':' || i.copy || '!' || i.line
+                                   ELSE d.file || ':' || i.line END,
+               '{NO_CATEGORY}', i.level || ' ' || coalesce(i.code, '') || '「' || coalesce(i.title, '') ||
+               '」: 共通分類 (カテゴリ) のキーワードが見つかりません',
+               'カテゴリは空のまま。data/raw/categories.csv にキーワードか「id:取組ID」の指定を加えてください',
+               i.initiative_id, CASE WHEN d.format = 'workbook' THEN i.copy END, i.line
+        FROM _initiatives i JOIN _documents d USING (document_id)
+        WHERE list_contains(?, i.initiative_id)""", params=[empty])
+    for ident, category in unknown:  # a workbook's own word: kept, and said so
+        con.sql(f"""INSERT INTO _data_quality
+            SELECT i.document_id, d.file || ':' || i.copy || '!' || i.line, 'workbook',
+                   'カテゴリ「' || ? || '」は共通分類 (data/raw/categories.csv) にありません',
+                   'ブックのとおり登録しました。比較の画面では独自の分類として並びます', i.initiative_id, i.copy, i.line
+            FROM _initiatives i JOIN _documents d USING (document_id) WHERE i.initiative_id = ?""",
+                params=[category, ident])
+
+
 def _sql_list(values: tuple[str, ...]) -> str:
     """A constant vocabulary as an SQL list literal (our own constants, never user text)."""
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
@@ -247,6 +324,10 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
         "親項目が存在しません":
             "SELECT i.parent_id FROM initiatives i WHERE parent_id IS NOT NULL AND parent_id NOT IN "
             "(SELECT initiative_id FROM initiatives)",
+        "initiative_municipalities の主体が取組の自治体と一致しません":
+            "SELECT i.initiative_id FROM initiatives i LEFT JOIN initiative_municipalities m "
+            "ON m.initiative_id = i.initiative_id AND m.role = '主体' "
+            "WHERE m.municipality IS DISTINCT FROM i.municipality",
         "評価 (grade) が A–D ではありません":
             "SELECT grade FROM evaluations WHERE grade IS NOT NULL AND grade NOT IN ('A','B','C','D')",
         "財政効果の区分・根拠・期間・表記が語彙にありません":
@@ -270,8 +351,8 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
 def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: float = 0.0) -> dict[str, int]:
     """Build the warehouse in a temporary file, validate it, then atomically replace ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    temporary.unlink(missing_ok=True)
+    remove_stale(target=target)
+    temporary = warehouse_temporary(target)
     try:
         con = duckdb.connect(str(temporary))
         try:
@@ -282,8 +363,10 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             for table, rows in _rows(content).items():
                 _insert(con, table, rows)
             _municipalities(con, content)
+            _categories(con, content.categories)
             _similar_initiatives(con)
             _source_tables(con, content)
+            _initiative_municipalities(con)
             _create_views(con)
             check_invariants(con)
             con.sql("INSERT INTO _build VALUES (?, ?, ?)",

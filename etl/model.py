@@ -36,6 +36,8 @@ class Initiative:
     extra: dict[str, Any] = field(default_factory=dict)
     copy: str = ""
     rank: int = 0
+    # The common reform taxonomy (etl.categories); a template row may state them, else the dictionary decides.
+    categories: list[str] = field(default_factory=list)
 
 
 @dataclass

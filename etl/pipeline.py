@@ -8,13 +8,16 @@ manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loa
 from __future__ import annotations
 
 import csv
+import io
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
-                           sha256_of, unknown_files)
+                           read_text, sha256_of, unknown_files)
+from etl.attribution import ALIASES, attribute, read_lexicon
+from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.extract_cache import ExtractCache, entry_key
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
@@ -36,6 +39,9 @@ class BuildReport:
     issues_by_kind: dict[str, int]
     seconds: float
     documents: list[str] = field(default_factory=list)
+    # Files of the raw folder that were not imported, each with why and what to do (the same
+    # text as their unknown_file rows in data_quality).
+    not_imported: list[Issue] = field(default_factory=list)
 
 
 def check_digit(code5: str) -> str:
@@ -49,8 +55,7 @@ def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
     path = raw_dir / MUNICIPALITY_CODES
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(io.StringIO(read_text(path, bom=True), newline="")))
     codes = {}
     for number, row in enumerate(rows, start=2):
         code5 = (row.get("code5") or "").strip()
@@ -68,13 +73,17 @@ def _unknown_file_issue(name: str) -> Issue:
                  (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
 
 
-def _parsed(raw_dir: Path, entry, corrections, cache: ExtractCache | None) -> LoadedDocument:
-    """One text document read, corrected, parsed, reconciled and cross-checked — or its cached
-    result, keyed by its bytes, its manifest row and the corrections for it."""
+def _parsed(raw_dir: Path, entry, corrections, lexicon, cache: ExtractCache | None) -> LoadedDocument:
+    """One text document read, corrected, parsed, reconciled, cross-checked and attributed — or
+    its cached result, keyed by its bytes, its manifest row, the corrections for it and the
+    files the attribution lexicon is read from."""
     mine = [c for c in corrections if c.document_id == entry.document_id]
     key = None
     if cache is not None:
-        key = entry_key("text", sha256_of(raw_dir / entry.file), [asdict(entry), [asdict(c) for c in mine]])
+        lexicon_files = [sha256_of(raw_dir / name) if (raw_dir / name).exists() else None
+                         for name in (MUNICIPALITY_CODES, ALIASES)]
+        key = entry_key("text", sha256_of(raw_dir / entry.file),
+                        [asdict(entry), [asdict(c) for c in mine], lexicon_files])
         hit = cache.get(key, LoadedDocument)
         if hit is not None:
             return hit
@@ -84,6 +93,7 @@ def _parsed(raw_dir: Path, entry, corrections, cache: ExtractCache | None) -> Lo
     extract.issues[:0] = issues
     reconciled = reconcile(extract)
     reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
+    reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
     loaded = LoadedDocument(
         entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
         sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
@@ -113,14 +123,16 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
-    for name in unknown_files(raw_dir, manifest, workbooks):
-        content.global_issues.append(_unknown_file_issue(name))
+    content.categories = read_dictionary(raw_dir)
+    lexicon = read_lexicon(raw_dir, content.municipality_codes)
+    not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
+    content.global_issues.extend(not_imported)
     for number, entry in enumerate(entries, start=1):
         progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
         if entry.format not in FORMATS:
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
-        content.documents.append(_parsed(raw_dir, entry, corrections, extracts))
+        content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
     content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,
                                             {e.document_id for e in entries}, progress, extracts))
     progress("倉庫を書き込み中")
@@ -131,7 +143,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
     return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
-                       [d.file for d in content.documents])
+                       [d.file for d in content.documents], not_imported)
 
 
 __all__ = ["build", "BuildReport", "EtlError", "SourceFormatError"]

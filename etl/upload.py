@@ -23,18 +23,34 @@ import hashlib
 import os
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from etl import history
-from etl.errors import WorkbookError
+from etl.build_status import clear_failure
+from etl.errors import LoadError, WorkbookError
+from etl.leftovers import import_dir_prefix, remove_stale, upload_pending
 from etl.pipeline import BuildReport, build
 from etl.workbook import WorkbookCheck, check
 
+# UTF-8 bytes of a kept file name: file systems allow 255; the rest is room for the names other
+# copies get (history, staging). About 66 Japanese characters.
+MAX_NAME_BYTES = 200
+
+
 def safe_file_name(name: str) -> str:
     """The upload's own base name (never a path); refuses names the pipeline would skip."""
+    if any(unicodedata.category(ch) == "Cc" for ch in name):  # NUL, newline, tab …
+        shown = "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in name)
+        raise WorkbookError(f"ファイル名「{shown}」に使えない文字（制御文字）が含まれています。"
+                            "名前を変えてからもう一度選んでください。")
     base = Path(name.replace("\\", "/")).name.strip()
     if not base or base.startswith((".", "~$")):
         raise WorkbookError(f"ファイル名「{name}」は使えません。名前を変えてからもう一度選んでください。")
+    size = len(base.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise WorkbookError(f"ファイル名が長すぎます（{len(base)} 文字、{size} バイト）。上限は {MAX_NAME_BYTES} バイト"
+                            f"（日本語なら約 {MAX_NAME_BYTES // 3} 文字）です。短い名前にしてからもう一度選んでください。")
     return base
 
 
@@ -57,15 +73,19 @@ def import_workbook(data: bytes, file_name: str, raw: Path, target: Path, *, use
 
 def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
     """Steps 2–4 (under the lock): build with the workbook, swap, then keep it in ``raw``."""
-    pending = raw / f".upload-{os.getpid()}-{name}"
-    pending.write_bytes(data)
+    remove_stale(raw=raw, target=target, import_dirs=True)  # what killed imports left
+    pending = upload_pending(raw)
     try:
-        with tempfile.TemporaryDirectory(prefix="gyokaku-import-") as work:
+        pending.write_bytes(data)
+        with tempfile.TemporaryDirectory(prefix=import_dir_prefix()) as work:
             staged = Path(work) / "raw"
             shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
             shutil.copy2(pending, staged / name)
             report = build(staged, target)
         os.replace(pending, raw / name)
+        clear_failure(target)  # the raw folder builds again
+    except OSError as error:  # disk full, permissions: the previous state stays
+        raise LoadError(f"ブック {name} を保存できませんでした: {error.strerror or error}") from error
     finally:
         pending.unlink(missing_ok=True)
     return report

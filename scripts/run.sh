@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
-.venv/bin/python -m etl --if-stale
+# A failed build keeps the previous warehouse: start on it; the dashboard shows the error.
+.venv/bin/python -m etl --if-stale || echo "倉庫の作成に失敗しました。以前の倉庫で起動します（エラーは画面に表示されます）。" >&2
 # serve.py = streamlit run dashboard.py, without Streamlit's outside IP look-ups.
 exec .venv/bin/python serve.py --browser.gatherUsageStats false \
   --server.address "${HOST:-127.0.0.1}" --server.port "${PORT:-8501}" --server.headless true

@@ -12,6 +12,7 @@ import streamlit as st
 
 from cards import CardRef, build, resolve
 from cards.basket import MAX_ITEMS, decode, encode
+from ui.markdown import md
 
 PARAM = "deck"
 PAGE = "app_pages/deck.py"
@@ -29,7 +30,7 @@ def start() -> None:
         st.session_state[_PROBLEMS] = list(decoded.problems)
     message = st.session_state.pop(_TOAST, None)
     if message:
-        st.toast(message[0], icon=message[1])
+        st.toast(md(message[0]), icon=message[1])
 
 
 def items() -> list[CardRef]:

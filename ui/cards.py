@@ -20,6 +20,7 @@ from exports.formats import CHART_FORMATS
 from ui import basket
 from ui.deck import register
 from ui.downloads import download_buttons, file_set
+from ui.markdown import md
 from warehouse import Filters
 
 
@@ -37,16 +38,16 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
     register(spec.page_chart())
     title, chart = spec.title, spec.chart
     with st.container(border=True):
-        st.markdown(f"#### {title}")
+        st.markdown(f"#### {md(title, inline=True)}")
         if spec.note:
-            st.caption(spec.note)
+            st.caption(md(spec.note))
         if st.toggle("表で見る", key=f"as_table_{key}"):
             st.dataframe(spec.table, hide_index=True, width="stretch")
         else:
             st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch")
         sources = source_titles(filters, spec.document_ids)
         if sources:
-            st.caption("出典: " + " ／ ".join(sources))
+            st.caption(md("出典: " + " ／ ".join(sources)))
         row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
         # The three files sit in a menu, drawn only when opened: as buttons they cost every visit
         # about 0.13 s of browser CPU per card (measured on 指標, seven cards; issue 3's first draw).

@@ -6,8 +6,9 @@ import streamlit as st
 
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
+from ui.markdown import md
 from vocab import ALL_CRITERIA, fy_label, fy_labels
-from warehouse import queries, similar
+from warehouse import compare, queries, similar
 
 EVALUATOR_LABELS = {"self": "自己評価", "committee": "委員評価"}
 
@@ -51,25 +52,35 @@ def render_detail(initiative_id: str) -> None:
         return
     row = detail.row
     code = f"{row['code']} " if row["code"] else ""
-    st.subheader(f"{row['level']} {code}{row['title']}")
+    st.subheader(md(f"{row['level']} {code}{row['title']}"))
     facts = [row["municipality"] or "自治体の記載なし"]
+    partners = compare.partners(initiative_id).filter(pl.col("role") == "共同")["municipality"].to_list()
+    if partners:
+        facts.append("共同: " + "、".join(partners))
+    if row.get("categories"):
+        facts.append("カテゴリ: " + "、".join(row["categories"]))
     if row["departments"]:
         facts.append("担当: " + "、".join(row["departments"]))
     if row["themes"]:
         facts.append("テーマ: " + "、".join(row["themes"]))
     if row["end_fy"]:
         facts.append(f"取組終了: {fy_label(row['end_fy'])}")
-    st.caption(" ／ ".join(facts))
+    st.caption(md(" ／ ".join(facts)))
+    basis = row["extra"].get("自治体の判定")
+    if basis and basis != "括弧":
+        reason = row["extra"].get("自治体の判定理由")
+        st.caption(md(f"自治体の判定: {basis}（{row['extra'].get('自治体の根拠行')}行「{row['extra'].get('自治体の根拠')}」）"
+                      + (f" — {reason}" if reason else "")))
 
     with st.container(border=True):
         st.markdown("**階層**")
         if detail.parent:
             p = detail.parent
-            st.markdown(f"上位: {p['level']} {p['code'] or ''} {p['title']}")
-        st.markdown(f"この取組: {row['level']} {code}{row['title']}")
+            st.markdown(md(f"上位: {p['level']} {p['code'] or ''} {p['title']}"))
+        st.markdown(md(f"この取組: {row['level']} {code}{row['title']}"))
         if not detail.children.is_empty():
-            st.markdown(f"下位 ({len(detail.children)} 件): " + "、".join(
-                f"{c['code'] or ''} {c['title']}" for c in detail.children.iter_rows(named=True)))
+            st.markdown(md(f"下位 ({len(detail.children)} 件): " + "、".join(
+                f"{c['code'] or ''} {c['title']}" for c in detail.children.iter_rows(named=True))))
 
     left, right = st.columns([3, 2])
     with left:
@@ -86,11 +97,13 @@ def render_detail(initiative_id: str) -> None:
             st.caption("金額の記載はありません。")
         for e in detail.fiscal_effects.iter_rows(named=True):
             counted = "集計" if e["counted"] else f"集計しない: {e['excluded_reason']}"
-            st.markdown(f"- **{e['amount_yen']:,} 円** ({fy_label(e['fiscal_year'])}, {e['kind']}, {e['basis']}"
-                        f"{'' if e['recurrence'] == '単年度' else '・' + e['recurrence']}) — {counted}  \n"
-                        f"  「{e['evidence']}」 — {e['location']}")
+            st.markdown(f"- **{e['amount_yen']:,} 円** ({md(fy_label(e['fiscal_year']), inline=True)}, "
+                        f"{md(e['kind'], inline=True)}, {md(e['basis'], inline=True)}"
+                        f"{'' if e['recurrence'] == '単年度' else '・' + md(e['recurrence'], inline=True)})"
+                        f" — {md(counted, inline=True)}  \n"
+                        f"  「{md(e['evidence'], inline=True)}」 — {md(e['location'], inline=True)}")
         for a in detail.awards.iter_rows(named=True):
-            st.markdown(f"- 表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})")
+            st.markdown("- " + md(f"表彰: {fy_label(a['fiscal_year'])} {a['award']} ({a['program']})", inline=True))
 
     st.markdown("**記述**")
     if detail.narratives.is_empty():
@@ -99,13 +112,13 @@ def render_detail(initiative_id: str) -> None:
         label = fy_label(year[0]) if year[0] is not None else "年度なし・総括"
         with st.expander(f"{label} ({len(group)} 件)", expanded=len(detail.narratives) <= 6):
             for n in group.iter_rows(named=True):
-                st.markdown(f"**{n['section']}** ({n['line']}行)")
+                st.markdown(f"**{md(n['section'], inline=True)}** ({n['line']}行)")
                 st.text(n["text"])
 
     similar_panel(initiative_id)
 
     source = detail.source
-    st.caption(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})")
+    st.caption(md(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})"))
     if not detail.quality.is_empty():
         with st.expander(f"この取組のデータ品質の記録 ({len(detail.quality)} 件)"):
             st.dataframe(detail.quality, hide_index=True, width="stretch")

@@ -1,4 +1,4 @@
-"""The shared filter bar (自治体, 年度, テーマ, 担当部署, 評価, 検索) in the sidebar.
+"""The shared filter bar (自治体, 年度, テーマ, カテゴリ, 担当部署, 評価, 検索) in the sidebar.
 
 State lives in ``st.session_state["filters"]`` (so it survives page switches) and is mirrored
 into the URL query string (so a view can be bookmarked and sent). On a fresh session the URL
@@ -62,6 +62,7 @@ def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
         year = _select("年度", "fiscal_year", page, list(choices.fiscal_years), start.fiscal_year,
                        fy_label_long)
         theme = _select("テーマ", "theme", page, list(choices.themes), start.theme)
+        category = _select("カテゴリ (共通分類)", "category", page, list(choices.categories), start.category)
         department = _select("担当部署", "department", page, list(choices.departments), start.department)
         grade = _select("評価 (総合評価)", "grade", page, list(GRADES), start.grade)
         search_key = _key("search", page)
@@ -69,7 +70,7 @@ def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
             st.session_state[search_key] = start.search or ""
         search = st.text_input("キーワード検索", key=search_key,
                                placeholder="取組名・部署・本文から探す").strip() or None
-        filters = Filters(municipality, year, theme, department, grade, search)
+        filters = Filters(municipality, year, theme, department, grade, search, category=category)
         if not filters.is_empty():
             st.button("条件をクリア", on_click=_clear, width="stretch")
     st.session_state[_STATE] = filters

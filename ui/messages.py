@@ -9,8 +9,11 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from etl.build_status import BuildFailure, read_failure
 from settings import ROOT, raw_dir, warehouse_path
 from ui import access
+from ui.downloads import JST
+from ui.markdown import md
 from warehouse import WarehouseMissing
 
 log = logging.getLogger("gyokaku")
@@ -30,7 +33,7 @@ def warehouse_missing() -> None:
     st.warning(f"データ倉庫 ({warehouse_path().name}) がまだありません。"
                "次のボタンで作成するか、端末で `python -m etl` を実行してください。", icon=":material/database:")
     if error := st.session_state.pop(BUILD_ERROR, None):
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")  # quotes the documents' text
     st.button("倉庫を作成する", type="primary", on_click=_build_warehouse)
 
 
@@ -44,6 +47,41 @@ def _build_warehouse() -> None:
     if result.returncode != 0:
         st.session_state[BUILD_ERROR] = (result.stderr.strip().splitlines()[0] if result.stderr.strip()
                                          else "作成に失敗しました。")
+
+
+def last_build_failure() -> BuildFailure | None:
+    """The failure ``python -m etl`` recorded beside the warehouse (removed by the next success)."""
+    return read_failure(warehouse_path())
+
+
+def may_see_build_errors() -> bool:
+    """Who is told that the last build failed: editors (``ui.access``), who can fix data/raw;
+    viewers see the previous warehouse's data as always."""
+    return access.may_edit()
+
+
+def build_error_banner() -> None:
+    """One line above every page while the last ``python -m etl`` failed: the dashboard shows the
+    previous warehouse, and データ品質 has the whole message."""
+    failed = last_build_failure() if may_see_build_errors() else None
+    if failed is None or not warehouse_path().exists():  # no warehouse: warehouse_missing() says why
+        return
+    first = failed.message.splitlines()[0] if failed.message else ""
+    st.error(f"前回の倉庫の作成に失敗しました（{failed.failed_at.astimezone(JST):%Y-%m-%d %H:%M}、{md(failed.stage)}）。"
+             f"以前の倉庫のデータを表示しています。  \n{md(first)}  \n詳しくは「データ品質」の画面を見てください。",
+             icon=":material/sync_problem:")
+
+
+def build_error_details() -> None:
+    """The whole message of the last failed build, as text (データ品質)."""
+    failed = last_build_failure() if may_see_build_errors() else None
+    if failed is None:
+        return
+    with st.container(border=True):
+        st.markdown("#### 前回の倉庫の作成の失敗")
+        st.caption(md(f"{failed.failed_at.astimezone(JST):%Y-%m-%d %H:%M} ・ {failed.stage} ・ 元の文書: {failed.raw}。"
+                      "画面には以前の倉庫のデータを表示しています。入力を直して python -m etl を実行すると、この表示は消えます。"))
+        st.code(failed.message, language=None, wrap_lines=True)
 
 
 def failure(error: Exception) -> None:

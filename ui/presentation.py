@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 import streamlit as st
 
 from exports.slide_content import PageChart, chart_slide
+from ui.markdown import md
 from warehouse import Filters
 from warehouse.filters import conditions_text
 
@@ -108,7 +109,7 @@ def show(page_title: str, charts: Sequence[PageChart], filters: Filters) -> None
     number = current_card(count)
     with st.container(key=_VIEW):
         bar = st.container(horizontal=True, vertical_alignment="center")
-        bar.markdown(f"**{page_title}**　{conditions_text(filters)}")
+        bar.markdown(f"**{md(page_title, inline=True)}**　{md(conditions_text(filters), inline=True)}")
         bar.space("stretch")
         if count:
             bar.button("前へ", icon=":material/arrow_back:", key="present_previous", disabled=number <= 1,
@@ -122,9 +123,9 @@ def show(page_title: str, charts: Sequence[PageChart], filters: Filters) -> None
                     icon=":material/info:")
             return
         card = charts[number - 1]
-        st.markdown(f"## {card.title}")
+        st.markdown(f"## {md(card.title, inline=True)}")
         if card.takeaway:
-            st.markdown(f"### {card.takeaway}")
+            st.markdown(f"### {md(card.takeaway, inline=True)}")
         st.image(_picture(card.chart.to_json(), card.title, card.takeaway, card.chart), width="stretch")
         if card.note:
-            st.caption(card.note)
+            st.caption(md(card.note))

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cards import filters_used
+from ui.markdown import md
 from vocab import fy_label_long
 from warehouse import Filters
 from warehouse.filters import FILTER_LABELS
 
 
 def _value(name: str, value: object) -> str:
+    """The filter's value as caption markdown: the URL sets it, so it is shown as text (``md``)."""
     if name == "fiscal_year":
         return fy_label_long(value)  # type: ignore[arg-type]
     if name == "search":
-        return f"「{value}」"
-    return str(value)
+        return f"「{md(value, inline=True)}」"
+    return md(value, inline=True)
 
 
 def scope_caption(filters: Filters, page: str, notes: Mapping[str, str] | None = None) -> str:

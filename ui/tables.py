@@ -9,7 +9,7 @@ from vocab import fy_labels
 
 EXPLORER_COLUMNS = {
     "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",
-    "departments": "担当部署", "themes": "テーマ", "grade": "総合評価", "grade_year": "評価年度",
+    "departments": "担当部署", "themes": "テーマ", "categories": "カテゴリ", "grade": "総合評価", "grade_year": "評価年度",
     "進捗度": "進捗度", "連携度": "連携度", "効率性": "効率性", "創造性": "創造性",
     "committee": "委員評価", "end_fy": "取組終了", "fiscal_effect": "財政効果額(円)",
 }
@@ -20,7 +20,7 @@ def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         pl.col("municipality"), pl.col("level"), pl.col("code"), pl.col("title"),
         pl.col("departments").list.join("、"), pl.col("themes").list.join("、"),
-        pl.col("grade"),
+        pl.col("categories").list.join("、"), pl.col("grade"),
         pl.when(pl.col("grade").is_not_null()).then(fy_labels("grade_year")).alias("grade_year"),
         pl.col("進捗度"), pl.col("連携度"), pl.col("効率性"), pl.col("創造性"),
         pl.col("committee").round(1),

@@ -1,4 +1,5 @@
-"""The shared filter bar's state: 自治体, 年度, テーマ, 担当部署, 評価 (grade), free text.
+"""The shared filter bar's state: 自治体, 年度, テーマ, 担当部署, 評価 (grade), free text, カテゴリ
+(the common reform taxonomy, ``initiatives.categories``).
 
 It round-trips through the URL query string so a filtered view can be bookmarked or sent.
 """
@@ -13,9 +14,9 @@ from vocab import ALL, GRADES, fy_label_long
 
 # The filter bar's words for each filter (its labels, the export sheets' 条件, the pages' captions).
 FILTER_LABELS = {"municipality": "自治体", "fiscal_year": "年度", "theme": "テーマ", "department": "担当部署",
-                 "grade": "評価", "search": "キーワード"}
+                 "grade": "評価", "search": "キーワード", "category": "カテゴリ"}
 PARAMS = {"municipality": "m", "fiscal_year": "fy", "theme": "t", "department": "d",
-          "grade": "g", "search": "q"}
+          "grade": "g", "search": "q", "category": "c"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Filters:
     department: str | None = None
     grade: str | None = None
     search: str | None = None
+    category: str | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "Filters":
@@ -66,6 +68,10 @@ YEARS_OF = """
 """
 
 
+# The initiatives (alias ``i``) a municipality takes part in, as lead (主体) or partner (共同).
+MUNICIPALITY_MEMBER = "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?)"
+
+
 def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     """The SQL condition and its ``?`` parameters selecting the initiatives of ``filters`` (every
     filter except 評価, which needs the evaluations: see ``queries.initiatives``).
@@ -73,9 +79,12 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     The condition reads alias ``i`` (``initiatives``) and ``s`` (``_initiatives``, for the
     search key); every value is a parameter, never formatted into the SQL."""
     clauses, params = ["TRUE"], []
-    if filters.municipality:
-        clauses.append("i.municipality = ?")
+    if filters.municipality:  # lead (主体) or partner (共同): a joint case shows for every partner
+        clauses.append(MUNICIPALITY_MEMBER)
         params.append(filters.municipality)
+    if filters.category:
+        clauses.append("list_contains(i.categories, ?)")
+        params.append(filters.category)
     if filters.fiscal_year is not None:
         clauses.append(f"i.initiative_id IN (SELECT initiative_id FROM ({YEARS_OF}) WHERE fiscal_year = ?)")
         params.append(filters.fiscal_year)
@@ -103,6 +112,7 @@ def describe_filters(filters: Filters) -> list[tuple[str, str]]:
         (labels["department"], filters.department or ALL),
         (labels["grade"], filters.grade or ALL),
         (labels["search"], filters.search or "なし"),
+        (labels["category"], filters.category or ALL),
     ]
 
 

@@ -78,7 +78,7 @@ def with_status(rows: pl.DataFrame) -> pl.DataFrame:
 
 def narrows(filters: Filters) -> bool:
     """True when a filter beyond 自治体 and 年度 narrows the initiatives."""
-    return bool(filters.theme or filters.department or filters.grade or filters.search)
+    return bool(filters.theme or filters.department or filters.grade or filters.search or filters.category)
 
 
 @cached

@@ -63,7 +63,7 @@ SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.departments,
        i.fiscal_year, i.start_fy, i.end_fy, i.parent_id, i.document_id,
        g.grade, g.fiscal_year AS grade_year,
        {", ".join(f"sc.{c}" for c in CRITERIA)}, sc.合計, sc.fiscal_year AS score_year,
-       c.committee, m.fiscal_effect
+       c.committee, m.fiscal_effect, i.categories
 FROM initiatives i
 JOIN _initiatives s USING (initiative_id)
 LEFT JOIN grades g ON g.initiative_id = i.initiative_id AND g.rn = 1
@@ -97,21 +97,34 @@ class FilterChoices:
     fiscal_years: tuple[int, ...]
     themes: tuple[str, ...]
     departments: tuple[str, ...]
+    categories: tuple[str, ...] = ()
 
 
 @cached
 def filter_choices(municipality: str | None) -> FilterChoices:
-    """What each filter can take; years, themes and departments depend on the municipality."""
-    towns = query("SELECT DISTINCT municipality FROM initiatives WHERE municipality IS NOT NULL ORDER BY 1")
-    scope = "WHERE (CAST(? AS VARCHAR) IS NULL OR i.municipality = ?)"
+    """What each filter can take; years, themes, departments and categories depend on the
+    municipality (as lead or partner)."""
+    towns = query("SELECT DISTINCT municipality FROM initiative_municipalities ORDER BY 1")
+    scope = ("WHERE (CAST(? AS VARCHAR) IS NULL OR i.initiative_id IN "
+             "(SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?))")
     years = query(f"SELECT DISTINCT y.fiscal_year FROM ({YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
                   f"{scope} ORDER BY 1", [municipality, municipality])
     themes = query(f"SELECT DISTINCT unnest(themes) AS v FROM initiatives i {scope} ORDER BY 1",
                    [municipality, municipality])
     departments = query(f"SELECT DISTINCT unnest(departments) AS v FROM initiatives i {scope} ORDER BY 1",
                         [municipality, municipality])
+    categories = query(f"SELECT DISTINCT unnest(categories) AS v FROM initiatives i {scope}",
+                       [municipality, municipality])
+    order = {c: n for n, c in enumerate(category_order())}
     return FilterChoices(tuple(towns["municipality"]), tuple(years["fiscal_year"]),
-                         tuple(themes["v"]), tuple(departments["v"]))
+                         tuple(themes["v"]), tuple(departments["v"]),
+                         tuple(sorted(categories["v"], key=lambda c: (order.get(c, len(order)), c))))
+
+
+@cached
+def category_order() -> tuple[str, ...]:
+    """The taxonomy's categories in the dictionary's order (data/raw/categories.csv, as built)."""
+    return tuple(query("SELECT category FROM _categories ORDER BY position")["category"])
 
 
 # -- one initiative ---------------------------------------------------------------------

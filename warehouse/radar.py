@@ -86,7 +86,8 @@ def _members(kind: str) -> str:
         "item": "i.initiative_id = ?",
         "theme": "list_contains(i.themes, ?)",
         "department": "list_contains(i.departments, ?)",
-        "municipality": "i.municipality = ?",
+        "municipality": "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities "
+                        "WHERE municipality = ?)",
     }[kind]
 
 

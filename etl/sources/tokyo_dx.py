@@ -14,8 +14,10 @@ Glossary of the document's own words:
   Headings are printed in three forms: a line of their own (often decorated with ○/〇),
   a table cell followed by a tab and the body, or an HTML cell (<p>効果</p>) + tab + body.
 - The municipality is printed in brackets after the title: 「…（墨田区） subtitle」; joint
-  entries name several (「（日野市・多摩市・稲城市）」). Without brackets, it is taken from the text
-  only when a sentence names it as the actor (「渋谷区では、…」); otherwise it stays NULL.
+  entries name several (「（日野市・多摩市・稲城市）」): the first leads (主体), every name goes to
+  the ``tokyo_dx_municipalities`` table (the others become 共同 in initiative_municipalities). Without brackets, it is taken from the text when a sentence names it as
+  the actor (「渋谷区では、…」); otherwise it stays NULL here and ``etl.attribution`` applies the
+  written rule (本文 / 推定) or records why it stays NULL. ``extra["自治体の判定"]`` says which.
 
 Each entry becomes one Initiative (level DX事例, key ``DX事例:<n>`` in document order) and one
 Narrative per section. Narratives carry ``fiscal_year=None``: the collection is from 2024,
@@ -270,6 +272,7 @@ def _continues_split_heading(section: Section, text: str) -> bool:
 class Header:
     title: str = ""
     title_line: int | None = None
+    title_text: str = ""  # the whole title line as printed (the 括弧 attribution's evidence)
     subtitle: str | None = None
     departments: list[str] = field(default_factory=list)
     municipalities: list[str] = field(default_factory=list)  # from the brackets
@@ -311,7 +314,7 @@ def read_header(key: str, lines: list[tuple[int, str]], issues: list[Issue]) -> 
 
 def _read_title_line(key: str, number: int, text: str, header: Header, issues: list[Issue]) -> None:
     header.title_line = number
-    header.title = text
+    header.title = header.title_text = text
     for bracket in _BRACKET.finditer(text):
         names = _bracket_names(bracket.group(1))
         if names and text[:bracket.start()].strip():
@@ -412,6 +415,7 @@ def _initiative(n: int, entry: Entry, extract: Extract) -> None:
     table = extract.tables.setdefault(TABLE, [])
     if header.municipalities:
         municipality = header.municipalities[0]
+        extra.update({"自治体の判定": "括弧", "自治体の根拠": header.title_text, "自治体の根拠行": line})
         if len(header.municipalities) > 1:
             extra["関係自治体"] = list(header.municipalities)
         for name in header.municipalities:
@@ -420,6 +424,7 @@ def _initiative(n: int, entry: Entry, extract: Extract) -> None:
         found = municipality_from_text(entry.sections)
         if found:
             municipality, phrase, where = found
+            extra["自治体の判定"] = "本文"
             extra["自治体の根拠"] = phrase
             extra["自治体の根拠行"] = where
             table.append({"municipality": municipality, "line": where, "initiative_key": key, "basis": "本文"})

@@ -28,8 +28,9 @@ Public API
     is imported; a manifest row with format ``workbook`` may name one too.
 
 Limits (``etl.workbook.limits``): ``MAX_FILE_BYTES`` (10 MB), ``MAX_UNCOMPRESSED_BYTES``
-(100 MB unzipped), ``MAX_ZIP_MEMBERS``, ``MAX_DATA_ROWS`` (20,000 per sheet), ``MAX_CELL_CHARS``.
-Macro-enabled files are refused. Formulas are never evaluated: a cached result is used (warning),
+(100 MB unzipped), ``MAX_ZIP_MEMBERS``, ``MAX_DATA_ROWS`` (20,000 per sheet), ``MAX_CELL_CHARS``
+and ``MAX_TEXT_CHARS`` (per cell and per workbook, measured on read by streaming the XML),
+``MAX_SHEETS``. Macro-enabled files, parts with a DTD and damaged parts are refused. Formulas are never evaluated: a cached result is used (warning),
 a formula without one is an error.
 
 Decisions
@@ -50,13 +51,13 @@ Decisions
 """
 from etl.workbook.check import check
 from etl.workbook.export import export_workbook
-from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES,
-                                 MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS)
+from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_SHEETS,
+                                 MAX_TEXT_CHARS, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS)
 from etl.workbook.problems import ERROR, WARNING, PlanSummary, Problem, WorkbookCheck
 from etl.workbook.source import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
 from etl.workbook.template import template_bytes
 
 __all__ = ["template_bytes", "check", "export_workbook", "WorkbookCheck", "Problem", "PlanSummary",
            "ERROR", "WARNING", "MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES", "MAX_ZIP_MEMBERS",
-           "MAX_DATA_ROWS", "MAX_CELL_CHARS", "WORKBOOK_FORMAT", "discover_workbooks",
-           "load_workbooks"]
+           "MAX_DATA_ROWS", "MAX_CELL_CHARS", "MAX_TEXT_CHARS", "MAX_SHEETS", "WORKBOOK_FORMAT",
+           "discover_workbooks", "load_workbooks"]

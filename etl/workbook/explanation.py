@@ -10,8 +10,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from etl.workbook.layout import (DATA_SHEETS, EVALUATIONS, EXPLANATION_SHEET, FISCAL_EFFECTS,
                                  FISCAL_SOURCES, INDICATORS, INITIATIVES, PLAN,
                                  UNKNOWN_MUNICIPALITY, Column)
-from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES,
+from etl.workbook.limits import (MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_SHEETS, MAX_TEXT_CHARS,
                                  MAX_UNCOMPRESSED_BYTES)
+from settings import DEFAULT_RAW_DIR
 
 _TITLE_FONT = Font(bold=True, size=14)
 _SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
@@ -39,13 +40,23 @@ def _rules() -> list[str]:
         "合計が 0–12、委員評価が 1–5。総合評価は点数ではなく評価 A–D を入力します。",
         "数式は計算しません。Excel が保存した計算結果を値として使い（注意として記録）、結果が保存されていない数式はエラーです。",
         f"上限: ファイル {MAX_FILE_BYTES // mb} MB、展開後 {MAX_UNCOMPRESSED_BYTES // mb} MB、"
-        f"1シート {MAX_DATA_ROWS:,} 行（見出しを除く）、1セル {MAX_CELL_CHARS:,} 文字。"
+        f"1シート {MAX_DATA_ROWS:,} 行（見出しを除く）、1セル {MAX_CELL_CHARS:,} 文字、ブック全体で {MAX_TEXT_CHARS:,} 文字、"
+        f"シート {MAX_SHEETS} 枚。"
         "マクロ付きブック (.xlsm) は取り込めません。",
         "エラーが1つでもあるブックは取り込みません。すべての問題をシート・行・列つきで一覧にします。"
         "注意（担当部署の空欄など）は取り込み、データ品質の画面に記録します。",
         "濃い色の見出しはテンプレートの列（見出しは必須）、薄い色の見出しは（任意）の列で、列ごと削除してもかまいません。"
         "見出しの名前は変えないでください。記述・表彰・関係自治体のシートも（任意）です。",
+        "取組シートのカテゴリ列（任意）は行革の共通分類です。空欄ならキーワード辞書 (data/raw/categories.csv) が"
+        "取組名・テーマ・記述から決めます。書くときは次の分類から選びます: " + "、".join(_categories()) + "。",
     ]
+
+
+def _categories() -> list[str]:
+    """The taxonomy as the repository ships it (data/raw/categories.csv next to this package)."""
+    from etl.categories import read_dictionary
+
+    return read_dictionary(DEFAULT_RAW_DIR).categories
 
 
 def _allowed(column: Column) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from etl.categories import BY_WORKBOOK
 from etl.errors import TemplateExportError
 from etl.load import PUBLIC_VIEWS
 from etl.workbook.layout import (AWARDS, EVALUATIONS, EVALUATORS, FISCAL_BOUNDS, FISCAL_EFFECTS,
@@ -91,13 +92,26 @@ class _Keys:
         return self.code.get(initiative_id)
 
 
-def _initiative_rows(initiatives: Rows, keys: _Keys, municipality: str) -> Rows:
+def _stated_categories(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, list[str]]:
+    """Categories a workbook stated (the カテゴリ column), by initiative_id. Those the dictionary
+    decided are left out, so the exported column stays blank and the dictionary decides again."""
+    if not con.sql("SELECT 1 FROM duckdb_tables() WHERE table_name = '_initiative_categories'").fetchall():
+        return {}
+    return dict(con.sql("SELECT initiative_id, list(category ORDER BY position) FROM _initiative_categories "
+                        "WHERE source = ? AND starts_with(initiative_id, ?) GROUP BY 1",
+                        params=[BY_WORKBOOK, f"{document_id}/"]).fetchall())
+
+
+def _initiative_rows(initiatives: Rows, keys: _Keys, municipality: str,
+                     stated: dict[str, list[str]] | None = None) -> Rows:
+    stated = stated or {}
     return [dict(level=i["level"], code=i["code"], parent_code=keys.number(i["parent_id"]),
                  title=i["title"] or None, departments=i["departments"], themes=i["themes"],
                  start_fy=i["start_fy"], end_fy=i["end_fy"], fiscal_year=i["fiscal_year"],
                  key=keys.key(i["initiative_id"]), parent_key=keys.key(i["parent_id"]),
                  municipality=_municipality_cell(i["municipality"], municipality),
-                 extra=None if i["extra"] in (None, "{}") else i["extra"])
+                 extra=None if i["extra"] in (None, "{}") else i["extra"],
+                 categories=stated.get(i["initiative_id"]) or None)
             for i in initiatives]
 
 
@@ -184,7 +198,7 @@ def _export(con: duckdb.DuckDBPyConnection, municipality: str, document_id: str 
     sheets: list[tuple[SheetSpec, Rows]] = [
         (PLAN, [dict(municipality=municipality, prefecture=prefecture[0][0] if prefecture else None,
                      title=title, start_fy=start, end_fy=end, document_id=document_id)]),
-        (INITIATIVES, _initiative_rows(initiatives, keys, municipality)),
+        (INITIATIVES, _initiative_rows(initiatives, keys, municipality, _stated_categories(con, document_id))),
         (EVALUATIONS, [dict(r, evaluator=_EVALUATOR_LABELS.get(r["evaluator"], r["evaluator"]),
                             **reference(r)) for r in evaluations]),
         (INDICATORS, [dict(r, kind=_INDICATOR_LABELS.get(r["kind"], r["kind"])) for r in indicators]),

@@ -85,9 +85,11 @@ def _read_row(cells: Cells, period: Period) -> Initiative:
     if years["start_fy"] is not None and years["end_fy"] is not None and years["start_fy"] > years["end_fy"]:
         cells.error("end_fy", f"終了年度 {years['end_fy']} が開始年度 {years['start_fy']} より前です。")
     extra = cells.json_object("extra") if cells.table.has("extra") else {}
+    categories = cells.items("categories") if cells.table.has("categories") else []
     return Initiative(key="", level=level or "", code=code, title=title or "", line=cells.number,
                       municipality=cells.municipality(), departments=departments,
-                      themes=cells.items("themes"), extra=extra, copy=INITIATIVES.name, **years)
+                      themes=cells.items("themes"), extra=extra, copy=INITIATIVES.name,
+                      categories=categories, **years)
 
 
 def _key(cells: Cells, code: str | None, seen: dict[str, int]) -> str | None:

@@ -125,6 +125,9 @@ INITIATIVES = SheetSpec("取組", True, "取組 (initiatives)：施策・取組�
            example=""),
     Column("追加情報(JSON)", "extra", "json", required=False, width=24,
            meaning='その他の項目を JSON オブジェクトで（例: {"共同実施者数": 3}）', example=""),
+    Column("カテゴリ", "categories", "list", required=False, width=22,
+           meaning="行革の共通分類（比較の画面で自治体を横に並べる分類）。空欄ならキーワード辞書が取組名・テーマ・記述から決めます。"
+                   "複数なら「、」または改行で区切る", example="RPA・AI"),
 ))
 
 EVALUATIONS = SheetSpec("評価", False, "評価 (evaluations)：年度ごとの自己評価・委員評価。", (

@@ -8,33 +8,49 @@ An .xlsx file is a zip archive of XML parts. Before openpyxl sees it we refuse:
 - archives that would expand beyond ``MAX_UNCOMPRESSED_BYTES`` or hold more than
   ``MAX_ZIP_MEMBERS`` parts (zip bombs; Python's zipfile never inflates a part beyond the size
   its directory states, so the stated sizes are a real bound),
-- sheets with more than ``MAX_DATA_ROWS`` data rows, counted by streaming the sheet XML
-  (constant memory, no cell values kept). The same pass notes which cells hold formulas.
+- any XML part with a document type declaration (entity expansion, XXE) or that is not
+  well-formed (a damaged docProps/core.xml or styles.xml would make lxml raise in openpyxl),
+- more than ``MAX_SHEETS`` sheets (each distinct sheet part is scanned once, however many
+  ``<sheet>`` entries point at it),
+- sheets with more than ``MAX_DATA_ROWS`` data rows, a cell longer than ``MAX_CELL_CHARS`` and
+  more than ``MAX_TEXT_CHARS`` of text in all, measured by streaming the XML (``xml_scan``:
+  constant memory, no cell text kept). The same pass notes which cells hold formulas.
 """
 from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from array import array
 from xml.etree import ElementTree
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import get_column_letter
 
 from etl.workbook.problems import Problems
+from etl.workbook.xml_scan import (SheetScan, XmlRefused, check_well_formed, scan_shared_strings,
+                                   scan_sheet)
+
+__all__ = ["SheetScan", "check_name", "check_package", "MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES",
+           "MAX_ZIP_MEMBERS", "MAX_DATA_ROWS", "MAX_CELL_CHARS", "MAX_TEXT_CHARS", "MAX_SHEETS"]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # 10 MB
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # 100 MB once unzipped
 MAX_ZIP_MEMBERS = 1_000
 MAX_DATA_ROWS = 20_000  # per sheet, header row not counted
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell (UTF-16 code units)
+# All text of a workbook, each cell counted (a shared string once per cell that shows it): 25 times
+# the largest built-in document (Tomakomai, ~200,000 characters), far below what hurt a browser.
+MAX_TEXT_CHARS = 5_000_000
+MAX_SHEETS = 50  # the template has 9; offices add a few of their own
+MAX_REPORTED_LONG_CELLS = 20  # per workbook: enough to find them, without a wall of errors
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL_REF = re.compile(r"([A-Z]{1,3})\d+$")
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_FIRST_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 
 
 def _megabytes(n: int) -> str:
@@ -51,8 +67,9 @@ def check_name(file_name: str, problems: Problems) -> None:
                                          "テンプレートに入力して .xlsx で保存してください。")
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> XML part name, from xl/workbook.xml and its relationships."""
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, XML part name) per ``<sheet>`` of xl/workbook.xml, in order (the parts read
+    here were checked first: well-formed, no DTD)."""
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels_name = "xl/_rels/workbook.xml.rels"
     targets = {}
@@ -62,49 +79,43 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             # Targets are relative to xl/ unless absolute ("/xl/worksheets/sheet1.xml").
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
             targets[rel.get("Id")] = part
-    parts = {}
+    parts = []
     for sheet in workbook.iter(f"{_MAIN}sheet"):
         part = targets.get(sheet.get(f"{_REL}id"))
         if part:
-            parts[sheet.get("name", "")] = part
+            parts.append((sheet.get("name", ""), part))
     return parts
 
 
-@dataclass
-class SheetScan:
-    data_rows: int = 0  # rows holding at least one value, header included
-    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column), 1-based
+def _shared_strings_part(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The part openpyxl reads shared strings from: the content-type override, else the default."""
+    if "[Content_Types].xml" in names:
+        for override in ElementTree.fromstring(archive.read("[Content_Types].xml")).iter(f"{_CT}Override"):
+            if override.get("ContentType") == _SHARED_STRINGS_TYPE:
+                part = override.get("PartName", "").lstrip("/")
+                if part in names:
+                    return part
+    return "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
 
 
-def _cell_position(reference: str | None, previous: int) -> int:
-    match = _CELL_REF.match(reference or "")
-    return column_index_from_string(match.group(1)) if match else previous + 1
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
-def scan_sheet(stream, stop_after: int) -> SheetScan:
-    """Count rows with values and note formula cells, streaming (stops past ``stop_after``).
+def _refused_part(error: XmlRefused, problems: Problems) -> None:
+    if error.reason == "dtd":
+        problems.error(None, None, None, f"ブックの一部（{error.part}）に文書型宣言 (<!DOCTYPE>) があります。"
+                                         "Excel が保存するブックにはないもので、外部参照や実体展開に使われるため取り込みません。"
+                                         "Excel で開いて .xlsx で保存し直してください。")
+    else:
+        where = f"{error.line} 行目" if error.line else "XML"
+        problems.error(None, None, None, f"ブックの一部（{error.part} の {where}）が壊れているため読めません。"
+                                         "Excel で開けるか確かめ、.xlsx で保存し直してください。")
 
-    Formula cells are found here, in the XML, because openpyxl's cached-value mode
-    (``data_only``) cannot tell a formula's result from a typed value.
-    """
-    scan = SheetScan()
-    row_number = 0
-    for _, element in ElementTree.iterparse(stream, events=("end",)):
-        if element.tag != f"{_MAIN}row":
-            continue
-        row_number = int(element.get("r", row_number + 1))
-        column, has_value = 0, False
-        for cell in element:
-            column = _cell_position(cell.get("r"), column)
-            if cell.find(f"{_MAIN}f") is not None:
-                scan.formulas.add((row_number, column))
-            if cell.find(f"{_MAIN}v") is not None or cell.find(f"{_MAIN}is") is not None:
-                has_value = True
-        scan.data_rows += has_value
-        element.clear()
-        if scan.data_rows > stop_after:
-            break
-    return scan
+
+def _too_much_text(problems: Problems) -> None:
+    problems.error(None, None, None, f"ブックの文字数が多すぎます（合計 {MAX_TEXT_CHARS:,} 文字を超えています）。"
+                                     f"1つのブックに入れられる文字は合計 {MAX_TEXT_CHARS:,} 文字までです。")
 
 
 def check_package(data: bytes, problems: Problems) -> dict[str, SheetScan] | None:
@@ -120,6 +131,9 @@ def check_package(data: bytes, problems: Problems) -> dict[str, SheetScan] | Non
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _check_archive(archive, problems)
+    except XmlRefused as error:
+        _refused_part(error, problems)
+        return None
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, OSError, ValueError,
             NotImplementedError, EOFError) as error:
         # A damaged archive can fail in any of these ways; all mean "cannot read this file".
@@ -147,13 +161,61 @@ def _check_archive(archive: zipfile.ZipFile, problems: Problems) -> dict[str, Sh
     if "xl/workbook.xml" not in names:
         problems.error(None, None, None, "Excel ブックではありません（xl/workbook.xml がありません）。")
         return None
+    for name in _FIRST_PARTS:
+        if name in names:
+            with archive.open(name) as stream:
+                check_well_formed(stream, name)
+    sheets = _sheet_parts(archive)
+    if len(sheets) > MAX_SHEETS:
+        problems.error(None, None, None, f"シートが多すぎます（{len(sheets):,} 枚、上限 {MAX_SHEETS} 枚）。"
+                                         "テンプレートのシートだけを残して保存し直してください。")
+        return None
+    shared_part = _shared_strings_part(archive, names)
+    scanned = {*_FIRST_PARTS, shared_part, *(part for _, part in sheets)}
+    for name in sorted(n for n in names if _is_xml(n) and n not in scanned):
+        with archive.open(name) as stream:
+            check_well_formed(stream, name)  # openpyxl parses several of these (core.xml, styles.xml)
+    shared = array("q")
+    if shared_part is not None:
+        with archive.open(shared_part) as stream:
+            shared = scan_shared_strings(stream, shared_part)
+    if sum(shared) > MAX_TEXT_CHARS:  # openpyxl builds every shared string, shown or not
+        _too_much_text(problems)
+        return None
+    return _scan_sheets(archive, names, sheets, shared, problems)
+
+
+def _scan_sheets(archive: zipfile.ZipFile, names: set[str], sheets: list[tuple[str, str]],
+                 shared: array, problems: Problems) -> dict[str, SheetScan] | None:
+    """Rows, formulas and text of every sheet; each distinct part is scanned once, however
+    many ``<sheet>`` entries point at it (2,000 entries for one part took minutes before)."""
+    by_part: dict[str, SheetScan] = {}
     scans: dict[str, SheetScan] = {}
-    for sheet, part in _sheet_parts(archive).items():
+    budget = MAX_TEXT_CHARS
+    long_cells = 0
+    for sheet, part in sheets:
         if part not in names:
             continue
-        with archive.open(part) as stream:
-            scans[sheet] = scan_sheet(stream, MAX_DATA_ROWS + 1)
+        if part not in by_part:
+            with archive.open(part) as stream:
+                scan = scan_sheet(stream, part, stop_after=MAX_DATA_ROWS + 1, shared=shared,
+                                  max_cell=MAX_CELL_CHARS, text_budget=budget)
+            by_part[part] = scan
+            budget -= scan.text_units
+            for row, column, length in scan.long_cells[:max(0, MAX_REPORTED_LONG_CELLS - long_cells)]:
+                problems.error(sheet, row, None, f"{get_column_letter(column)}列のセルの文字数が多すぎます"
+                                                 f"（{length:,} 文字、1セルの上限 {MAX_CELL_CHARS:,} 文字）。"
+                                                 "文章を短くしてください。")
+            long_cells += len(scan.long_cells)
+            if scan.stopped_for_text:
+                _too_much_text(problems)
+                return None
+        scans[sheet] = by_part[part]
         if scans[sheet].data_rows - 1 > MAX_DATA_ROWS:  # the header row is not data
             problems.error(sheet, None, None, f"データ行が多すぎます（{MAX_DATA_ROWS:,} 行を超えています）。"
                                               f"1シートの上限は {MAX_DATA_ROWS:,} 行です。")
+    if not long_cells and any(length > MAX_CELL_CHARS for length in shared):
+        # openpyxl would still build the string even though no cell shows it.
+        problems.error(None, None, None, f"ブックに1セルの上限（{MAX_CELL_CHARS:,} 文字）を超える文字列があります"
+                                         f"（{max(shared):,} 文字）。文章を短くしてください。")
     return None if problems.has_errors else scans

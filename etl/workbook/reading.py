@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from xml.etree import ElementTree
 
 import openpyxl
+from lxml.etree import XMLSyntaxError
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -30,9 +31,10 @@ from etl.workbook.problems import Problems
 _INVALID = object()  # a cell already reported as unusable
 
 # What openpyxl raises on a damaged or non-Excel file (a bad style index is an IndexError,
-# a missing part a KeyError …): all mean "cannot read this workbook".
-_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError,
-               ValueError, TypeError, IndexError, AttributeError, OSError, EOFError)
+# a missing part a KeyError, lxml's XMLSyntaxError a part limits.py let through …): all mean
+# "cannot read this workbook".
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, ElementTree.ParseError, XMLSyntaxError,
+               KeyError, ValueError, TypeError, IndexError, AttributeError, OSError, EOFError)
 
 
 def _raised_by_library(error: BaseException) -> bool:

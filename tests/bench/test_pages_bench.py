@@ -23,7 +23,7 @@ def test_command_line_takes_targets_and_a_cpu_slowdown():
     from bench.__main__ import parse_args
 
     assert parse_args([]).targets == ["etl"]
-    assert parse_args(["all"]).targets == ["etl", "pages", "exports", "proxy"]  # never the screenshot refresh
+    assert parse_args(["all"]).targets == ["etl", "pages", "exports", "proxy", "load"]  # never the screenshot refresh
     assert parse_args(["screenshots"]).targets == ["screenshots"]
     args = parse_args(["pages", "--cpu-slowdown", "1.7"])
     assert (args.targets, args.cpu_slowdown) == (["pages"], 1.7)

@@ -141,5 +141,6 @@ def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the sidebar selectbox labelled ``label``."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     box.click()
+    page.keyboard.type(option)  # the list is virtualised: narrow it so the option is drawn
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)

@@ -16,7 +16,7 @@ EXPECTED = {
     "overview.grades", "overview.finished", "trends.grades", "trends.criteria", "trends.committee",
     "radar.profile", "radar.bars", "fiscal.by_year", "fiscal.cumulative", "fiscal.by_initiative",
     "fiscal.compare", "indicators.indicator", "kaizen.division", "kaizen.department", "kaizen.categories",
-    "kaizen.co_implementers", "cases.counts", "quality.counts",
+    "kaizen.co_implementers", "cases.counts", "compare.municipalities", "quality.counts",
 }
 VIEWS = [Filters(), Filters(municipality="苫小牧市"), Filters(municipality="狛江市"),
          Filters(municipality="小金井市", fiscal_year=2021), Filters(fiscal_year=2022, grade="A")]

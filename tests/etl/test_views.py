@@ -5,7 +5,8 @@ EXPECTED = {
     "municipalities": ["municipality", "prefecture", "code"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
-                    "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra"],
+                    "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
+                    "categories"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
     "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
@@ -15,13 +16,14 @@ EXPECTED = {
     "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
     "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
+    "initiative_municipalities": ["initiative_id", "municipality", "role"],
 }
 TYPES = {("initiatives", "departments"): "VARCHAR[]", ("initiatives", "themes"): "VARCHAR[]",
          ("initiatives", "extra"): "JSON", ("evaluations", "score"): "DOUBLE",
          ("fiscal_effects", "amount_yen"): "BIGINT", ("fiscal_effects", "amount_max_yen"): "BIGINT",
          ("fiscal_effects", "counted"): "BOOLEAN", ("indicators", "value"): "DOUBLE",
          ("initiatives", "fiscal_year"): "INTEGER", ("similar_initiatives", "score"): "DOUBLE",
-         ("similar_initiatives", "rank"): "INTEGER"}
+         ("similar_initiatives", "rank"): "INTEGER", ("initiatives", "categories"): "VARCHAR[]"}
 
 
 def test_contract_constant_matches_design():

@@ -84,7 +84,7 @@ def test_fiscal_columns_take_only_the_money_vocabularies(template):
 def test_explanation_sheet_states_the_rules(template):
     text = "\n".join(str(v) for row in template["説明"].iter_rows(values_only=True) for v in row if v)
     for phrase in ("R3", "令和3年度", "令和元年度", "H31", "「、」", "改行", "（任意）", "10 MB", "20,000",
-                   "32,767", ".xlsm", "不明", "取組ID", "基準値", "計画記載", "1回ずつ合計", "上限額(円)"):
+                   "32,767", "5,000,000", ".xlsm", "不明", "取組ID", "基準値", "計画記載", "1回ずつ合計", "上限額(円)"):
         assert phrase in text, phrase
     for spec in DATA_SHEETS:
         assert spec.meaning in text

@@ -58,7 +58,7 @@ def test_clear_button_resets_every_filter_and_the_url():
     assert not at.exception
     assert at.session_state["filters"].is_empty()
     assert dict(at.query_params) == {}
-    assert [s.value for s in at.sidebar.selectbox] == ["すべて"] * 5
+    assert [s.value for s in at.sidebar.selectbox] == ["すべて"] * 6
 
 
 def test_a_chosen_municipality_can_be_exported_in_template_form(app, built_warehouse):

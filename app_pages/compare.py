@@ -1,0 +1,114 @@
+"""比較 (comparison): one reform category side by side across municipalities.
+
+The common taxonomy (``initiatives.categories``, カテゴリ) puts every document's initiatives into
+the same categories; this screen shows which municipalities have initiatives in each category,
+and for one category, per municipality: the items (linked to 取組一覧), their grades where the
+document grades them, and the money (財政効果) where amounts are stated.
+"""
+import polars as pl
+import streamlit as st
+
+from cards import recipe_card
+from ui.cards import chart_card
+from ui.downloads import table_downloads
+from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
+from ui.messages import empty
+from warehouse import compare
+
+PARAM = "k"  # the category shown side by side (when the filter bar has none)
+COLUMNS_PER_ROW = 3
+
+
+def _yen(value) -> str:
+    return "—" if value is None else f"{int(value):,} 円"
+
+
+def _grades(row: dict) -> str:
+    if not row["graded"]:
+        return "評価なし"
+    return " ".join(f"{g}:{row[g]}" for g in compare.GRADES if row[g]) + f"（{row['graded']} 件）"
+
+
+def _matrix(overview: pl.DataFrame, matrix: pl.DataFrame) -> pl.DataFrame:
+    """Categories × municipalities: the number of initiatives in each cell (blank = none)."""
+    towns = sorted(matrix["member"].unique().to_list())
+    wide = (matrix.select("category", "member", "items")
+            .pivot(on="member", index="category", values="items", aggregate_function="first"))
+    table = overview.rename({"items": "取組数", "municipalities": "自治体数"}).join(
+        wide.with_columns(pl.exclude("category").cast(pl.Int64)), on="category", how="left")
+    table = table.with_columns(pl.exclude("category").fill_null(0))  # 0 = no initiative in that cell
+    return table.select("category", "取組数", "自治体数", *[t for t in towns if t in table.columns]) \
+        .rename({"category": "カテゴリ"})
+
+
+def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> None:
+    cells = matrix.filter(pl.col("category") == category).sort("items", "member", descending=[True, False])
+    st.subheader(md(f"{category}：自治体ごとの取組"))
+    st.caption(f"{len(cells)} 自治体、{items.filter(pl.col('category') == category)['initiative_id'].n_unique()} 件の取組。"
+               "評価は最新の自己評価の総合評価、金額は集計に入る財政効果 (fiscal_effects.counted) の合計です。"
+               "取組名から取組一覧の詳細へ移ります。")
+    rows = list(cells.iter_rows(named=True))
+    for start in range(0, len(rows), COLUMNS_PER_ROW):
+        for column, cell in zip(st.columns(COLUMNS_PER_ROW), rows[start:start + COLUMNS_PER_ROW]):
+            with column.container(border=True):
+                st.markdown(f"**{md(cell['member'])}** — {cell['items']} 件")
+                st.caption(f"評価: {_grades(cell)} ／ 財政効果: "
+                           f"{_yen(cell['fiscal_effect']) if cell['with_money'] else '記載なし'}")
+                mine = items.filter((pl.col("category") == category) & (pl.col("member") == cell["member"]))
+                lines = []
+                for item in mine.iter_rows(named=True):
+                    label = item["title"] or "（表題なし）"
+                    extra = [f"評価 {item['grade']}" if item["grade"] else None,
+                             _yen(item["fiscal_effect"]) if item["fiscal_effect"] is not None else None,
+                             "共同" if item["role"] == "共同" else None]
+                    note = "、".join(e for e in extra if e)
+                    lines.append(f"- [{item['level']} {item['code'] or ''} {md(label)}]({item['url']})"
+                                 + (f"（{note}）" if note else ""))
+                st.markdown("\n".join(lines))
+
+
+def screen() -> None:
+    filters = current_filters()
+    st.title("比較")
+    st.caption("すべての文書の取組を共通の行革分類 (カテゴリ) に分け、同じカテゴリの取組を自治体ごとに並べます。"
+               "カテゴリは data/raw/categories.csv のキーワード辞書と項目ごとの指定で決まります。共同実施の取組は各自治体に数えます。")
+    overview = compare.category_overview(filters)
+    matrix = compare.category_matrix(filters)
+    items = compare.category_items(filters)
+    if matrix.is_empty():
+        empty("条件に合うカテゴリの付いた取組")
+        return
+
+    chart_card(recipe_card("compare.municipalities", filters), key="compare_municipalities")
+    st.markdown("##### カテゴリ × 自治体（取組数）")
+    if filters.category:
+        overview = overview.filter(pl.col("category") == filters.category)
+    table = _matrix(overview, matrix)
+    st.dataframe(table, hide_index=True, width="stretch", key="compare_matrix")
+    table_downloads(table, "カテゴリ別_自治体別_取組数", filters, key="compare_matrix_downloads")
+
+    present = [c for c in overview.filter(pl.col("items") > 0)["category"]]
+    if filters.category:
+        category = filters.category
+        st.caption(md(f"サイドバーのカテゴリ「{category}」を表示しています。"))
+        sync_url(filters)
+    else:
+        wanted = st.query_params.get(PARAM)
+        widest = overview.sort("municipalities", "items", descending=True)["category"][0]
+        default = wanted if wanted in present else widest
+        category = st.selectbox("並べるカテゴリ", present, index=present.index(default), key="compare_category",
+                                help="サイドバーの「カテゴリ」で選ぶと、他の画面も同じカテゴリに絞り込まれます")
+        sync_url(filters, **{PARAM: category})
+    if category not in present:
+        empty(f"カテゴリ「{category}」の取組")
+        return
+    _side_by_side(category, matrix, items)
+    shown = (items.filter(pl.col("category") == category)
+             .select(pl.col("member").alias("自治体"), pl.col("role").alias("役割"), pl.col("level").alias("階層"),
+                     pl.col("code").alias("番号"), pl.col("title").alias("取組名"), pl.col("grade").alias("総合評価"),
+                     pl.col("fiscal_effect").alias("財政効果額(円)"), pl.col("initiative_id").alias("取組ID")))
+    table_downloads(shown, f"比較_{category}", filters, key="compare_items_downloads")
+
+
+screen()
