@@ -144,3 +144,19 @@ def test_parallel_checks_give_the_serial_rows_and_errors(raw, tmp_path, monkeypa
     assert str(parallel.value) == str(serial.value)
     assert parallel.value.problems == serial.value.problems
     assert "03-many_errors.xlsx:" in str(parallel.value)
+
+
+def test_an_import_after_a_build_checks_only_the_imported_workbook(raw, tmp_path, checks, monkeypatch):
+    from etl.upload import import_workbook
+
+    monkeypatch.delenv("GYOKAKU_CACHE", raising=False)
+    target = tmp_path / "warehouse.duckdb"
+    build(raw, target)  # the default cache: cache/ beside the warehouse
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 7 + 5
+    checks.clear()
+    data = workbook(random.Random(5), towns(8)[7])
+    import_workbook(data, "new.xlsx", raw, target)
+    assert checks == ["new.xlsx"]  # the build inside the import; the upload's own check runs before
+    assert (raw / "new.xlsx").exists()
+    build(raw, tmp_path / "plain.duckdb", cache=False)
+    assert _views(target) == _views(tmp_path / "plain.duckdb")
