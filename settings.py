@@ -6,6 +6,8 @@ variables, e.g. for tests or a second installation on one machine:
 
 - ``GYOKAKU_RAW``: the source folder (default ``data/raw``)
 - ``GYOKAKU_WAREHOUSE``: the DuckDB warehouse file (default ``data/warehouse.duckdb``)
+- ``GYOKAKU_CACHE``: the ETL's extract cache (default ``cache/`` beside the warehouse file,
+  i.e. ``data/cache``; see ``etl.extract_cache``). Deleting it only makes the next build slower.
 
 The functions read the environment on every call, so a test's ``monkeypatch.setenv`` applies.
 """
@@ -19,6 +21,7 @@ DEFAULT_RAW_DIR = ROOT / "data" / "raw"
 DEFAULT_WAREHOUSE = ROOT / "data" / "warehouse.duckdb"
 RAW_ENV = "GYOKAKU_RAW"
 WAREHOUSE_ENV = "GYOKAKU_WAREHOUSE"
+CACHE_ENV = "GYOKAKU_CACHE"
 
 
 def raw_dir() -> Path:
@@ -29,3 +32,11 @@ def raw_dir() -> Path:
 def warehouse_path() -> Path:
     """The warehouse file the ETL writes and the dashboard reads."""
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def cache_dir(warehouse: Path | None = None) -> Path:
+    """The folder of the ETL's extract cache for the warehouse file ``warehouse``."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    return (warehouse_path() if warehouse is None else warehouse).parent / "cache"

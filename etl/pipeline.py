@@ -10,20 +10,22 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
                            read_text, sha256_of, unknown_files)
-from etl.attribution import attribute, read_lexicon
+from etl.attribution import ALIASES, attribute, read_lexicon
 from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
+from etl.extract_cache import ExtractCache, entry_key
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
 from etl.model import Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, SOURCES
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
+from settings import cache_dir
 from settings import raw_dir as configured_raw_dir
 from settings import warehouse_path
 from vocab import QualityKind
@@ -71,12 +73,49 @@ def _unknown_file_issue(name: str) -> Issue:
                  (), "取り込んでいません。manifest.csv に行を追加するか、ファイルを移動してください")
 
 
+def _parsed(raw_dir: Path, entry, corrections, lexicon, cache: ExtractCache | None) -> LoadedDocument:
+    """One text document read, corrected, parsed, reconciled, cross-checked and attributed — or
+    its cached result, keyed by its bytes, its manifest row, the corrections for it and the
+    files the attribution lexicon is read from."""
+    mine = [c for c in corrections if c.document_id == entry.document_id]
+    key = None
+    if cache is not None:
+        lexicon_files = [sha256_of(raw_dir / name) if (raw_dir / name).exists() else None
+                         for name in (MUNICIPALITY_CODES, ALIASES)]
+        key = entry_key("text", sha256_of(raw_dir / entry.file),
+                        [asdict(entry), [asdict(c) for c in mine], lexicon_files])
+        hit = cache.get(key, LoadedDocument)
+        if hit is not None:
+            return hit
+    doc, issues = load_document(raw_dir, entry, corrections)
+    source = SOURCES[entry.format]
+    extract = source.parse(doc)
+    extract.issues[:0] = issues
+    reconciled = reconcile(extract)
+    reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
+    reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
+    loaded = LoadedDocument(
+        entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
+        sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
+        len(doc.lines), reconciled)
+    if cache is not None:
+        cache.put(key, loaded)
+    return loaded
+
+
 def build(raw_dir: Path | None = None, target: Path | None = None,
-          progress: Progress = lambda message: None) -> BuildReport:
-    """Build ``target`` from ``raw_dir`` (default: the configured folders, see ``settings``)."""
+          progress: Progress = lambda message: None, *, cache: Path | None | bool = True) -> BuildReport:
+    """Build ``target`` from ``raw_dir`` (default: the configured folders, see ``settings``).
+
+    ``cache``: the extract cache folder (``etl.extract_cache``); True (default) = the configured
+    one (``settings.cache_dir``), False/None = parse every file and keep nothing.
+    """
     started = time.perf_counter()
     raw_dir = configured_raw_dir() if raw_dir is None else raw_dir
     target = warehouse_path() if target is None else target
+    if cache is True:
+        cache = cache_dir(target)
+    extracts = ExtractCache(cache) if cache else None
     manifest = read_manifest(raw_dir)
     # Workbooks (.xlsx) need no manifest row; a row with format "workbook" may still name one.
     entries = [e for e in manifest if e.format != WORKBOOK_FORMAT]
@@ -93,21 +132,13 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
         if entry.format not in FORMATS:
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
-        doc, issues = load_document(raw_dir, entry, corrections)
-        source = SOURCES[entry.format]
-        extract = source.parse(doc)
-        extract.issues[:0] = issues
-        reconciled = reconcile(extract)
-        reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
-        reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
-        content.documents.append(LoadedDocument(
-            entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
-            sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
-            len(doc.lines), reconciled))
+        content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
     content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,
-                                            {e.document_id for e in entries}, progress))
+                                            {e.document_id for e in entries}, progress, extracts))
     progress("倉庫を書き込み中")
     counts = write_warehouse(content, target, time.perf_counter() - started)
+    if extracts is not None:
+        extracts.prune()
     kinds: dict[str, int] = {}
     for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1

@@ -10,16 +10,14 @@ problems of all failing workbooks and the run stops before the warehouse is touc
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable
 
 from etl.documents import ManifestEntry
 from etl.errors import WorkbookError
+from etl.extract_cache import ExtractCache
 from etl.load import LoadedDocument
 from etl.model import Issue
-from etl.reconcile import reconcile
-from etl.workbook.check import check
 from etl.workbook.layout import PLAN
 from etl.workbook.problems import ERROR, Problem, WorkbookCheck
 
@@ -60,16 +58,20 @@ def _failure_message(failures: list[WorkbookCheck]) -> str:
 
 def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestEntry],
                    taken_ids: set[str],
-                   progress: Callable[[str], None] = lambda message: None) -> list[LoadedDocument]:
+                   progress: Callable[[str], None] = lambda message: None,
+                   cache: ExtractCache | None = None) -> list[LoadedDocument]:
     """Check and load ``files`` (names in ``raw_dir``); ``entries`` maps a file to its manifest
-    row when it has one; ``taken_ids`` are the document ids already used by other documents."""
+    row when it has one; ``taken_ids`` are the document ids already used by other documents.
+    ``cache``: unchanged workbooks come from it instead of being checked again
+    (``etl.checked_workbooks``)."""
+    from etl.checked_workbooks import check_workbooks  # it imports this package's checker
+
     loaded, failures = [], []
     taken = dict.fromkeys(taken_ids, "manifest.csv")
-    for number, name in enumerate(files, start=1):
-        progress(f"[ブック {number}/{len(files)}] {name} を検査中")
-        data = (raw_dir / name).read_bytes()
+    document_ids = {name: entry.document_id for name, entry in entries.items()}
+    for name, checked in check_workbooks(raw_dir, files, document_ids, cache, progress):
         entry = entries.get(name)
-        result = check(data, name, entry.document_id if entry else None)
+        result, extract = checked.result, checked.reconciled
         document_id = result.plan.document_id
         if document_id in taken:
             result.problems.append(Problem(ERROR, PLAN.name, 2, "文書ID",
@@ -80,8 +82,7 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
         if not result.ok:
             failures.append(result)
             continue
-        sha256 = hashlib.sha256(data).hexdigest()
-        extract = reconcile(result.extract)
+        sha256 = checked.sha256
         if entry is not None:
             extract.issues.extend(_manifest_notes(entry, result, sha256))
         plan = result.plan
