@@ -56,16 +56,19 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
                 st.caption(f"評価: {_grades(cell)} ／ 財政効果: "
                            f"{_yen(cell['fiscal_effect']) if cell['with_money'] else '記載なし'}")
                 mine = items.filter((pl.col("category") == category) & (pl.col("member") == cell["member"]))
-                lines = []
-                for item in mine.iter_rows(named=True):
-                    label = item["title"] or "（表題なし）"
-                    extra = [f"評価 {item['grade']}" if item["grade"] else None,
-                             _yen(item["fiscal_effect"]) if item["fiscal_effect"] is not None else None,
-                             "共同" if item["role"] == "共同" else None]
-                    note = "、".join(e for e in extra if e)
-                    lines.append(f"- [{item['level']} {item['code'] or ''} {md(label)}]({item['url']})"
-                                 + (f"（{note}）" if note else ""))
-                st.markdown("\n".join(lines))
+                # A table, not markdown links: titles come from documents and workbooks and are shown as text.
+                st.dataframe(pl.DataFrame({
+                    "取組": [" ".join(p for p in (i["level"], i["code"], i["title"] or "（表題なし）") if p)
+                           for i in mine.iter_rows(named=True)],
+                    "評価": mine["grade"],
+                    "財政効果": [_yen(v) if v is not None else None for v in mine["fiscal_effect"].to_list()],
+                    "共同": ["共同" if r == "共同" else None for r in mine["role"].to_list()],
+                    "開く": mine["url"],
+                }, schema={"取組": pl.String, "評価": pl.String, "財政効果": pl.String, "共同": pl.String,
+                           "開く": pl.String}), hide_index=True, width="stretch",
+                    key=f"compare_items_{category}_{cell['member']}",
+                    column_config={"開く": st.column_config.LinkColumn(display_text="開く", width="small",
+                                                                     help="取組一覧でこの取組の詳細を開きます")})
 
 
 def screen() -> None:

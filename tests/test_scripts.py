@@ -114,7 +114,8 @@ def test_the_screenshot_command_runs_every_test_that_publishes_a_screenshot():
     from bench.screenshots import TESTS
 
     publishing = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "browser").glob("test_*.py")
-                  if "published_screenshot(" in p.read_text(encoding="utf-8")}
+                  if "published_screenshot(" in p.read_text(encoding="utf-8")
+                  or "UPDATE_SCREENSHOTS) == \"1\"" in p.read_text(encoding="utf-8")}
     assert publishing == {t.split("::")[0] for t in TESTS}
     for test in TESTS:
         file, _, name = test.partition("::")

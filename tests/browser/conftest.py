@@ -85,26 +85,8 @@ def server(built_warehouse):
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (run scripts/install.sh --browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+# The ``browser`` and ``page`` fixtures live in tests/conftest.py: one Playwright for the whole
+# run (tests/deploy uses them too), since a second sync Playwright in the same thread refuses to start.
 
 
 def screenshot(page, name: str) -> Path:

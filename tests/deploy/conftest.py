@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import _free_port, wait_until_healthy
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures for tests/deploy
 from tests.conftest import ROOT
 
 CADDY = shutil.which("caddy") or "/usr/bin/caddy"
