@@ -116,6 +116,10 @@ class QualityKind:
     WORKBOOK = "workbook"  # a warning about an imported template workbook
     UNATTRIBUTED = "unattributed"  # no municipality, and the written rule could not decide one (etl.attribution)
     UNCATEGORIZED = "uncategorized"  # no category of the common taxonomy (etl.categories)
+    # A municipality name without a 全国地方公共団体コード (etl.municipality_codes): not on the
+    # national list, or shared by several municipalities and not decided by the prefecture.
+    MUNICIPALITY_UNLISTED = "municipality_unlisted"
+    MUNICIPALITY_AMBIGUOUS = "municipality_ambiguous"
 
 
 
@@ -135,6 +139,8 @@ QUALITY_LABELS = {
     QualityKind.UNMATCHED: "照合できず",
     QualityKind.UNATTRIBUTED: "自治体不明",
     QualityKind.UNCATEGORIZED: "分類なし",
+    QualityKind.MUNICIPALITY_UNLISTED: "コードのない自治体",
+    QualityKind.MUNICIPALITY_AMBIGUOUS: "同名の自治体",
 }
 QUALITY_HELP = {
     QualityKind.CORRECTION: "訂正ファイル (corrections.csv) の行を適用して印字を直した箇所",
@@ -152,6 +158,8 @@ QUALITY_HELP = {
     QualityKind.UNMATCHED: "表彰などの表から取組一覧に対応する行が見つからない",
     QualityKind.UNATTRIBUTED: "文書が自治体を示さず、本文からも規則で決められなかった取組（外部の団体名では決めない）",
     QualityKind.UNCATEGORIZED: "共通分類 (カテゴリ) のキーワードが見つからない取組",
+    QualityKind.MUNICIPALITY_UNLISTED: "全国地方公共団体コードの一覧にない自治体名（自治体コードは空欄のまま）",
+    QualityKind.MUNICIPALITY_AMBIGUOUS: "同じ名前の自治体が複数あり、都道府県からも決められない自治体名（自治体コードは空欄のまま）",
 }
 
 

@@ -1,8 +1,10 @@
 """National scale: ``python -m bench national --municipalities N``.
 
-Generates N valid template workbooks (seeded; one per municipality of ``data/raw/
-municipality_codes.csv``, repeating the list with numbered names when N is larger, so names
-that several municipalities share — 府中市, 池田町 — occur as they do in Japan), each with a plan
+Generates N valid template workbooks (seeded; one per real municipality of ``data/raw/
+municipality_codes.csv`` — the national list of 1,741 —, so names that several municipalities
+share occur as they do in Japan: the list starts with 府中市 ×2 and 池田町 ×4, then the rest in
+code order; beyond 1,741 the list repeats with numbered names. Every other workbook states its
+自治体コード, the others only 都道府県 + 名称), each with a plan
 hierarchy of about 60 initiatives, five years of grades and the four criteria, committee
 ratings, 7 indicators, 20 money rows and 60 texts of realistic length. Then, on a copy of
 data/raw with those workbooks:
@@ -10,11 +12,13 @@ data/raw with those workbooks:
 1. a full ``python -m etl`` build in a subprocess (wall time, peak memory of the process),
    from scratch (empty extract cache), then again with the warm cache (nothing changed);
 2. every page under AppTest, first run and warm rerun, with no filter and with one
-   municipality (the first generated one), and whether it raised;
+   municipality (the first generated one, 府中市 of 東京都, chosen by its code 132063: a name two
+   municipalities share), and whether it raised;
 3. one more workbook imported through ``etl.upload.import_workbook`` (what the import page does).
 
-``--etl-only`` skips step 2. It prints one table. The workbooks are cached under bench/results/national-<N>-<seed>/ (git-
-ignored), so a second run measures the same input without generating it again.
+``--etl-only`` skips step 2. It prints one table. The workbooks are cached under
+bench/results/national-v2-<N>-<seed>/ (git-ignored; "v2": the generator of the national list
+with codes), so a second run measures the same input without generating it again.
 """
 from __future__ import annotations
 
@@ -46,24 +50,32 @@ SENTENCE = ("{topic}について、{dept}が中心となり関係課と協議を
             "今後は対象を広げ、効果を検証しながら全庁に展開する。")
 
 
+# Shared names first, so even N = 50 has municipalities that only their code tells apart.
+FIRST = ("府中市", "池田町")
+
+
 @dataclass(frozen=True)
 class Town:
     name: str
     prefecture: str
-    code5: str
+    code: str  # 6-digit 全国地方公共団体コード; "" for a numbered repeat (not on the list)
+    stated_code: bool = False  # the workbook's 計画 sheet gives 自治体コード (else 都道府県 + 名称)
 
 
 def towns(count: int) -> list[Town]:
-    """``count`` municipalities from the national code list (not prefectures), repeated with a
-    suffix (第2 …) when the list is shorter than ``count``."""
+    """``count`` municipalities of the national code list (not prefectures): 府中市 ×2 and
+    池田町 ×4 first, then the others in code order; repeated with a suffix (第2 …, no code)
+    beyond the 1,741. Every other town states its code in the workbook."""
     with (ROOT / "data" / "raw" / "municipality_codes.csv").open(encoding="utf-8-sig", newline="") as f:
-        listed = [Town(r["municipality"], r["prefecture"], r["code5"]) for r in csv.DictReader(f)
+        listed = [(r["municipality"], r["prefecture"], r["code"]) for r in csv.DictReader(f)
                   if r["municipality"] != r["prefecture"]]
+    listed.sort(key=lambda t: (FIRST.index(t[0]) if t[0] in FIRST else len(FIRST), t[2]))
     out = []
     for n in range(count):
-        base = listed[n % len(listed)]
+        name, prefecture, code = listed[n % len(listed)]
         lap = n // len(listed)
-        out.append(base if lap == 0 else Town(f"{base.name}第{lap + 1}", base.prefecture, ""))
+        out.append(Town(name, prefecture, code, n % 2 == 0) if lap == 0
+                   else Town(f"{name}第{lap + 1}", prefecture, ""))
     return out
 
 
@@ -117,7 +129,8 @@ def _rows(rng: random.Random, town: Town) -> dict[str, list[dict]]:
         indicators.append({"indicator_no": str(no), "name": name, "unit": "%", "fiscal_year": YEARS[-1],
                            "kind": "目標値", "value": base + 20})
     plan = [{"municipality": town.name, "prefecture": town.prefecture, "title": f"{town.name}行財政改革プラン",
-             "start_fy": YEARS[0], "end_fy": YEARS[-1], "document_id": document_id(town)}]
+             "start_fy": YEARS[0], "end_fy": YEARS[-1], "document_id": document_id(town),
+             "code": town.code if town.stated_code else None}]
     return {"計画": plan, "取組": initiatives, "評価": evaluations, "指標": indicators, "財政効果": money,
             "記述": narratives}
 
@@ -136,7 +149,7 @@ def workbook(rng: random.Random, town: Town) -> bytes:
 
 
 def generate(count: int, seed: int) -> Path:
-    folder = RESULTS / f"national-{count}-{seed}"
+    folder = RESULTS / f"national-v2-{count}-{seed}"
     marker = folder / ".complete"
     if marker.exists():
         return folder
@@ -238,10 +251,10 @@ def run(count: int, seed: int = 1, warm_runs: int = 3, etl_only: bool = False) -
         saved = {name: os.environ.get(name) for name in ("GYOKAKU_WAREHOUSE", "GYOKAKU_RAW")}
         os.environ["GYOKAKU_WAREHOUSE"], os.environ["GYOKAKU_RAW"] = str(target), str(raw)
         try:
-            first_town = towns(1)[0].name
+            first = towns(1)[0]  # 府中市 of 東京都: the filter carries its code
             pages = [] if etl_only else registered_pages()
             report["pages"] = {"すべて": page_times(pages, None, warm_runs),
-                               first_town: page_times(pages, first_town, warm_runs)}
+                               f"{first.name}（{first.prefecture}）": page_times(pages, first.code, warm_runs)}
             from etl.upload import import_workbook
 
             started, cpu = time.perf_counter(), time.process_time()

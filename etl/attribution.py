@@ -4,7 +4,7 @@ A parser sets ``municipality=None`` when the document does not say whose initiat
 (the Tokyo DX collection prints no bracket for 25 of its 60 cases). This step reads the
 initiative's own text — title, subtitle (``extra["副題"]``) and narratives, sentence by
 sentence — against the municipality list (``data/raw/municipality_codes.csv``, prefectures
-left out) and the reviewed aliases (``data/raw/municipality_aliases.csv``: romanised or
+left out, only the document's own prefecture: ``Lexicon.within``) and the reviewed aliases (``data/raw/municipality_aliases.csv``: romanised or
 nicknamed forms a case uses, e.g. 「ItabashiDXCollection」 → 板橋区). The written rule:
 
 - 本文 (in the text): the text names exactly one municipality, at least once outside an
@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.errors import ManifestError
 from etl.model import Extract, Issue
+from etl.municipality_codes import CodeList
 from etl.normalize import match_key
 from vocab import QualityKind
 
@@ -50,6 +51,18 @@ class Lexicon:
 
     names: dict[str, str]
     aliases: dict[str, str]
+    # match form -> the prefectures that have a municipality of that name (etl.municipality_codes)
+    prefectures: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def within(self, prefecture: str | None) -> "Lexicon":
+        """The names (and aliases) of one prefecture's municipalities: a document is read
+        against its own prefecture's list, since the national one has 1,741 names and short
+        ones (森町, 朝日町 …) occur inside ordinary words. No prefecture: the whole list."""
+        if not prefecture or not self.prefectures:
+            return self
+        names = {k: v for k, v in self.names.items() if prefecture in self.prefectures.get(k, ())}
+        return Lexicon(names, {k: v for k, v in self.aliases.items() if match_key(v) in names},
+                       {k: self.prefectures[k] for k in names})
 
     def pattern(self) -> re.Pattern[str] | None:
         forms = sorted({*self.names, *self.aliases}, key=len, reverse=True)
@@ -59,10 +72,15 @@ class Lexicon:
         return self.names.get(form) or self.aliases[form]
 
 
-def read_lexicon(raw_dir: Path, codes: dict[str, tuple[str, str | None]]) -> Lexicon:
-    """Names from the municipality list (a name equal to its prefecture, e.g. 東京都, is the
+def read_lexicon(raw_dir: Path, codes: CodeList) -> Lexicon:
+    """Names from the municipality list (a prefecture's own row, e.g. 東京都, is the
     prefecture itself: an outside body) plus the aliases file (``#`` lines are comments)."""
-    names = {match_key(m): m for m, (prefecture, _) in codes.items() if m != prefecture}
+    names: dict[str, str] = {}
+    prefectures: dict[str, set[str]] = {}
+    for m in codes.by_code.values():
+        if not m.is_prefecture:
+            names[match_key(m.name)] = m.name
+            prefectures.setdefault(match_key(m.name), set()).add(m.prefecture)
     aliases: dict[str, str] = {}
     path = raw_dir / ALIASES
     if path.exists():
@@ -79,7 +97,7 @@ def read_lexicon(raw_dir: Path, codes: dict[str, tuple[str, str | None]]) -> Lex
                 raise ManifestError(f"{ALIASES}:{number}: municipality「{municipality}」は "
                                     "municipality_codes.csv にありません")
             aliases[match_key(row[0])] = municipality
-    return Lexicon(names, aliases)
+    return Lexicon(names, aliases, {k: frozenset(v) for k, v in prefectures.items()})
 
 
 @dataclass(frozen=True)

@@ -24,19 +24,25 @@ from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
 from etl.money import BASES, BOUNDS, KINDS, RECURRENCES, decide
+from etl.municipality_codes import CodeList
+from vocab import QualityKind
 
 SCHEMA = """
 CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, prefecture VARCHAR,
     title VARCHAR, file VARCHAR, sha256 VARCHAR, format VARCHAR, published VARCHAR,
-    original_file VARCHAR, line_count INTEGER);
-CREATE TABLE _municipalities (municipality VARCHAR PRIMARY KEY, prefecture VARCHAR, code VARCHAR);
+    original_file VARCHAR, line_count INTEGER, municipality_code VARCHAR);
+-- One row per municipality: keyed by code, or by name for one without a code (etl.municipality_codes).
+CREATE TABLE _municipalities (municipality VARCHAR, prefecture VARCHAR, code VARCHAR, label VARCHAR);
+-- Every municipality name a document uses, and the code it resolves to there (NULL: unresolved).
+CREATE TABLE _document_municipalities (document_id VARCHAR, municipality VARCHAR, municipality_code VARCHAR,
+    PRIMARY KEY (document_id, municipality));
 CREATE TABLE _initiatives (initiative_id VARCHAR PRIMARY KEY, municipality VARCHAR,
     document_id VARCHAR, level VARCHAR, code VARCHAR, parent_id VARCHAR, title VARCHAR,
     fiscal_year INTEGER, start_fy INTEGER, end_fy INTEGER, departments VARCHAR[],
     themes VARCHAR[], extra JSON, line INTEGER, copy VARCHAR, search_key VARCHAR,
-    categories VARCHAR[]);
+    categories VARCHAR[], municipality_code VARCHAR);
 CREATE TABLE _initiative_municipalities (initiative_id VARCHAR, municipality VARCHAR, role VARCHAR,
-    PRIMARY KEY (initiative_id, municipality));
+    municipality_code VARCHAR, PRIMARY KEY (initiative_id, municipality));
 CREATE TABLE _categories (category VARCHAR PRIMARY KEY, position INTEGER);
 CREATE TABLE _initiative_categories (initiative_id VARCHAR, category VARCHAR, score INTEGER,
     keywords VARCHAR[], source VARCHAR, position INTEGER);
@@ -47,13 +53,13 @@ CREATE TABLE _narratives (initiative_id VARCHAR, fiscal_year INTEGER, section VA
 CREATE TABLE _fiscal_effects (municipality VARCHAR, document_id VARCHAR, initiative_id VARCHAR,
     fiscal_year INTEGER, amount_yen BIGINT, amount_max_yen BIGINT, kind VARCHAR, basis VARCHAR,
     recurrence VARCHAR, bound VARCHAR, counted BOOLEAN, excluded_reason VARCHAR, source VARCHAR,
-    evidence VARCHAR, location VARCHAR, line INTEGER, sheet VARCHAR);
+    evidence VARCHAR, location VARCHAR, line INTEGER, sheet VARCHAR, municipality_code VARCHAR);
 CREATE TABLE _indicators (municipality VARCHAR, document_id VARCHAR, indicator_no VARCHAR,
     name VARCHAR, unit VARCHAR, fiscal_year INTEGER, kind VARCHAR, value DOUBLE, note VARCHAR,
-    line INTEGER);
+    line INTEGER, municipality_code VARCHAR);
 CREATE TABLE _awards (municipality VARCHAR, document_id VARCHAR, program VARCHAR,
     fiscal_year INTEGER, award VARCHAR, initiative_id VARCHAR, title VARCHAR, winner VARCHAR,
-    line INTEGER);
+    line INTEGER, municipality_code VARCHAR);
 CREATE TABLE _data_quality (document_id VARCHAR, location VARCHAR, kind VARCHAR,
     message VARCHAR, resolution VARCHAR, initiative_id VARCHAR, sheet VARCHAR, line INTEGER);
 CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, score DOUBLE,
@@ -63,22 +69,23 @@ CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
-    "municipalities": ["municipality", "prefecture", "code"],
-    "documents": ["document_id", "municipality", "title", "file", "sha256"],
+    "municipalities": ["municipality", "prefecture", "code", "label"],
+    "documents": ["document_id", "municipality", "title", "file", "sha256", "municipality_code"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
-                    "categories"],
+                    "categories", "municipality_code"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
     "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
                        "amount_max_yen", "kind", "basis", "recurrence", "bound", "counted",
-                       "excluded_reason", "source", "evidence", "location"],
+                       "excluded_reason", "source", "evidence", "location", "municipality_code"],
     "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind",
-                   "value", "note"],
-    "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
+                   "value", "note", "municipality_code"],
+    "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner",
+               "municipality_code"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
     "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
-    "initiative_municipalities": ["initiative_id", "municipality", "role"],
+    "initiative_municipalities": ["initiative_id", "municipality", "role", "municipality_code"],
 }
 LEAD, PARTNER = "主体", "共同"  # initiative_municipalities.role
 
@@ -105,7 +112,11 @@ class LoadedDocument:
 @dataclass
 class WarehouseContent:
     documents: list[LoadedDocument] = field(default_factory=list)
-    municipality_codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    municipality_codes: CodeList = field(default_factory=CodeList)  # data/raw/municipality_codes.csv
+    # document_id -> the code its own municipality resolved to (etl.municipality_codes.resolve_stated:
+    # a workbook's 自治体コード or 都道府県 + 名称, a manifest row's municipality + prefecture); a
+    # document not in it has no code (its name is not on the list: a data_quality row says so).
+    document_codes: dict[str, str | None] = field(default_factory=dict)
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
     categories: Dictionary = field(default_factory=Dictionary)  # data/raw/categories.csv
 
@@ -123,21 +134,72 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
+_UNRESOLVED_HELP = ("自治体コードは空欄 (NULL) のまま取り込みました（自治体の絞り込みでは名前で選べます）。"
+                    "名前の誤りなら文書・ブックを直し、ブックなら計画シートに都道府県か自治体コードを書いてください")
+
+
+def _document_municipalities(d: LoadedDocument, content: WarehouseContent
+                             ) -> tuple[dict[str, str | None], list[Issue]]:
+    """Every municipality name document ``d`` uses -> its code (``etl.municipality_codes``):
+    the document's own name has the code its manifest row / 計画 sheet resolved to; any other
+    name (an initiative's 自治体, an amount's, a partner) resolves within the document's
+    prefecture, else nationally when unique, else stays without a code — with one
+    data_quality row per such name, at its first place."""
+    codes = content.municipality_codes
+    places: dict[str, tuple[int | None, str | None]] = {}
+    workbook = d.format == "workbook"
+    for i in d.extract.initiatives:
+        if i.municipality not in (None, DOCUMENT_MUNICIPALITY):
+            places.setdefault(i.municipality, (i.line, i.copy if workbook else None))
+    for f in d.extract.fiscal_effects:
+        if f.municipality not in (None, DOCUMENT_MUNICIPALITY):
+            places.setdefault(f.municipality, (f.line, f.sheet))
+    for name, rows in d.extract.tables.items():
+        if name.endswith("_municipalities"):
+            for r in rows:
+                if r.get("municipality"):
+                    places.setdefault(r["municipality"], (r.get("line"), "関係自治体" if workbook else None))
+    resolved: dict[str, str | None] = {d.municipality: content.document_codes.get(d.document_id)}
+    issues = []
+    if resolved[d.municipality] is None and len(codes):
+        found = codes.candidates(d.municipality)
+        where = "計画シート" if workbook else "manifest.csv"
+        kind = QualityKind.MUNICIPALITY_AMBIGUOUS if found else QualityKind.MUNICIPALITY_UNLISTED
+        why = (f"{'・'.join(m.prefecture for m in found)} にあり、都道府県「{d.prefecture or ''}」と合いません"
+               if found else "全国地方公共団体コードの一覧 (data/raw/municipality_codes.csv) にありません")
+        issues.append(Issue(kind, f"文書の自治体「{d.municipality}」({where}) は{why}", (2,) if workbook else (),
+                            _UNRESOLVED_HELP, None, "計画" if workbook else None))
+    for name, (line, sheet) in places.items():
+        if name in resolved:
+            continue
+        resolved[name], why = codes.resolve_within(name, d.prefecture)
+        if resolved[name] is None and len(codes):
+            kind = QualityKind.MUNICIPALITY_AMBIGUOUS if codes.candidates(name) else QualityKind.MUNICIPALITY_UNLISTED
+            issues.append(Issue(kind, f"自治体{why}", (line,) if line else (), _UNRESOLVED_HELP, None, sheet))
+    return resolved, issues
+
+
 def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
     from etl.normalize import match_key
 
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in (
-        "_documents", "_initiatives", "_evaluations", "_narratives", "_fiscal_effects",
-        "_indicators", "_awards", "_data_quality")}
+        "_documents", "_document_municipalities", "_initiatives", "_evaluations", "_narratives",
+        "_fiscal_effects", "_indicators", "_awards", "_data_quality")}
     for d in content.documents:
         x = d.extract
         ident = lambda key: None if key is None else f"{d.document_id}/{key}"  # noqa: E731
         town = lambda m: d.municipality if m == DOCUMENT_MUNICIPALITY else m  # noqa: E731
+        code_of, unresolved = _document_municipalities(d, content)
+        coded = lambda m: code_of.get(town(m)) if m is not None else None  # noqa: E731
+        out["_document_municipalities"] += [dict(document_id=d.document_id, municipality=name,
+                                                 municipality_code=code) for name, code in code_of.items()]
         out["_documents"].append(dict(document_id=d.document_id, municipality=d.municipality,
             prefecture=d.prefecture, title=d.title, file=d.file, sha256=d.sha256, format=d.format,
-            published=d.published, original_file=d.original_file, line_count=d.line_count))
+            published=d.published, original_file=d.original_file, line_count=d.line_count,
+            municipality_code=code_of[d.municipality]))
         for i in x.initiatives:
             out["_initiatives"].append(dict(initiative_id=ident(i.key), municipality=town(i.municipality),
+                municipality_code=coded(i.municipality),
                 document_id=d.document_id, level=i.level, code=i.code, parent_id=ident(i.parent_key),
                 title=i.title, fiscal_year=i.fiscal_year, start_fy=i.start_fy, end_fy=i.end_fy,
                 departments=list(i.departments), themes=list(i.themes),
@@ -155,6 +217,7 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
         effects = sorted(x.fiscal_effects, key=lambda f: f.line)  # the rule reads in document order
         for f, decision in zip(effects, decide(effects)):
             out["_fiscal_effects"].append(dict(municipality=town(f.municipality),
+                municipality_code=coded(f.municipality),
                 document_id=d.document_id, initiative_id=ident(f.initiative_key),
                 fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, amount_max_yen=f.amount_max_yen,
                 kind=f.kind, basis=f.basis, recurrence=f.recurrence, bound=f.bound,
@@ -163,13 +226,15 @@ def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
                 sheet=f.sheet))
         for k in x.indicators:
             out["_indicators"].append(dict(municipality=d.municipality, document_id=d.document_id,
+                municipality_code=code_of[d.municipality],
                 indicator_no=k.indicator_no, name=k.name, unit=k.unit, fiscal_year=k.fiscal_year,
                 kind=k.kind, value=k.value, note=k.note, line=k.line))
         for a in x.awards:
             out["_awards"].append(dict(municipality=d.municipality, document_id=d.document_id,
+                municipality_code=code_of[d.municipality],
                 program=a.program, fiscal_year=a.fiscal_year, award=a.award,
                 initiative_id=ident(a.initiative_key), title=a.title, winner=a.winner, line=a.line))
-        for q in x.issues:
+        for q in [*x.issues, *unresolved]:
             out["_data_quality"].append(dict(document_id=d.document_id,
                 location=_location(d.file, q.lines, q.sheet), kind=q.kind, message=q.message,
                 resolution=q.resolution, initiative_id=ident(q.initiative_key), sheet=q.sheet,
@@ -216,28 +281,31 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
     """Every municipality a document, an initiative, an amount or a source's own
-    ``*_municipalities`` table (e.g. all partners of a joint DX case) names."""
-    names = {r[0] for r in con.sql(
-        "SELECT municipality FROM _documents UNION SELECT municipality FROM _initiatives "
-        "UNION SELECT municipality FROM _fiscal_effects").fetchall() if r[0]}
-    for d in content.documents:
-        for name, rows in d.extract.tables.items():
-            if name.endswith("_municipalities"):
-                names |= {r["municipality"] for r in rows if r.get("municipality")}
+    ``*_municipalities`` table (e.g. all partners of a joint DX case) names: one row per code
+    (two 府中市 rows when both are named), one per name for a name without a code. ``label`` is
+    the name, or 「府中市（東京都）」 when the national list has the name more than once."""
+    codes = content.municipality_codes
     prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
     rows = []
-    for name in sorted(names):
-        prefecture, code = content.municipality_codes.get(name, (prefecture_of_doc.get(name), None))
-        rows.append(dict(municipality=name, prefecture=prefecture, code=code))
-    _insert(con, "_municipalities", rows)
+    for name, code in sorted(con.sql("SELECT DISTINCT municipality, municipality_code "
+                                     "FROM _document_municipalities").fetchall(),
+                             key=lambda r: (r[1] or "999999", r[0])):
+        if code is not None:
+            listed = codes.by_code[code]
+            rows.append(dict(municipality=listed.name, prefecture=listed.prefecture, code=code,
+                             label=codes.label(code, listed.name)))
+        else:
+            rows.append(dict(municipality=name, prefecture=prefecture_of_doc.get(name), code=None, label=name))
+    unique = {(r["code"], r["municipality"] if r["code"] is None else None): r for r in rows}
+    _insert(con, "_municipalities", list(unique.values()))
 
 
 def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
     """Every municipality an initiative belongs to: its own (主体) plus the partners a source's
     ``*_municipalities`` table names for it (共同; e.g. 多摩市・稲城市 of a joint DX case, a
     workbook's 関係自治体 rows with a 番号)."""
-    con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}' "
-            "FROM _initiatives WHERE municipality IS NOT NULL")
+    con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}', "
+            "municipality_code FROM _initiatives WHERE municipality IS NOT NULL")
     tables = [r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE "
                                     "'src\\_%\\_municipalities' ESCAPE '\\' ORDER BY 1").fetchall()]
     for table in tables:
@@ -245,8 +313,9 @@ def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
         if not {"document_id", "municipality", "initiative_key"} <= columns:
             continue
         con.sql(f"""INSERT INTO _initiative_municipalities
-            SELECT DISTINCT i.initiative_id, t.municipality, '{PARTNER}' FROM "{table}" t
+            SELECT DISTINCT i.initiative_id, t.municipality, '{PARTNER}', n.municipality_code FROM "{table}" t
             JOIN _initiatives i ON i.initiative_id = t.document_id || '/' || t.initiative_key
+            LEFT JOIN _document_municipalities n ON n.document_id = t.document_id AND n.municipality = t.municipality
             WHERE t.municipality IS NOT NULL AND NOT EXISTS (SELECT 1 FROM _initiative_municipalities m
                 WHERE m.initiative_id = i.initiative_id AND m.municipality = t.municipality)""")
 
@@ -328,6 +397,9 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
             "SELECT i.initiative_id FROM initiatives i LEFT JOIN initiative_municipalities m "
             "ON m.initiative_id = i.initiative_id AND m.role = '主体' "
             "WHERE m.municipality IS DISTINCT FROM i.municipality",
+        "自治体コードが municipalities で重複しています":
+            "SELECT code FROM municipalities WHERE code IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
+            "UNION ALL SELECT municipality FROM municipalities WHERE code IS NULL GROUP BY 1 HAVING count(*) > 1",
         "評価 (grade) が A–D ではありません":
             "SELECT grade FROM evaluations WHERE grade IS NOT NULL AND grade NOT IN ('A','B','C','D')",
         "財政効果の区分・根拠・期間・表記が語彙にありません":

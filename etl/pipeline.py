@@ -7,8 +7,6 @@ manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loa
 """
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.extract_cache import ExtractCache, entry_key
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
+from etl.municipality_codes import CodeList, check_digit, read_code_list  # noqa: F401 (check_digit: old import path)
 from etl.model import Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, SOURCES
@@ -44,25 +43,14 @@ class BuildReport:
     not_imported: list[Issue] = field(default_factory=list)
 
 
-def check_digit(code5: str) -> str:
-    """全国地方公共団体コード (local government code): 5 digits + check digit (JIS X 0402)."""
-    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2)))
-    digit = (11 - total % 11) % 10 if total >= 11 else 11 - total
-    return f"{code5}{digit}"
+def read_municipality_codes(raw_dir: Path) -> CodeList:
+    """The national code list of ``raw_dir`` keyed by code (``etl.municipality_codes``)."""
+    return read_code_list(raw_dir)
 
 
-def read_municipality_codes(raw_dir: Path) -> dict[str, tuple[str, str | None]]:
-    path = raw_dir / MUNICIPALITY_CODES
-    if not path.exists():
-        return {}
-    rows = list(csv.DictReader(io.StringIO(read_text(path, bom=True), newline="")))
-    codes = {}
-    for number, row in enumerate(rows, start=2):
-        code5 = (row.get("code5") or "").strip()
-        if code5 and not (len(code5) == 5 and code5.isdigit()):
-            raise ManifestError(f"{MUNICIPALITY_CODES}:{number}: code5 は5桁の数字です。実際: 「{code5}」")
-        codes[row["municipality"]] = (row["prefecture"], check_digit(code5) if code5 else None)
-    return codes
+def _manifest_line(manifest: list, entry) -> int:
+    """manifest.csv's line of ``entry`` (header = line 1, one line per row)."""
+    return manifest.index(entry) + 2
 
 
 def _unknown_file_issue(name: str) -> Issue:
@@ -93,7 +81,9 @@ def _parsed(raw_dir: Path, entry, corrections, lexicon, cache: ExtractCache | No
     extract.issues[:0] = issues
     reconciled = reconcile(extract)
     reconciled.issues.extend(source.cross_check(reconciled))  # the validate stage
-    reconciled.issues.extend(attribute(reconciled, lexicon, doc.lines))
+    # Names of the document's own prefecture only: 1,741 names nationally (森町, 朝日町 …)
+    # would otherwise match inside ordinary words of a case's text.
+    reconciled.issues.extend(attribute(reconciled, lexicon.within(entry.prefecture), doc.lines))
     loaded = LoadedDocument(
         entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
         sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
@@ -127,14 +117,20 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     lexicon = read_lexicon(raw_dir, content.municipality_codes)
     not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
     content.global_issues.extend(not_imported)
+    codes = content.municipality_codes
     for number, entry in enumerate(entries, start=1):
         progress(f"[{number}/{len(entries)}] {entry.file} を解析中")
+        if len(codes):  # the manifest's municipality + prefecture; unlisted -> data_quality (etl.load)
+            content.document_codes[entry.document_id] = codes.resolve_stated(
+                entry.municipality, entry.prefecture or None, None, file="manifest.csv",
+                row=_manifest_line(manifest, entry), fields=("municipality", "prefecture", "code"))
         if entry.format not in FORMATS:
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
         content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
     content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,
-                                            {e.document_id for e in entries}, progress, extracts))
+                                            {e.document_id for e in entries}, progress, extracts,
+                                            codes if len(codes) else None, content.document_codes))
     progress("倉庫を書き込み中")
     counts = write_warehouse(content, target, time.perf_counter() - started)
     if extracts is not None:

@@ -96,6 +96,10 @@ PLAN = SheetSpec("計画", True, "計画 (plan) の基本情報。データ行�
     Column("文書ID", "document_id", "code", required=False, width=22,
            meaning="倉庫での文書の識別子（空白と「/」を含まない100文字以内）。空欄ならファイル名から「xlsx-ファイル名」",
            example="kakuu-plan-r3"),
+    Column("自治体コード", "code", "code", required=False, width=12,
+           meaning="全国地方公共団体コード（6桁、最後は検査数字。例: 東京都府中市 132063）。空欄なら都道府県と自治体名で"
+                   "決めます。同じ名前の自治体が複数あるとき（府中市、池田町 …）は都道府県かこの列が必要です",
+           example=""),
 ))
 
 INITIATIVES = SheetSpec("取組", True, "取組 (initiatives)：施策・取組項目などの一覧。親番号で階層をつなぎます。", (

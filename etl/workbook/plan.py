@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from etl.municipality_codes import check_digit, valid_code
 from etl.workbook.cells import Cells
 from etl.workbook.layout import PLAN
 from etl.workbook.problems import PlanSummary, Problems
@@ -56,6 +57,31 @@ class Period:
         return f"{start}〜{end}年度"
 
 
+def _code(cells: Cells) -> str | None:
+    """自治体コード: 6 digits whose last is the JIS X 0402 check digit. Excel drops the leading
+    zero of a code typed as a number (011002 -> 11002): a 5-digit number is read as that code
+    when its 0-padded form is valid. Whether the code is on the national list is decided when
+    the build resolves the plan (``etl.municipality_codes``)."""
+    if not cells.table.has("code"):
+        return None
+    text = cells.text("code")
+    if text is None:
+        return None
+    code = unicodedata.normalize("NFKC", text).strip()
+    if code.endswith(".0"):
+        code = code[:-2]
+    if len(code) == 5 and code.isdigit() and valid_code(code.zfill(6)):
+        code = code.zfill(6)
+    if not (len(code) == 6 and code.isdigit()):
+        cells.error("code", f"自治体コード「{text}」は6桁の数字ではありません（例: 東京都府中市 132063）。")
+        return None
+    if not valid_code(code):
+        cells.error("code", f"自治体コード「{code}」の検査数字（6桁目）が違います。"
+                            f"{code[:5]} の自治体コードは {check_digit(code[:5])} です。")
+        return None
+    return code
+
+
 def read_plan(table: Table | None, file_name: str, document_id: str | None,
               problems: Problems) -> tuple[PlanSummary, Period]:
     """The one plan row; ``document_id`` (e.g. from manifest.csv) overrides the 文書ID cell."""
@@ -95,5 +121,5 @@ def read_plan(table: Table | None, file_name: str, document_id: str | None,
                                        f"{MAX_DOCUMENT_ID_CHARS} 文字以内にしてください。")
             chosen = None
     plan = PlanSummary(chosen or fallback, cells.text("municipality"), prefecture,
-                       cells.text("title"), start, end)
+                       cells.text("title"), start, end, _code(cells), cells.number)
     return plan, Period(start, end)

@@ -18,6 +18,7 @@ from etl.errors import WorkbookError
 from etl.extract_cache import ExtractCache
 from etl.load import LoadedDocument
 from etl.model import Issue
+from etl.municipality_codes import CodeList, MunicipalityCodeError
 from etl.workbook.layout import PLAN
 from etl.workbook.problems import ERROR, Problem, WorkbookCheck
 
@@ -56,14 +57,30 @@ def _failure_message(failures: list[WorkbookCheck]) -> str:
     return "\n".join(lines)
 
 
+def _resolved_code(result: WorkbookCheck, file_name: str, codes: CodeList) -> str | None:
+    """The plan's code by ``CodeList.resolve_stated``; a refusal becomes an error of the 計画 row."""
+    plan = result.plan
+    try:
+        return codes.resolve_stated(plan.municipality, plan.prefecture, plan.code, file=file_name,
+                                    sheet=PLAN.name, row=plan.row)
+    except MunicipalityCodeError as error:
+        header = {"自治体": "自治体", "都道府県": "都道府県", "自治体コード": "自治体コード"}.get(error.field or "")
+        result.problems.append(Problem(ERROR, PLAN.name, plan.row or 2, header, error.reason))
+        result.extract = None
+        return None
+
+
 def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestEntry],
                    taken_ids: set[str],
                    progress: Callable[[str], None] = lambda message: None,
-                   cache: ExtractCache | None = None) -> list[LoadedDocument]:
+                   cache: ExtractCache | None = None, codes: CodeList | None = None,
+                   document_codes: dict[str, str | None] | None = None) -> list[LoadedDocument]:
     """Check and load ``files`` (names in ``raw_dir``); ``entries`` maps a file to its manifest
     row when it has one; ``taken_ids`` are the document ids already used by other documents.
     ``cache``: unchanged workbooks come from it instead of being checked again
-    (``etl.checked_workbooks``)."""
+    (``etl.checked_workbooks``). ``codes``: the national list the 計画 row's 自治体 / 都道府県 /
+    自治体コード resolve against (a wrong or ambiguous one fails the workbook like any error);
+    each document's code goes into ``document_codes``."""
     from etl.checked_workbooks import check_workbooks  # it imports this package's checker
 
     loaded, failures = [], []
@@ -79,9 +96,12 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
                                            "元の文書を data/raw から外すか、文書ID を変えてください。"))
             result.extract = None
         taken.setdefault(document_id, name)
+        code = _resolved_code(result, name, codes) if result.ok and codes is not None else None
         if not result.ok:
             failures.append(result)
             continue
+        if document_codes is not None:
+            document_codes[document_id] = code
         sha256 = checked.sha256
         if entry is not None:
             extract.issues.extend(_manifest_notes(entry, result, sha256))

@@ -2,21 +2,23 @@
 from etl.load import PUBLIC_VIEWS
 
 EXPECTED = {
-    "municipalities": ["municipality", "prefecture", "code"],
-    "documents": ["document_id", "municipality", "title", "file", "sha256"],
+    "municipalities": ["municipality", "prefecture", "code", "label"],
+    "documents": ["document_id", "municipality", "title", "file", "sha256", "municipality_code"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
-                    "categories"],
+                    "categories", "municipality_code"],
     "evaluations": ["initiative_id", "fiscal_year", "evaluator", "criterion", "score", "grade"],
     "narratives": ["initiative_id", "fiscal_year", "section", "text"],
     "fiscal_effects": ["municipality", "document_id", "initiative_id", "fiscal_year", "amount_yen",
                        "amount_max_yen", "kind", "basis", "recurrence", "bound", "counted",
-                       "excluded_reason", "source", "evidence", "location"],
-    "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind", "value", "note"],
-    "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner"],
+                       "excluded_reason", "source", "evidence", "location", "municipality_code"],
+    "indicators": ["municipality", "indicator_no", "name", "unit", "fiscal_year", "kind", "value", "note",
+                   "municipality_code"],
+    "awards": ["municipality", "program", "fiscal_year", "award", "initiative_id", "title", "winner",
+               "municipality_code"],
     "data_quality": ["document_id", "location", "kind", "message", "resolution"],
     "similar_initiatives": ["initiative_id", "similar_id", "score", "rank"],
-    "initiative_municipalities": ["initiative_id", "municipality", "role"],
+    "initiative_municipalities": ["initiative_id", "municipality", "role", "municipality_code"],
 }
 TYPES = {("initiatives", "departments"): "VARCHAR[]", ("initiatives", "themes"): "VARCHAR[]",
          ("initiatives", "extra"): "JSON", ("evaluations", "score"): "DOUBLE",
@@ -51,6 +53,23 @@ def test_all_five_documents_and_municipality_codes(warehouse):
     assert codes["苫小牧市"] == "012131"
     assert codes["前橋市"] == "102016"
     assert codes["狛江市"] == "132195"
+
+
+def test_every_municipality_column_has_its_code_beside_it(warehouse):
+    """Every municipality of the five documents is on the national list: no row lacks its code,
+    and a name's code is the one of its municipalities row (府中市 of the DX cases is Tokyo's)."""
+    for view, columns in EXPECTED.items():
+        if "municipality" in columns and view != "municipalities":
+            assert "municipality_code" in columns, view
+            missing = warehouse.sql(f"SELECT count(*) FROM {view} WHERE municipality IS NOT NULL "
+                                    "AND municipality_code IS NULL").fetchall()[0][0]
+            assert missing == 0, view
+    assert warehouse.sql("SELECT DISTINCT municipality_code FROM initiatives WHERE municipality = '府中市'"
+                         ).fetchall() == [("132063",)]
+    assert warehouse.sql("SELECT municipality_code FROM documents WHERE document_id = 'tokyo-dx-2024'"
+                         ).fetchall() == [("130001",)]
+    labels = dict(warehouse.sql("SELECT code, label FROM municipalities").fetchall())
+    assert labels["132063"] == "府中市（東京都）" and labels["132101"] == "小金井市"
 
 
 def test_every_evaluation_and_initiative_traces_to_a_line(warehouse):
