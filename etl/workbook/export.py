@@ -50,8 +50,9 @@ def _records(con: duckdb.DuckDBPyConnection, view: str, where: str, params: list
 
 def _choose_document(con: duckdb.DuckDBPyConnection, municipality: str,
                      document_id: str | None) -> tuple[str, str]:
-    documents = con.sql("SELECT document_id, title FROM documents WHERE municipality = ? "
-                        "ORDER BY document_id", params=[municipality]).fetchall()
+    """``municipality``: a 自治体コード (132063) or a name (both 府中市 when two share it)."""
+    documents = con.sql("SELECT document_id, title FROM documents WHERE municipality_code = ? "
+                        "OR municipality = ? ORDER BY document_id", params=[municipality, municipality]).fetchall()
     if not documents:
         known = [r[0] for r in con.sql("SELECT DISTINCT municipality FROM documents ORDER BY 1").fetchall()]
         raise TemplateExportError(f"自治体「{municipality}」の文書が倉庫にありません。"
@@ -190,14 +191,16 @@ def _export(con: duckdb.DuckDBPyConnection, municipality: str, document_id: str 
     effects = _records(con, "fiscal_effects", "document_id = ?", [document_id])
     indicators = _records(con, "indicators", "document_id = ?", [document_id])
     awards = _records(con, "awards", "document_id = ?", [document_id])
-    prefecture = con.sql("SELECT prefecture FROM municipalities WHERE municipality = ?",
-                         params=[municipality]).fetchall()
+    # The document's own name, prefecture and code (``municipality`` may have been its code).
+    municipality, prefecture, code = con.sql(
+        "SELECT municipality, prefecture, municipality_code FROM _documents WHERE document_id = ?",
+        params=[document_id]).fetchall()[0]
     start, end = _plan_years(initiatives, [evaluations, narratives, effects, awards], indicators)
     reference = lambda r: dict(number=keys.number(r["initiative_id"]),  # noqa: E731
                                initiative_id=keys.key(r["initiative_id"]))
     sheets: list[tuple[SheetSpec, Rows]] = [
-        (PLAN, [dict(municipality=municipality, prefecture=prefecture[0][0] if prefecture else None,
-                     title=title, start_fy=start, end_fy=end, document_id=document_id)]),
+        (PLAN, [dict(municipality=municipality, prefecture=prefecture or None, title=title, start_fy=start,
+                     end_fy=end, document_id=document_id, code=code)]),
         (INITIATIVES, _initiative_rows(initiatives, keys, municipality, _stated_categories(con, document_id))),
         (EVALUATIONS, [dict(r, evaluator=_EVALUATOR_LABELS.get(r["evaluator"], r["evaluator"]),
                             **reference(r)) for r in evaluations]),

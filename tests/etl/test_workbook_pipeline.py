@@ -46,7 +46,7 @@ def test_cli_imports_a_workbook_without_manifest_row(raw_copy, tmp_path):
     result = run_etl(raw_copy, target)
     assert result.returncode == 0, result.stderr
     assert "文書 6 件" in result.stdout
-    assert ("架空市", "東京都", None) in _query(target, "SELECT * FROM municipalities")
+    assert ("架空市", "東京都", None, "架空市") in _query(target, "SELECT * FROM municipalities")
     assert _query(target, "SELECT document_id, municipality, title, file FROM documents WHERE file = ?", [VALID]) == [
         ("xlsx-kakuu-city-plan", "架空市", "架空市行財政改革プラン", VALID)]
     assert _query(target, "SELECT count(*) FROM initiatives WHERE municipality = '架空市'") == [(5,)]
@@ -118,7 +118,8 @@ def test_manifest_row_with_workbook_format(raw_copy, tmp_path):
     assert _query(target, "SELECT document_id, title FROM documents WHERE file = ?", [VALID]) == [
         ("kakuu-r3", "架空市行財政改革プラン")]
     kinds = sorted(r[0] for r in _query(target, "SELECT kind FROM data_quality WHERE document_id = 'kakuu-r3'"))
-    assert kinds == ["checksum_changed", "mismatch"]  # the manifest's title and stale checksum
+    # the manifest's title and stale checksum; 架空市 and its partner 架空町 have no code
+    assert kinds == ["checksum_changed", "mismatch", "municipality_unlisted", "municipality_unlisted"]
     assert _query(target, "SELECT location FROM data_quality WHERE kind = 'mismatch' AND document_id = 'kakuu-r3'") == [
         (f"{VALID}:計画!2",)]
 
