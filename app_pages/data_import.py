@@ -23,6 +23,7 @@ from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
 from ui.markdown import md
 from warehouse import queries
+from warehouse.municipalities import municipality_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DONE = "import_done"  # (file name, municipality) of the last successful import
@@ -84,7 +85,7 @@ def confirm(result: WorkbookCheck, name: str, data: bytes) -> None:
                 st.error(md(f"取り込めませんでした ({error.stage}): {error}") + "\n\n以前のデータはそのまま残っています。",
                          icon=":material/error:")
                 return
-        st.session_state[DONE] = (name, municipality)
+        st.session_state[DONE] = (name, municipality, result.plan.prefecture if result.plan else None)
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
         st.rerun()
 
@@ -99,11 +100,12 @@ def _waiting() -> None:
 
 
 def done_message() -> None:
-    name, municipality = st.session_state[DONE]
+    name, municipality, prefecture = st.session_state[DONE]
     st.success(md(f"{name} を取り込みました。{municipality or ''} のデータが全画面で使えます。"), icon=":material/check_circle:")
-    if municipality and municipality in queries.filter_choices(None).municipalities:
+    key = municipality_key(municipality, prefecture)  # its code (府中市 of 東京都 and of 広島県 differ)
+    if key and key in queries.filter_choices(None).municipalities:
         if st.button(md(f"{municipality}の概要を見る"), icon=":material/dashboard:", key="import_open"):
-            set_filter("municipality", municipality)
+            set_filter("municipality", key)
             st.switch_page("app_pages/overview.py")
 
 

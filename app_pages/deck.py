@@ -20,6 +20,7 @@ from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
 from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
+from warehouse.filters import municipality_label
 from warehouse.queries import filter_choices
 
 ADD = "deck_add_"
@@ -123,7 +124,7 @@ def condition_inputs(recipe: Recipe, start: Filters) -> Filters:
     a, b, c = st.columns(3)
     with a:
         town = _select("自治体", "municipality", list(filter_choices(None).municipalities), start.municipality,
-                       disabled="municipality" not in used)
+                       fmt=lambda key: municipality_label(key) or key, disabled="municipality" not in used)
     choices = filter_choices(town)
     with b:
         year = _select("年度", "fiscal_year", list(choices.fiscal_years), start.fiscal_year, fmt=fy_label_long,

@@ -17,6 +17,7 @@ from ui.messages import empty
 from ui.scope import scope_caption
 from vocab import QualityKind, fy_label_long, kind_label
 from warehouse import Filters, kaizen, quality
+from warehouse.filters import municipality_label
 
 HIGHLIGHT = "background-color: #FDE8C8; font-weight: 600"
 
@@ -113,7 +114,7 @@ def screen() -> None:
     filters = current_filters()
     st.title("改善取組")
     rows = kaizen.kaizen_initiatives(filters)
-    if filters.municipality and filters.municipality != "小金井市":
+    if filters.municipality and municipality_label(filters.municipality) != "小金井市":
         st.caption("改善取組 (職員の改善改革運動) は小金井市の報告書にあります。自治体の絞り込みを「小金井市」か"
                    "「すべて」にしてください。")
     _scope_note(filters)

@@ -18,6 +18,7 @@ from exports.tables import export_filename
 from ui.downloads import JST, describe_filters
 from vocab import fy_label_long
 from warehouse import Filters
+from warehouse.filters import municipality_label
 
 _CARDS = "_page_charts"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -57,7 +58,7 @@ def offer_deck(page_title: str, filters: Filters) -> None:
 
         return page_deck(
             page_title, charts,
-            municipality=filters.municipality or "全自治体",
+            municipality=municipality_label(filters.municipality) or "全自治体",
             plan="、".join(docs["title"].to_list()[:2]) + (" ほか" if docs.height > 2 else ""),
             fiscal_years=fy_label_long(filters.fiscal_year) if filters.fiscal_year else "全年度",
             conditions=describe_filters(filters), created=datetime.now(JST),

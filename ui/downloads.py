@@ -11,7 +11,7 @@ import streamlit as st
 from exports.formats import JST, TABLE_FORMATS, Download, Exporter
 from exports.tables import export_filename
 from warehouse import Filters, queries
-from warehouse.filters import describe_filters
+from warehouse.filters import describe_filters, same_municipality
 
 __all__ = ["FORMAT_HINTS", "JST", "describe_filters", "download_buttons", "file_set", "table_downloads"]
 
@@ -22,7 +22,7 @@ FORMAT_HINTS = {"財政効果額(円)": "yen", "金額(円)": "yen", "進捗度"
 def _sources(filters: Filters) -> list[tuple[str, str]]:
     docs = queries.documents()
     if filters.municipality:
-        docs = docs.filter(pl.col("municipality") == filters.municipality)
+        docs = docs.filter(same_municipality(filters.municipality))
     return [(r["title"], r["file"]) for r in docs.iter_rows(named=True)]
 
 

@@ -1,4 +1,11 @@
-"""The shared filter bar (自治体, 年度, テーマ, カテゴリ, 担当部署, 評価, 検索) in the sidebar.
+"""The shared filter bar (都道府県 → 自治体, 年度, テーマ, カテゴリ, 担当部署, 評価, 検索) in the sidebar.
+
+自治体 is picked in two searchable selectboxes (type to search): 都道府県 (the prefectures the
+warehouse has, すべて first) narrows 自治体 to that prefecture's municipalities, listed by label
+(「府中市（東京都）」 where a name is shared). The filter's value is the 自治体コード (``m`` in
+the URL); an old bookmark's name is resolved to it (``warehouse.municipalities.key_for``). The
+都道府県 choice itself only narrows the list: it follows the chosen municipality, and without one
+it is kept for the session (not in the URL, since it filters nothing by itself).
 
 State lives in ``st.session_state["filters"]`` (so it survives page switches) and is mirrored
 into the URL query string (so a view can be bookmarked and sent). On a fresh session the URL
@@ -17,10 +24,12 @@ from ui.presentation import PARAMS as PRESENTATION_PARAMS  # owned by no page, k
 from vocab import ALL, GRADES, fy_label_long
 from warehouse import Filters
 from warehouse.filters import PARAMS
+from warehouse.municipalities import key_for, link_key, picker_places, places, prefectures
 from warehouse.queries import filter_choices
 
 _STATE = "filters"
 _PREFIX = "filter_"
+_PREFECTURE = "filter_prefecture"  # the 都道府県 last chosen, across pages
 
 
 def _key(name: str, page: str) -> str:
@@ -34,7 +43,7 @@ def current_filters() -> Filters:
 
 def _initial() -> Filters:
     if _STATE not in st.session_state:
-        st.session_state[_STATE] = Filters.from_params(st.query_params.to_dict())
+        st.session_state[_STATE] = Filters.from_params(st.query_params.to_dict(), municipality_key=key_for)
     return st.session_state[_STATE]
 
 
@@ -56,8 +65,7 @@ def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
     start = _initial()
     with st.sidebar:
         st.subheader("絞り込み")
-        towns = filter_choices(None).municipalities
-        municipality = _select("自治体", "municipality", page, list(towns), start.municipality)
+        municipality = _municipality_picker(page, start.municipality)
         choices = filter_choices(municipality)
         year = _select("年度", "fiscal_year", page, list(choices.fiscal_years), start.fiscal_year,
                        fy_label_long)
@@ -79,6 +87,21 @@ def render_filter_bar(page: str, page_params: tuple[str, ...] = ()) -> Filters:
     return filters
 
 
+def _municipality_picker(page: str, current: str | None) -> str | None:
+    """都道府県 then 自治体 (see the module docstring); returns the chosen key or None."""
+    current = link_key(current)  # a name set by a page (a card's 取組一覧へ) -> its code
+    labels = {p.key: p.label for p in places()}
+    chosen = next((p for p in places() if p.key == current), None)
+    prefecture_key = _key("prefecture", page)
+    if prefecture_key not in st.session_state:
+        st.session_state[prefecture_key] = (chosen.prefecture if chosen and chosen.prefecture
+                                            else st.session_state.get(_PREFECTURE, ALL))
+    prefecture = _select("都道府県", "prefecture", page, list(prefectures()), st.session_state[prefecture_key])
+    st.session_state[_PREFECTURE] = prefecture or ALL
+    towns = [p.key for p in picker_places(prefecture)]
+    return _select("自治体", "municipality", page, towns, current, lambda key: labels.get(key, key))
+
+
 def _clear() -> None:
     """Reset every filter. A callback: widget values may only be set before the script runs."""
     for key in [k for k in st.session_state if str(k).startswith(_PREFIX)]:
@@ -96,5 +119,8 @@ def sync_url(filters: Filters, **page_params: str | None) -> None:
 
 
 def set_filter(name: str, value) -> None:
-    """Change one filter before switching page (e.g. a card's 取組一覧へ link)."""
+    """Change one filter before switching page (e.g. a card's 取組一覧へ link); a municipality
+    given by name becomes its code when the name means one municipality of the warehouse."""
+    if name == "municipality":
+        value = link_key(value)
     st.session_state[_STATE] = replace(current_filters(), **{name: value})

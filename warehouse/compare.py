@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from warehouse.connection import query
-from warehouse.filters import Filters, explorer_url
+from warehouse.filters import Filters, explorer_url, same_municipality
 from warehouse.queries import cached, category_order, initiatives
 
 GRADES = ("A", "B", "C", "D")
@@ -31,7 +31,8 @@ def category_items(filters: Filters) -> pl.DataFrame:
     """One row per (category, municipality, initiative) of the slice: member (the municipality
     it counts for), role, level, code, title, grade, fiscal_effect, url (the explorer's)."""
     rows = initiatives(filters).filter(pl.col("categories").list.len() > 0)
-    members = query("SELECT initiative_id, municipality AS member, role FROM initiative_municipalities")
+    members = query("SELECT initiative_id, municipality AS member, role, municipality_code AS member_code "
+                    "FROM initiative_municipalities")
     if members.is_empty():
         members = pl.DataFrame(schema=_MEMBERS_SCHEMA)
     out = (rows.select("initiative_id", "level", "code", "title", "grade", "fiscal_effect", "categories",
@@ -39,7 +40,7 @@ def category_items(filters: Filters) -> pl.DataFrame:
            .explode("categories").rename({"categories": "category"})
            .join(members, on="initiative_id", how="inner"))
     if filters.municipality:
-        out = out.filter(pl.col("member") == filters.municipality)
+        out = out.filter(same_municipality(filters.municipality, "member", "member_code"))
     if filters.category:  # the item's other categories are not what was asked for
         out = out.filter(pl.col("category") == filters.category)
     order = {c: n for n, c in enumerate(category_order())}

@@ -6,8 +6,10 @@ It round-trips through the URL query string so a filtered view can be bookmarked
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
+
+import polars as pl
 
 from etl.normalize import match_key
 from vocab import ALL, GRADES, fy_label_long
@@ -30,8 +32,13 @@ class Filters:
     category: str | None = None
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> "Filters":
-        """Parse URL parameters; invalid values are ignored rather than failing the page."""
+    def from_params(cls, params: Mapping[str, str],
+                    municipality_key: Callable[[str], str | None] | None = None) -> "Filters":
+        """Parse URL parameters; invalid values are ignored rather than failing the page.
+
+        ``municipality_key`` turns ``m`` into the filter's value (``warehouse.municipalities.key_for``:
+        a code stays, an old bookmark's unambiguous name becomes its code, an ambiguous one is
+        dropped); without it ``m`` is taken as given."""
         values: dict[str, object] = {}
         for name, key in PARAMS.items():
             raw = params.get(key)
@@ -43,6 +50,10 @@ class Filters:
             elif name == "grade":
                 if raw in GRADES:
                     values[name] = raw
+            elif name == "municipality" and municipality_key is not None:
+                key = municipality_key(str(raw)[:200])
+                if key:
+                    values[name] = key
             else:
                 values[name] = str(raw)[:200]
         return cls(**values)
@@ -68,8 +79,35 @@ YEARS_OF = """
 """
 
 
-# The initiatives (alias ``i``) a municipality takes part in, as lead (主体) or partner (共同).
-MUNICIPALITY_MEMBER = "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?)"
+# The initiatives (alias ``i``) a municipality takes part in, as lead (主体) or partner (共同):
+# by 自治体コード, or by name for a value that is not a code (a municipality without one).
+MUNICIPALITY_MEMBER = ("i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities "
+                       "WHERE municipality_code = ?)")
+MUNICIPALITY_MEMBER_BY_NAME = ("i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities "
+                               "WHERE municipality = ?)")
+
+
+def is_code(value: str | None) -> bool:
+    """A filter value that is a 6-digit 全国地方公共団体コード (else it is a name)."""
+    return value is not None and len(value) == 6 and value.isdigit()
+
+
+def municipality_member(value: str) -> str:
+    """``MUNICIPALITY_MEMBER`` for a code, ``MUNICIPALITY_MEMBER_BY_NAME`` for a name (one ``?``)."""
+    return MUNICIPALITY_MEMBER if is_code(value) else MUNICIPALITY_MEMBER_BY_NAME
+
+
+def same_municipality(value: str, name: str = "municipality", code: str = "municipality_code") -> pl.Expr:
+    """A Polars condition: the row's municipality is the filter's (by code, or by name when the
+    value is not a code)."""
+    return pl.col(code) == value if is_code(value) else pl.col(name) == value
+
+
+def municipality_label(value: str | None) -> str | None:
+    """What screens and files call the filter's municipality (「府中市（東京都）」), not its code."""
+    from warehouse.municipalities import label_of  # it reads the warehouse; this module does not
+
+    return label_of(value)
 
 
 def where_clause(filters: Filters) -> tuple[str, list[Any]]:
@@ -80,7 +118,7 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     search key); every value is a parameter, never formatted into the SQL."""
     clauses, params = ["TRUE"], []
     if filters.municipality:  # lead (主体) or partner (共同): a joint case shows for every partner
-        clauses.append(MUNICIPALITY_MEMBER)
+        clauses.append(municipality_member(filters.municipality))
         params.append(filters.municipality)
     if filters.category:
         clauses.append("list_contains(i.categories, ?)")
@@ -106,7 +144,7 @@ def describe_filters(filters: Filters) -> list[tuple[str, str]]:
     """The filter conditions as (label, value) rows, for export sheets and slides."""
     labels = FILTER_LABELS
     return [
-        (labels["municipality"], filters.municipality or ALL),
+        (labels["municipality"], municipality_label(filters.municipality) or ALL),
         (labels["fiscal_year"], fy_label_long(filters.fiscal_year) if filters.fiscal_year else ALL),
         (labels["theme"], filters.theme or ALL),
         (labels["department"], filters.department or ALL),
@@ -128,5 +166,8 @@ def explorer_url(initiative_id: str | None, municipality: str | None = None) -> 
     """Link to the 取組一覧 (explorer) with one initiative selected (it reads ``id``)."""
     if not initiative_id:
         return None
+    from warehouse.municipalities import link_key  # a row's name -> its code when unambiguous
+
+    municipality = link_key(municipality)
     params = {PARAMS["municipality"]: municipality} if municipality else {}
     return "/explorer?" + urlencode(params | {"id": initiative_id})

@@ -18,7 +18,7 @@ from etl.normalize import match_key
 from vocab import INDICATOR_LABELS, fy_label, fy_label_long
 from warehouse import queries
 from warehouse.connection import query
-from warehouse.filters import Filters
+from warehouse.filters import Filters, same_municipality
 from warehouse.queries import cached
 
 
@@ -26,7 +26,7 @@ from warehouse.queries import cached
 def indicator_values() -> pl.DataFrame:
     """Every indicator value (基準値・実績値・目標値) with its line in the source file."""
     return query(
-        "SELECT x.municipality, x.document_id, d.file, x.indicator_no, x.name, x.unit, x.fiscal_year, "
+        "SELECT x.municipality, x.municipality_code, x.document_id, d.file, x.indicator_no, x.name, x.unit, x.fiscal_year, "
         "x.kind, x.value, x.note, x.line FROM _indicators x LEFT JOIN _documents d USING (document_id) "
         "ORDER BY x.document_id, try_cast(x.indicator_no AS INTEGER), x.indicator_no, x.fiscal_year, x.kind")
 
@@ -54,7 +54,7 @@ def indicator_slice(filters: Filters) -> pl.DataFrame:
     """
     values = indicator_values()
     if filters.municipality:
-        values = values.filter(pl.col("municipality") == filters.municipality)
+        values = values.filter(same_municipality(filters.municipality))
     if not (filters.theme or filters.department or filters.search):
         return values
     ids = set(queries.initiatives(filters.without("grade", "fiscal_year"))

@@ -16,7 +16,7 @@ from datetime import datetime
 import polars as pl
 
 from warehouse import fiscal, queries
-from warehouse.filters import Filters
+from warehouse.filters import Filters, municipality_label
 from warehouse.metrics import GradeMovement, grade_movement
 
 
@@ -92,7 +92,7 @@ def cards(filters: Filters) -> list[Card]:
     rows = queries.initiatives(filters)
     docs = queries.documents()
     towns_of = dict(zip(docs["document_id"].to_list(), docs["municipality"].to_list()))
-    result = [_card("全自治体" if not filters.municipality else filters.municipality,
+    result = [_card("全自治体" if not filters.municipality else municipality_label(filters.municipality),
                     f"{len(rows):,} 件の取組", filters.municipality, rows, fiscal.fiscal_effect(filters), towns_of)]
     for doc in docs.iter_rows(named=True):
         mine = rows.filter(pl.col("document_id") == doc["document_id"])

@@ -12,7 +12,7 @@ from etl.normalize import match_key, match_keys
 from rowwise import rowwise
 from vocab import QUALITY_LABELS, QualityKind, kind_label, kind_order
 from warehouse.connection import query
-from warehouse.filters import Filters, explorer_url
+from warehouse.filters import Filters, explorer_url, same_municipality
 from warehouse.queries import QUALITY_ORDER, cached
 
 def kind_labels(column: str = "kind") -> pl.Expr:
@@ -28,8 +28,8 @@ def quality_rows() -> pl.DataFrame:
     """Every data-quality row with its document and, when set, the affected initiative."""
     return query(
         "SELECT q.document_id, d.title AS document_title, d.municipality AS document_municipality, "
-        "q.kind, q.location, q.message, q.resolution, q.initiative_id, "
-        "i.municipality AS initiative_municipality, i.level, i.code, i.title AS initiative_title "
+        "d.municipality_code AS document_municipality_code, q.kind, q.location, q.message, q.resolution, q.initiative_id, "
+        "i.municipality AS initiative_municipality, i.municipality_code AS initiative_municipality_code, i.level, i.code, i.title AS initiative_title "
         "FROM _data_quality q LEFT JOIN _documents d USING (document_id) "
         "LEFT JOIN initiatives i USING (initiative_id) "
         f"ORDER BY q.document_id NULLS LAST, q.kind, {QUALITY_ORDER}")
@@ -40,8 +40,9 @@ def scope_quality(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     affected initiative's) and the keyword (message, location, resolution, initiative title)."""
     out = rows
     if filters.municipality:
-        out = out.filter((pl.col("document_municipality") == filters.municipality)
-                         | (pl.col("initiative_municipality") == filters.municipality))
+        value = filters.municipality
+        out = out.filter(same_municipality(value, "document_municipality", "document_municipality_code")
+                         | same_municipality(value, "initiative_municipality", "initiative_municipality_code"))
     if filters.search and match_key(filters.search):
         key = match_key(filters.search)
         text = pl.concat_str([pl.col(c).fill_null("") for c in

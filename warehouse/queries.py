@@ -15,7 +15,7 @@ import polars as pl
 
 from vocab import CRITERIA, LEVELS
 from warehouse.connection import query, reading, warehouse_version
-from warehouse.filters import YEARS_OF, Filters, where_clause
+from warehouse.filters import YEARS_OF, Filters, municipality_member, where_clause
 
 # Data-quality notes in document order: by sheet, then line as a number (「…:18」 before 「…:108」).
 QUALITY_ORDER = "sheet NULLS FIRST, line NULLS FIRST, location"
@@ -103,10 +103,12 @@ class FilterChoices:
 @cached
 def filter_choices(municipality: str | None) -> FilterChoices:
     """What each filter can take; years, themes, departments and categories depend on the
-    municipality (as lead or partner)."""
-    towns = query("SELECT DISTINCT municipality FROM initiative_municipalities ORDER BY 1")
-    scope = ("WHERE (CAST(? AS VARCHAR) IS NULL OR i.initiative_id IN "
-             "(SELECT initiative_id FROM initiative_municipalities WHERE municipality = ?))")
+    municipality (as lead or partner; its code, or its name when it has none).
+    ``municipalities`` are the filter's values (codes; names for those without a code)."""
+    towns = query("SELECT DISTINCT coalesce(municipality_code, municipality) AS municipality "
+                  "FROM initiative_municipalities ORDER BY 1")
+    scope = ("WHERE (CAST(? AS VARCHAR) IS NULL OR " + municipality_member(municipality or "")
+             + ")")
     years = query(f"SELECT DISTINCT y.fiscal_year FROM ({YEARS_OF}) y JOIN initiatives i USING (initiative_id) "
                   f"{scope} ORDER BY 1", [municipality, municipality])
     themes = query(f"SELECT DISTINCT unnest(themes) AS v FROM initiatives i {scope} ORDER BY 1",
@@ -202,7 +204,7 @@ def grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
 @cached
 def documents() -> pl.DataFrame:
     """Source documents with their publication date and when the warehouse was built (freshness)."""
-    return query("SELECT d.document_id, d.municipality, d.title, d.file, d.published, d.sha256, "
+    return query("SELECT d.document_id, d.municipality, d.municipality_code, d.title, d.file, d.published, d.sha256, "
                  "(SELECT max(built_at) FROM _build) AS built_at FROM _documents d ORDER BY d.municipality")
 
 
