@@ -9,6 +9,7 @@ from ui.markdown import md
 from ui.messages import empty
 from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
 from warehouse import Filters, queries
+from warehouse.filters import municipality_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +23,7 @@ def template_exports(municipality: str | None) -> None:
         st.download_button(
             md(f"取り込みテンプレート形式で書き出し ({title[:24]}{'…' if len(title) > 24 else ''})"),
             data=lambda d=document_id: queries.template_workbook(municipality, d),
-            file_name=f"{municipality}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
+            file_name=f"{municipality_label(municipality)}_{document_id}.xlsx", mime=XLSX, icon=":material/upload_file:",
             key=f"template_export_{document_id}", on_click="ignore",
             help="この文書の全データ (取組・評価・指標・財政効果・記述) をテンプレートの形にします。"
                  "直して「データの取り込み」から戻せます")

@@ -17,6 +17,7 @@ from cards.model import CardRef, CardSpec
 from exports.slide_content import Deck, chart_slide
 from vocab import fy_label_long, kind_label
 from warehouse import Filters, queries
+from warehouse.filters import municipality_label, same_municipality
 
 DEFAULT_TITLE = "庁議資料"
 MIXED = "項目ごとに異なる (各スライドの注記)"
@@ -28,7 +29,7 @@ def source_documents(filters: Filters, document_ids: Sequence[str] | None = None
     if document_ids is not None:
         return docs.filter(pl.col("document_id").is_in(list(document_ids)))
     if filters.municipality:
-        return docs.filter(pl.col("municipality") == filters.municipality)
+        return docs.filter(same_municipality(filters.municipality))
     return docs
 
 
@@ -72,7 +73,7 @@ def deck_bytes(refs: Sequence[CardRef], *, title: str = DEFAULT_TITLE, created: 
     docs = pl.concat([source_documents(ref.filters, spec.document_ids) for ref, spec in items]) \
         if items else queries.documents().clear()
     docs = docs.unique("document_id", maintain_order=True)
-    towns = [ref.filters.municipality for ref, _ in items]
+    towns = [municipality_label(ref.filters.municipality) for ref, _ in items]  # 「府中市（東京都）」, not the code
     years = [ref.filters.fiscal_year for ref, _ in items]
     titles = docs["title"].to_list()
     deck = Deck(

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Callable
 
 from etl.documents import (MUNICIPALITY_CODES, load_document, read_corrections, read_manifest,
-                           read_text, sha256_of, unknown_files)
+                           sha256_of, unknown_files)
 from etl.attribution import ALIASES, attribute, read_lexicon
 from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.extract_cache import ExtractCache, entry_key
 from etl.load import LoadedDocument, WarehouseContent, write_warehouse
-from etl.municipality_codes import CodeList, check_digit, read_code_list  # noqa: F401 (check_digit: old import path)
+from etl.municipality_codes import CodeList, read_code_list
 from etl.model import Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, SOURCES

@@ -21,6 +21,28 @@ def built_warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def two_fuchu_warehouse(tmp_path_factory) -> Path:
+    """The bundled documents plus two generated plans (bench.national): 府中市 of 東京都 (its
+    自治体コード 132063 given) and 府中市 of 広島県 (342084; only 都道府県 + 名称 given)."""
+    import random
+    import shutil
+
+    from bench.national import towns, workbook
+    from etl.pipeline import build
+
+    raw = tmp_path_factory.mktemp("two-fuchu") / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    rng = random.Random(7)
+    tokyo, hiroshima = towns(2)
+    assert (tokyo.stated_code, hiroshima.stated_code) == (True, False)
+    (raw / "fuchu-tokyo.xlsx").write_bytes(workbook(rng, tokyo))
+    (raw / "fuchu-hiroshima.xlsx").write_bytes(workbook(rng, hiroshima))
+    target = raw.parent / "warehouse.duckdb"
+    build(raw, target, cache=False)
+    return target
+
+
+@pytest.fixture(scope="session")
 def warehouse(built_warehouse) -> duckdb.DuckDBPyConnection:
     """Read-only connection to that warehouse: query the public views with ``.sql(q, params=[...])``."""
     con = duckdb.connect(str(built_warehouse), read_only=True)

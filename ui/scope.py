@@ -12,7 +12,7 @@ from cards import filters_used
 from ui.markdown import md
 from vocab import fy_label_long
 from warehouse import Filters
-from warehouse.filters import FILTER_LABELS
+from warehouse.filters import FILTER_LABELS, municipality_label
 
 
 def _value(name: str, value: object) -> str:
@@ -21,6 +21,8 @@ def _value(name: str, value: object) -> str:
         return fy_label_long(value)  # type: ignore[arg-type]
     if name == "search":
         return f"「{md(value, inline=True)}」"
+    if name == "municipality":  # its label (「府中市（東京都）」), not the 自治体コード
+        return md(municipality_label(value), inline=True)
     return md(value, inline=True)
 
 

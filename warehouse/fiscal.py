@@ -367,7 +367,7 @@ def reconciliations(municipality: str | None) -> list[Reconciliation]:
     """One comparison per document that states a plan total (only the 自治体 filter applies)."""
     rows = fiscal_rows()
     if municipality:
-        rows = rows.filter(pl.col("municipality") == municipality)
+        rows = rows.filter(same_municipality(municipality))
     result = []
     for document_id in rows["document_id"].unique(maintain_order=True).to_list():
         found = reconcile(rows.filter(pl.col("document_id") == document_id))

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import random
-import shutil
 
 import duckdb
 import pytest
 
-from bench.national import Town, towns, workbook
+from bench.national import Town, workbook
 from etl.errors import ManifestError, WorkbookError
 from etl.municipality_codes import CodeList, MunicipalityCodeError, check_digit, read_code_list
 from etl.pipeline import build
@@ -98,18 +97,8 @@ def test_an_ambiguous_name_without_prefecture_is_refused(raw_copy, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_fuchu(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """The bundled documents plus 府中市 of 東京都 (自治体コード given) and of 広島県 (都道府県 + 名称)."""
-    raw = tmp_path_factory.mktemp("two-fuchu") / "raw"
-    shutil.copytree(RAW_DIR, raw)
-    rng = random.Random(7)
-    tokyo, hiroshima = towns(2)
-    assert (tokyo.stated_code, hiroshima.stated_code) == (True, False)
-    (raw / "fuchu-tokyo.xlsx").write_bytes(workbook(rng, tokyo))
-    (raw / "fuchu-hiroshima.xlsx").write_bytes(workbook(rng, hiroshima))
-    target = raw.parent / "w.duckdb"
-    build(raw, target, cache=False)
-    con = duckdb.connect(str(target), read_only=True)
+def two_fuchu(two_fuchu_warehouse) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(two_fuchu_warehouse), read_only=True)
     yield con
     con.close()
 

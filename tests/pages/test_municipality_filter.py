@@ -1,0 +1,75 @@
+"""自治体 by 全国地方公共団体コード on the read side: the filter, old bookmarks, labels and the
+都道府県 → 自治体 picker, with two 府中市 (東京都 132063, 広島県 342084) in one warehouse."""
+from __future__ import annotations
+
+import pytest
+
+from warehouse import Filters
+from warehouse.filters import describe_filters, explorer_url
+
+TOKYO_FUCHU, HIROSHIMA_FUCHU = "132063", "342084"
+
+
+@pytest.fixture
+def fuchu(two_fuchu_warehouse, monkeypatch, app):
+    """Pages and queries read the two-府中市 warehouse (``app`` clears the query caches)."""
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(two_fuchu_warehouse))
+    return app
+
+
+def test_the_filter_picks_the_right_fuchu(fuchu):
+    from warehouse import queries
+
+    hiroshima = queries.initiatives(Filters(municipality=HIROSHIMA_FUCHU))
+    assert hiroshima.height == 60 and set(hiroshima["document_id"]) == {"national-広島県-府中市"}
+    tokyo = queries.initiatives(Filters(municipality=TOKYO_FUCHU))
+    # Tokyo's plan and the DX collection's two 府中市 cases (attributed within 東京都)
+    assert tokyo.height == 62
+    assert set(tokyo["document_id"]) == {"national-東京都-府中市", "tokyo-dx-2024"}
+    assert queries.filter_choices(HIROSHIMA_FUCHU).fiscal_years == (2020, 2021, 2022, 2023, 2024)
+
+
+def test_old_name_bookmarks_resolve_to_the_code_or_are_ignored(fuchu):
+    from warehouse.municipalities import key_for
+
+    assert Filters.from_params({"m": "苫小牧市"}, key_for).municipality == "012131"
+    assert Filters.from_params({"m": "府中市", "g": "A"}, key_for) == Filters(grade="A")  # ambiguous: ignored
+    assert Filters.from_params({"m": HIROSHIMA_FUCHU}, key_for).municipality == HIROSHIMA_FUCHU
+    assert Filters.from_params({"m": "存在しない市"}, key_for).municipality is None
+    assert Filters(municipality=HIROSHIMA_FUCHU).to_params() == {"m": HIROSHIMA_FUCHU}
+
+
+def test_conditions_and_links_show_the_label_and_carry_the_code(fuchu):
+    rows = dict(describe_filters(Filters(municipality=TOKYO_FUCHU)))
+    assert rows["自治体"] == "府中市（東京都）"
+    assert dict(describe_filters(Filters(municipality="012131")))["自治体"] == "苫小牧市"
+    assert explorer_url("x/1", "苫小牧市") == "/explorer?m=012131&id=x%2F1"  # a row's name -> its code
+    assert explorer_url("x/1", TOKYO_FUCHU) == f"/explorer?m={TOKYO_FUCHU}&id=x%2F1"
+
+
+def test_an_ambiguous_old_bookmark_does_not_crash_the_page(fuchu):
+    at = fuchu("app_pages/explorer.py", m="府中市")
+    assert not at.exception
+    assert at.session_state["filters"].municipality is None
+    assert "m" not in at.query_params
+
+
+def test_picker_lists_a_prefectures_municipalities_by_label(fuchu):
+    at = fuchu("app_pages/explorer.py", m=HIROSHIMA_FUCHU)
+    assert not at.exception
+    prefecture, town = at.sidebar.selectbox[0], at.sidebar.selectbox[1]
+    assert (prefecture.label, prefecture.value) == ("都道府県", "広島県")
+    assert (town.label, town.value) == ("自治体", HIROSHIMA_FUCHU)
+    assert town.options == ["すべて", "府中市（広島県）"]
+    assert prefecture.options[0] == "すべて" and {"北海道", "東京都", "広島県", "群馬県"} <= set(prefecture.options)
+    assert any("60 件の取組" in c.value for c in at.caption)
+    prefecture.set_value("東京都").run()
+    town = at.sidebar.selectbox[1]
+    assert town.value == "すべて" and "府中市（東京都）" in town.options and "小金井市" in town.options
+    town.set_value(TOKYO_FUCHU).run()
+    assert not at.exception
+    assert at.query_params["m"] == [TOKYO_FUCHU] or at.query_params["m"] == TOKYO_FUCHU
+    assert any("62 件の取組" in c.value for c in at.caption)
+    at.sidebar.selectbox[0].set_value("すべて").run()
+    assert at.sidebar.selectbox[1].value == TOKYO_FUCHU  # すべて lists every municipality
+    assert "府中市（広島県）" in at.sidebar.selectbox[1].options
