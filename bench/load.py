@@ -39,6 +39,8 @@ PAGES = (("", "概要", '[data-testid="stMetric"]'),
 # The 自治体 filter each round ends on, chosen on 評価の推移, in turn: the one town with graded
 # items (評価の推移 draws charts for it), then 「すべて」 (clears the filter) again.
 MUNICIPALITIES = ("苫小牧市", "すべて")
+# What the URL's m carries for a choice: the 自治体コード (苫小牧市 012131), never the name.
+URL_CODES = {"苫小牧市": "012131"}
 # Streamlit 1.67's uncaught exception box and our st.error alerts (ui/messages.failure).
 ERROR_ELEMENTS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -192,7 +194,7 @@ async def _session(browser, url: str, report: Report, done: list[int]) -> None:
 
             _, title, selector = PAGES[-1]
             if not await _view(page, report, "自治体の変更", title, selector, choose,
-                               municipality=None if town == "すべて" else town):
+                               municipality=None if town == "すべて" else URL_CODES[town]):
                 return
             done[0] += 1
     finally:

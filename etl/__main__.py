@@ -93,7 +93,7 @@ def template_command(argv: list[str]) -> int:
 
 def export_template_command(argv: list[str]) -> int:
     parser = command_parser("python -m etl export-template", "倉庫の自治体の文書をテンプレートの形で書き出します")
-    parser.add_argument("municipality", help="自治体名（例: 苫小牧市）")
+    parser.add_argument("municipality", help="自治体名か自治体コード（例: 苫小牧市、132063）")
     parser.add_argument("path", type=Path, help="書き出す .xlsx ファイル")
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), metavar="FILE",
                         help=f"読み出す倉庫ファイル (既定: {_shown(warehouse_path())}、環境変数 GYOKAKU_WAREHOUSE で変更可)")

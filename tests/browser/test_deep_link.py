@@ -22,7 +22,10 @@ def test_first_visitor_of_a_deep_link_gets_the_filter_bar(built_warehouse, brows
         page.get_by_role("heading", name="取組一覧", exact=True).wait_for()
         wait_for_app(page)
         sidebar = page.get_by_test_id("stSidebar")
+        # an old bookmark's name: the picker shows 北海道 → 苫小牧市, the URL now carries its code
         assert sidebar.get_by_role("combobox", name="自治体").input_value() == "苫小牧市"
+        assert sidebar.get_by_role("combobox", name="都道府県").input_value() == "北海道"
+        assert "m=012131" in page.url
         assert page.locator(".st-key-sidebar-nav").get_by_text("財政効果", exact=True).count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
         context.close()

@@ -15,7 +15,7 @@ def test_partner_municipality_finds_its_joint_case(app):
     assert not at.exception
     assert _caption_count(at) == 2
     assert list(at.dataframe[0].value["番号"]) == ["31", "60"]
-    assert "江戸川区" in at.sidebar.selectbox[0].options
+    assert "江戸川区" in at.sidebar.selectbox[1].options  # [0] is 都道府県
 
 
 def test_partner_sees_the_lead_in_the_detail(app):
@@ -40,7 +40,7 @@ def test_category_filter_narrows_the_explorer(app):
     table = at.dataframe[0].value
     assert all("RPA・AI" in c for c in table["カテゴリ"])
     assert {"取組項目", "WG", "DX事例"} <= set(table["階層"])
-    assert at.sidebar.selectbox[3].label.startswith("カテゴリ") and at.sidebar.selectbox[3].value == "RPA・AI"
+    assert at.sidebar.selectbox[4].label.startswith("カテゴリ") and at.sidebar.selectbox[4].value == "RPA・AI"
 
 
 def test_compare_page_puts_rpa_side_by_side(app):

@@ -53,7 +53,7 @@ def test_a_document_card_opens_the_explorer_filtered_to_its_municipality(app):
     tomakomai = at.button(key=f"open_card{headings.index('### 苫小牧市') - 1}")  # card0 follows the summary
     tomakomai.click().run()
     assert not at.exception
-    assert at.session_state["filters"].municipality == "苫小牧市"
+    assert at.session_state["filters"].municipality == "012131"  # 苫小牧市's 自治体コード
     assert at.title[0].value == "取組一覧"
 
 

@@ -51,7 +51,7 @@ def test_next_and_previous_move_through_the_cards_and_the_url_keeps_the_position
     assert button(at, "次へ").disabled
     button(at, "前へ").click().run()
     assert headings(at, "# ") == ["# 観点別スコアの推移 (平均)"]
-    assert at.query_params["m"] == "苫小牧市"  # the filters stay
+    assert at.query_params["m"] == "012131"  # the filters stay (苫小牧市, by its code)
 
 
 def test_a_card_number_beyond_the_page_shows_the_last_card(app):
