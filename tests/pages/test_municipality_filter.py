@@ -73,3 +73,25 @@ def test_picker_lists_a_prefectures_municipalities_by_label(fuchu):
     at.sidebar.selectbox[0].set_value("すべて").run()
     assert at.sidebar.selectbox[1].value == TOKYO_FUCHU  # すべて lists every municipality
     assert "府中市（広島県）" in at.sidebar.selectbox[1].options
+
+
+def test_quality_page_lists_names_without_a_code(tmp_path_factory, monkeypatch, app):
+    """A plan of the fictional 架空市 (and its partner 架空町): no code, a data_quality row each,
+    shown under their Japanese label."""
+    import shutil
+
+    from etl.pipeline import build
+    from tests.conftest import RAW_DIR, ROOT
+
+    raw = tmp_path_factory.mktemp("kakuu") / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    shutil.copy(ROOT / "tests" / "etl" / "workbooks" / "kakuu-city-plan.xlsx", raw / "kakuu-city-plan.xlsx")
+    target = raw.parent / "warehouse.duckdb"
+    build(raw, target, cache=False)
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(target))
+    at = app("app_pages/quality.py", m="架空市")  # no code: the filter keeps the name
+    assert not at.exception
+    assert at.session_state["filters"].municipality == "架空市"
+    text = " ".join(m.value for m in at.markdown)
+    assert "**コードのない自治体**: 全国地方公共団体コードの一覧にない自治体名" in text
+    assert "コードのない自治体" in at.multiselect(key="quality_kinds").options
