@@ -44,7 +44,7 @@ def category_items(filters: Filters) -> pl.DataFrame:
     if filters.category:  # the item's other categories are not what was asked for
         out = out.filter(pl.col("category") == filters.category)
     order = {c: n for n, c in enumerate(category_order())}
-    urls = [explorer_url(i, m) for i, m in zip(out["initiative_id"], out["member"])]
+    urls = [explorer_url(i, c or m) for i, c, m in zip(out["initiative_id"], out["member_code"], out["member"])]
     return (out.with_columns(pl.Series("url", urls, dtype=pl.String),
                              pl.col("category").replace_strict(order, default=len(order),
                                                                return_dtype=pl.Int32).alias("category_order"))

@@ -163,11 +163,10 @@ def conditions_text(filters: Filters) -> str:
 
 
 def explorer_url(initiative_id: str | None, municipality: str | None = None) -> str | None:
-    """Link to the 取組一覧 (explorer) with one initiative selected (it reads ``id``)."""
+    """Link to the 取組一覧 (explorer) with one initiative selected (it reads ``id``);
+    ``municipality`` is the row's 自治体コード (a name for one without a code: the explorer
+    resolves an unambiguous name, as for an old bookmark)."""
     if not initiative_id:
         return None
-    from warehouse.municipalities import link_key  # a row's name -> its code when unambiguous
-
-    municipality = link_key(municipality)
     params = {PARAMS["municipality"]: municipality} if municipality else {}
     return "/explorer?" + urlencode(params | {"id": initiative_id})

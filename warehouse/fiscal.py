@@ -189,7 +189,8 @@ def trace_table(rows: pl.DataFrame) -> pl.DataFrame:
         "出典行": rows["location"],
         "出所": rows["source"].replace_strict(SOURCE_LABELS, default=rows["source"]),
         "自治体": rows["municipality"],
-        "取組一覧": pl.Series([explorer_url(r["initiative_id"], r["municipality"]) for r in records], dtype=pl.String),
+        "取組一覧": pl.Series([explorer_url(r["initiative_id"], r.get("municipality_code") or r["municipality"])
+                               for r in records], dtype=pl.String),
     })
 
 
@@ -321,7 +322,7 @@ def reconcile(rows: pl.DataFrame) -> Reconciliation | None:
         label = initiative_label(r["level"], r["code"], r["title"])
         items.append({"取組": label, "計画の記載(円)": r["amount_yen"], "集計(円)": found,
                       "差(円)": found - r["amount_yen"], "内訳": _item_breakdown(mine),
-                      "取組一覧": explorer_url(r["initiative_id"], r["municipality"])})
+                      "取組一覧": explorer_url(r["initiative_id"], r.get("municipality_code") or r["municipality"])})
         short = " ".join(p for p in (r["code"], r["title"]) if p)
         chart += [{"item": short, "item_full": label, "source_label": "計画の記載", "amount_yen": r["amount_yen"]},
                   {"item": short, "item_full": label, "source_label": "集計", "amount_yen": found}]

@@ -24,8 +24,10 @@ def similar_to(initiative_id: str) -> pl.DataFrame:
             SELECT initiative_id, grade, fiscal_year,
                    row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
             FROM evaluations WHERE evaluator = 'self' AND criterion = '総合評価' AND grade IS NOT NULL)
-        SELECT n.municipality, n.level, n.code, n.title, n.initiative_id, g.grade, g.fiscal_year AS grade_year,
-               s.score, s.rank, n.municipality IS DISTINCT FROM me.municipality AS elsewhere
+        SELECT n.municipality, n.municipality_code, n.level, n.code, n.title, n.initiative_id, g.grade,
+               g.fiscal_year AS grade_year, s.score, s.rank,
+               coalesce(n.municipality_code, n.municipality) IS DISTINCT FROM
+                   coalesce(me.municipality_code, me.municipality) AS elsewhere
         FROM similar_initiatives s
         JOIN initiatives me ON me.initiative_id = s.initiative_id
         JOIN initiatives n ON n.initiative_id = s.similar_id
@@ -39,5 +41,6 @@ def similar_to(initiative_id: str) -> pl.DataFrame:
     return pl.DataFrame({
         "自治体": rows["municipality"].fill_null("記載なし"), "階層": rows["level"], "番号": rows["code"],
         "取組名": rows["title"], "総合評価": grade, "類似度": rows["score"].round(2),
-        "取組一覧": rowwise_rows(rows, lambda r: explorer_url(r["initiative_id"], r["municipality"]), name="取組一覧"),
+        "取組一覧": rowwise_rows(rows, lambda r: explorer_url(r["initiative_id"], r["municipality_code"] or r["municipality"]),
+                             name="取組一覧"),
     }, schema=COLUMNS)

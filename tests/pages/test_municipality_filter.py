@@ -43,8 +43,13 @@ def test_conditions_and_links_show_the_label_and_carry_the_code(fuchu):
     rows = dict(describe_filters(Filters(municipality=TOKYO_FUCHU)))
     assert rows["自治体"] == "府中市（東京都）"
     assert dict(describe_filters(Filters(municipality="012131")))["自治体"] == "苫小牧市"
-    assert explorer_url("x/1", "苫小牧市") == "/explorer?m=012131&id=x%2F1"  # a row's name -> its code
     assert explorer_url("x/1", TOKYO_FUCHU) == f"/explorer?m={TOKYO_FUCHU}&id=x%2F1"
+    from warehouse import compare, fiscal
+
+    links = compare.category_items(Filters(municipality=HIROSHIMA_FUCHU))["url"]
+    assert len(links) > 0 and all(f"m={HIROSHIMA_FUCHU}&" in u for u in links)
+    trace = fiscal.trace_table(fiscal.fiscal_slice(Filters(municipality=TOKYO_FUCHU)))
+    assert trace.height == 20 and all(f"m={TOKYO_FUCHU}&" in u for u in trace["取組一覧"])
 
 
 def test_an_ambiguous_old_bookmark_does_not_crash_the_page(fuchu):
