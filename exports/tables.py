@@ -51,6 +51,7 @@ from exports.cells import (
     prepare_columns,
     truncate_utf16,
 )
+from exports.limits import check_fits
 from exports.sheetdata import insert_rows, rows_xml
 
 __all__ = [
@@ -64,7 +65,6 @@ __all__ = [
 
 CONDITIONS_SHEET = "条件"
 SHEET_NAME_LIMIT = 31
-EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff\ud800-\udfff]")
 _FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _HEADER_FONT = Font(bold=True)
@@ -153,8 +153,7 @@ def to_xlsx(
     (see :mod:`exports.cells`).
     """
     stamp = format_timestamp(exported_at)  # validate before doing any work
-    if frame.height + 1 > EXCEL_MAX_ROWS or frame.width > EXCEL_MAX_COLUMNS:
-        raise ValueError(f"{frame.height} rows × {frame.width} columns exceed an Excel sheet")
+    check_fits(frame.height, frame.width)  # TooManyRows: use CSV (see exports.limits)
     columns = prepare_columns(frame, column_formats)
     workbook = Workbook(write_only=True)
     workbook.properties.creator = _CREATOR
