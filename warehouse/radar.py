@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from etl.normalize import match_key, match_keys
 from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
-from warehouse.queries import cached, initiatives
+from warehouse.queries import cached
+from warehouse.selection import SLICE_ORDER, with_slice
 
 SUMMARY_YEAR = 0  # widget sentinel for 総括 (a selectbox cannot hold None as a choice)
 
@@ -57,22 +59,23 @@ class RadarOptions:
         return self.items.is_empty()
 
 
-_SCORED = """
-    SELECT DISTINCT initiative_id FROM evaluations
-    WHERE evaluator = 'self' AND list_contains(?, criterion) AND score IS NOT NULL
-"""
+# How many 対象 (target) choices one selectbox lists; above it the page asks for a search
+# (at national scale one level alone has 86,000 initiatives).
+TARGET_LIMIT = 200
 
 
 @cached
 def radar_options(filters: Filters) -> RadarOptions:
     """What the radar can draw in the slice: the initiatives with criterion scores, and the
     themes, departments and municipalities of those initiatives."""
-    rows = initiatives(filters)
-    scored = query(_SCORED, [list(CRITERIA)])["initiative_id"]
-    items = (rows.filter(pl.col("initiative_id").is_in(scored.implode()))
-             .select("initiative_id", "municipality", "level", "code", "title", "themes", "departments")
-             .with_columns(pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""),
-                                     pl.col("title")).alias("label")))
+    head, params = with_slice(filters)
+    items = query(f"""{head} SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.themes, i.departments
+        FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)
+        WHERE i.initiative_id IN (SELECT initiative_id FROM evaluations WHERE evaluator = 'self'
+              AND list_contains(?, criterion) AND score IS NOT NULL AND initiative_id IN (SELECT initiative_id FROM sel))
+        ORDER BY {SLICE_ORDER}""", [*params, list(CRITERIA)])
+    items = items.with_columns(pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""),
+                                         pl.col("title")).alias("label"))
     departments = sorted(set(items["departments"].explode().drop_nulls().to_list()))
     towns = sorted(set(items["municipality"].drop_nulls().to_list()))
     # Themes keep the documents' order (first appearance), which reads better than code points.
@@ -245,3 +248,44 @@ def across_years(profile: Profile, limit: int = 4) -> list[Profile]:
     summary = [None] if None in years else []
     dated = [y for y in years if y is not None][-(limit - len(summary)):]
     return [Profile(profile.kind, profile.key, y) for y in [*dated, *summary]]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The 対象 choices a selectbox lists: at most ``TARGET_LIMIT`` of ``matches``."""
+    keys: tuple[str, ...]
+    labels: dict[str, str]  # key → label, for the listed keys
+    matches: int  # how many targets match the search (all of them without one)
+    total: int  # how many targets the 種類 has
+
+
+@cached
+def find_targets(filters: Filters, choice: str, text: str | None = None, keep: str | None = None) -> Targets:
+    """The first ``TARGET_LIMIT`` targets of a 種類 choice whose name (label, number) contains
+    ``text`` (matched in normalised form, see ``match_key``), plus ``keep`` (the current choice)
+    when it is a target, so a chosen profile never disappears from its own list."""
+    options = radar_options(filters)
+    if choice.startswith("item:"):
+        frame = options.items.filter(pl.col("level") == choice[5:]).select(pl.col("initiative_id").alias("key"), "label")
+    else:
+        names = options.keys(choice)
+        frame = pl.DataFrame({"key": names, "label": names}, schema={"key": pl.String, "label": pl.String})
+    total = frame.height
+    key = match_key(text) if text else ""
+    found = frame.filter(match_keys(pl.col("label")).str.contains(key, literal=True)) if key else frame
+    shown = found.head(TARGET_LIMIT)
+    if keep is not None and keep not in shown["key"] and keep in frame["key"]:
+        shown = pl.concat([frame.filter(pl.col("key") == keep), shown])
+    return Targets(tuple(shown["key"]), dict(zip(shown["key"], shown["label"])), found.height, total)
+
+
+@cached
+def slice_item_labels(filters: Filters) -> dict[str, str]:
+    """``item_labels`` of every initiative the radar offers in the slice, computed on the frame
+    (passing 86,000 ids back to DuckDB as a list scanned the table once per id)."""
+    items = radar_options(filters).items
+    title = pl.col("title").fill_null("")
+    short = pl.when(title.str.len_chars() <= 18).then(title).otherwise(title.str.slice(0, 17) + "…")
+    labels = items.select("initiative_id", pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""), short)
+                          .str.replace_all("  ", " ", literal=True).alias("label"))
+    return dict(zip(labels["initiative_id"], labels["label"]))
