@@ -59,3 +59,11 @@ def test_sql_movers_match_the_python_rule_for_every_level_and_order():
                 sql = trends.all_movers(filters, level, order).drop("order")
                 assert sql.columns == python.columns
                 assert sql.equals(python.cast(dict(sql.schema))), (filters, level, order)
+
+
+def test_grade_counts_in_sql_match_the_frame_rule():
+    for filters in (Filters(), Filters(municipality="苫小牧市"), Filters(grade="B")):
+        for level, _ in trends.graded_levels(filters):
+            sql = trends.grade_counts(filters, level)
+            python = trends.grade_shares(trends.yearly_grades(filters, level))
+            assert python.cast(dict(sql.schema)).equals(sql), (filters, level)
