@@ -183,10 +183,29 @@ def mover_counts(history: pl.DataFrame) -> MoverCounts:
 
 
 # -- the movers table, in SQL: one page at a time --------------------------------------------
+# Two steps, so that a page costs a top-N sort and not the whole table: ``_RANKED`` gives every
+# graded initiative its change (first and last yearly grade by arg_min/arg_max, no lists), the
+# page is cut from it, and only the page's initiatives get their year columns and sparkline.
 
 _POINTS = "CASE grade WHEN 'A' THEN 4 WHEN 'B' THEN 3 WHEN 'C' THEN 2 WHEN 'D' THEN 1 END"
-_MOVER_SORT = {"改善した順": 'change IS NULL, change DESC, "order"', "悪化した順": 'change IS NULL, change ASC, "order"',
-               "番号順": '"order"'}
+_MOVER_SORT = {"改善した順": f"change IS NULL, change DESC, {SLICE_ORDER}",
+               "悪化した順": f"change IS NULL, change ASC, {SLICE_ORDER}",
+               "番号順": SLICE_ORDER}
+
+# Per graded initiative of the slice (``sel``, ``graded``): change (last − first yearly grade in
+# steps, NULL with fewer than two yearly grades).
+_RANKED = f"""
+    yearly AS (
+        SELECT initiative_id, {_POINTS} AS points, fiscal_year FROM graded
+        WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')
+    ), moves AS (
+        SELECT initiative_id, CASE WHEN count(*) > 1
+               THEN arg_max(points, fiscal_year) - arg_min(points, fiscal_year) END AS change
+        FROM yearly GROUP BY initiative_id
+    ), ranked AS (
+        SELECT g.initiative_id, m.change FROM (SELECT DISTINCT initiative_id FROM graded) g
+        LEFT JOIN moves m USING (initiative_id)
+    )"""
 
 
 @dataclass(frozen=True)
@@ -198,58 +217,60 @@ class MoverSummary:
     counts: "MoverCounts"
 
 
-def _history_sql(filters: Filters, level: str, years: tuple[int, ...]) -> tuple[str, list]:
-    """``grade_history`` as SQL: one row per graded initiative at ``level``, with ``ord`` (the
-    slice's order), a column per year (its label, e.g. 「R3 (2021)」), 総括, trend, first, last, change."""
-    head, params = with_slice(filters, level)
-    # Years come from the warehouse as integers and labels from ``fy_label``: no user text here.
-    columns = ", ".join(f"max(grade) FILTER (WHERE fiscal_year = {int(y)}) AS \"{fy_label(int(y))}\"" for y in years)
-    sql = f"""{head}, ordered AS ({_ordered("i.municipality, i.level, i.code, i.title")}),
-        graded AS ({_GRADED}),
-        history AS (
-            SELECT initiative_id, {columns + "," if columns else ""}
-                   max(grade) FILTER (WHERE fiscal_year IS NULL) AS "{fy_label(None)}",
-                   coalesce(list(grade ORDER BY fiscal_year)
-                            FILTER (WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')), []) AS letters
-            FROM graded GROUP BY initiative_id
-        )
-        SELECT o.ord AS "order", o.initiative_id, o.municipality, o.level, o.code, o.title,
-               {", ".join(f'h."{fy_label(int(y))}"' for y in years) + "," if years else ""} h."{fy_label(None)}",
-               list_transform(h.letters, lambda grade: {_POINTS}) AS trend,
-               h.letters[1] AS first, h.letters[-1] AS last,
-               CASE WHEN len(h.letters) > 1
-                    THEN {_POINTS.replace("grade", "h.letters[-1]")} - {_POINTS.replace("grade", "h.letters[1]")}
-               END AS change
-        FROM ordered o JOIN history h USING (initiative_id)"""
-    return sql, params
-
-
 @cached
 def mover_summary(filters: Filters, level: str) -> MoverSummary:
     """The movers table's year columns, size, municipalities and 改善/悪化/変わらず counts."""
     head, params = with_slice(filters, level)
     years = query(f"{head} SELECT DISTINCT fiscal_year FROM ({_GRADED}) WHERE fiscal_year IS NOT NULL ORDER BY 1",
                   params)["fiscal_year"].to_list()
-    sql, params = _history_sql(filters, level, tuple(years))
-    found = query(f"SELECT count(*) AS n, count(DISTINCT municipality) AS towns, "
-                  "count(*) FILTER (WHERE change > 0) AS up, count(*) FILTER (WHERE change < 0) AS down, "
-                  "count(*) FILTER (WHERE change = 0) AS same, count(*) FILTER (WHERE change IS NULL) AS single "
-                  f"FROM ({sql})", params).row(0, named=True)
+    found = query(f"""{head}, graded AS ({_GRADED}), {_RANKED}
+        SELECT count(*) AS n, count(DISTINCT i.municipality) AS towns,
+               count(*) FILTER (WHERE change > 0) AS up, count(*) FILTER (WHERE change < 0) AS down,
+               count(*) FILTER (WHERE change = 0) AS same, count(*) FILTER (WHERE change IS NULL) AS single
+        FROM ranked r JOIN initiatives i USING (initiative_id)""", params).row(0, named=True)
     return MoverSummary(tuple(years), found["n"], found["towns"],
                         MoverCounts(found["up"], found["down"], found["same"], found["single"]))
 
 
+def _movers_sql(filters: Filters, level: str, order: str, limit: int | None, offset: int) -> tuple[str, list]:
+    """``movers(grade_history_for(filters, level), order)`` rows ``offset`` … as SQL: municipality,
+    level, code, title, a column per year (「R3 (2021)」), 総括, trend, first, last, change."""
+    head, params = with_slice(filters, level)
+    years = mover_summary(filters, level).years
+    # Years come from the warehouse as integers and labels from ``fy_label``: no user text here.
+    columns = "".join(f"max(grade) FILTER (WHERE fiscal_year = {int(y)}) AS \"{fy_label(int(y))}\", " for y in years)
+    picked = "".join(f'h."{fy_label(int(y))}", ' for y in years)
+    cut = "LIMIT ? OFFSET ?" if limit is not None else ""
+    sql = f"""{head}, graded AS ({_GRADED}), {_RANKED},
+        page AS (
+            SELECT r.initiative_id, r.change, i.municipality, i.level, i.fiscal_year, s.line FROM ranked r
+            JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)
+            ORDER BY {_MOVER_SORT[order]} {cut}
+        ), history AS (
+            SELECT initiative_id, {columns}
+                   max(grade) FILTER (WHERE fiscal_year IS NULL) AS "{fy_label(None)}",
+                   coalesce(list(grade ORDER BY fiscal_year)
+                            FILTER (WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')), []) AS letters
+            FROM graded WHERE initiative_id IN (SELECT initiative_id FROM page) GROUP BY initiative_id
+        )
+        SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, {picked}h."{fy_label(None)}",
+               list_transform(h.letters, lambda grade: {_POINTS}) AS trend,
+               h.letters[1] AS first, h.letters[-1] AS last, p.change
+        FROM page p JOIN history h USING (initiative_id) JOIN initiatives i USING (initiative_id)
+        JOIN page s USING (initiative_id)  -- the page's sort keys again, under the names the order uses
+        ORDER BY {_MOVER_SORT[order].replace("change", "p.change")}"""
+    return sql, [*params, *([limit, offset] if limit is not None else [])]
+
+
 @cached
 def mover_page(filters: Filters, level: str, order: str, offset: int, limit: int) -> pl.DataFrame:
-    """Rows ``offset`` … of ``movers(grade_history_for(filters, level), order)``, read from SQL."""
-    sql, params = _history_sql(filters, level, mover_summary(filters, level).years)
-    return query(f"SELECT * FROM ({sql}) ORDER BY {_MOVER_SORT[order]} LIMIT ? OFFSET ?", [*params, limit, offset])
+    """Rows ``offset`` … ``offset + limit − 1`` of the movers table in ``order`` (``MOVER_ORDERS``)."""
+    return query(*_movers_sql(filters, level, order, limit, offset))
 
 
 def all_movers(filters: Filters, level: str, order: str) -> pl.DataFrame:
     """The whole movers table in ``order``, for a download (read when clicked, not cached)."""
-    sql, params = _history_sql(filters, level, mover_summary(filters, level).years)
-    return query(f"SELECT * FROM ({sql}) ORDER BY {_MOVER_SORT[order]}", params)
+    return query(*_movers_sql(filters, level, order, None, 0))
 
 
 # -- self-evaluation against the committee ---------------------------------------------------
