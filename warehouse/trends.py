@@ -22,7 +22,7 @@ from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
 from warehouse.queries import cached, initiatives
-from warehouse.selection import SLICE_ORDER, with_slice
+from warehouse.selection import LEVEL_RANK, SLICE_ORDER, with_slice
 
 # Grade → number for sparklines and movement: A=4 … D=1 (higher is better).
 GRADE_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}
@@ -38,11 +38,10 @@ _GRADED = ("SELECT initiative_id, fiscal_year, grade FROM evaluations WHERE eval
            "AND criterion = '総合評価' AND grade IS NOT NULL AND initiative_id IN (SELECT initiative_id FROM sel)")
 
 
-def _ordered(columns: str = "") -> str:
-    """The slice's rows in its order (``ord``, from 0), with ``columns`` of ``i`` (initiatives)."""
-    return (f"SELECT i.initiative_id{', ' + columns if columns else ''}, "
-            f"row_number() OVER (ORDER BY {SLICE_ORDER}) - 1 AS ord "
-            "FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)")
+# A row's place in the slice's order (``SLICE_ORDER``) as one comparable value, so that "first
+# appearance" is a min() and not a window over the whole slice (NULL years sort first).
+_PLACE = ("min(row(i.municipality, " + LEVEL_RANK + ", coalesce(i.fiscal_year, -1), s.line, i.initiative_id))")
+_SLICE_ROWS = "FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)"
 
 
 @cached
@@ -50,10 +49,9 @@ def graded_levels(filters: Filters) -> tuple[tuple[str, int], ...]:
     """Levels (階層) of the slice that carry 総合評価 grades, with how many initiatives each,
     in the slice's level order."""
     head, params = with_slice(filters)
-    found = query(f"""{head}, ordered AS ({_ordered("i.level")}),
-        graded AS (SELECT DISTINCT initiative_id FROM ({_GRADED}))
-        SELECT o.level, count(g.initiative_id) AS n, min(o.ord) AS first
-        FROM ordered o LEFT JOIN graded g USING (initiative_id) GROUP BY o.level HAVING n > 0 ORDER BY first""",
+    found = query(f"""{head}, graded AS (SELECT DISTINCT initiative_id FROM ({_GRADED}))
+        SELECT i.level, count(g.initiative_id) AS n, {_PLACE} AS first
+        {_SLICE_ROWS} LEFT JOIN graded g USING (initiative_id) GROUP BY i.level HAVING n > 0 ORDER BY first""",
                   params)
     return tuple(zip(found["level"].to_list(), found["n"].to_list()))
 
@@ -161,8 +159,8 @@ def grade_columns(history: pl.DataFrame) -> list[str]:
 def slice_documents(filters: Filters, level: str | None = None) -> list[str]:
     """Source documents (document_id) of the slice's initiatives, for the cards' 出典 line."""
     head, params = with_slice(filters, level)
-    found = query(f"{head} SELECT document_id, min(ord) AS first FROM ({_ordered('i.document_id')}) "
-                  "GROUP BY document_id ORDER BY first", params)
+    found = query(f"{head} SELECT i.document_id, {_PLACE} AS first {_SLICE_ROWS} GROUP BY i.document_id ORDER BY first",
+                  params)
     return found["document_id"].to_list()
 
 
