@@ -65,6 +65,8 @@ def pager(total: int, key: str, *, scope: object, start_row: Callable[[], int | 
 
     row = st.container(horizontal=True, vertical_alignment="bottom", key=f"{key}_pager")
     row.markdown(f"**{range_text(total, offset, size)}**")
+    if total <= SIZES[0]:  # one page at any size: no controls to operate
+        return offset, size
     row.selectbox("表示件数", SIZES, key=size_key, format_func=lambda n: f"{n} 件ずつ", width=130,
                   on_change=_first_page, args=(page_key,))
     row.number_input(f"ページ (全 {pages:,})", min_value=1, max_value=pages, step=1, key=page_key, width=150,

@@ -129,3 +129,11 @@ def test_the_paged_query_matches_the_whole_slice_for_every_filter():
             paged = pl.concat([explorer.page_rows(filters, order, start, 50) for start in range(0, whole.height, 50)]
                               or [whole.clear()])
             assert paged.equals(whole.select(paged.columns)), (filters, order)
+
+
+def test_a_short_list_shows_its_range_without_controls(app):
+    at = app("app_pages/explorer.py", m="小金井市", fy="2021")
+    assert _pager_text(at) == "**全 22 件中 1–22 件**"
+    assert not any(n.key == "explorer_page" for n in at.number_input)
+    assert not any(b.key == "explorer_next" for b in at.button)
+    assert len(at.dataframe[0].value) == 22
