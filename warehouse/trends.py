@@ -219,8 +219,7 @@ class MoverSummary:
 def mover_summary(filters: Filters, level: str) -> MoverSummary:
     """The movers table's year columns, size, municipalities and 改善/悪化/変わらず counts."""
     head, params = with_slice(filters, level)
-    years = query(f"{head} SELECT DISTINCT fiscal_year FROM ({_GRADED}) WHERE fiscal_year IS NOT NULL ORDER BY 1",
-                  params)["fiscal_year"].to_list()
+    years = sorted(y for y in grade_counts(filters, level)["fiscal_year"].unique().to_list() if y is not None)
     found = query(f"""{head}, graded AS ({_GRADED}), {_RANKED}
         SELECT count(*) AS n, count(DISTINCT i.municipality) AS towns,
                count(*) FILTER (WHERE change > 0) AS up, count(*) FILTER (WHERE change < 0) AS down,
