@@ -1,4 +1,5 @@
-"""比較 (comparison): one reform category side by side across municipalities.
+"""比較 (comparison): the selected municipality beside its prefecture and 全体 (the 比較 panel,
+``ui.comparison``), then one reform category side by side across municipalities.
 
 The common taxonomy (``initiatives.categories``, カテゴリ) puts every document's initiatives into
 the same categories; this screen shows which municipalities have initiatives in each category,
@@ -10,6 +11,7 @@ import streamlit as st
 
 from cards import recipe_card
 from ui.cards import chart_card
+from ui.comparison import comparison_panel
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
@@ -74,6 +76,8 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
 def screen() -> None:
     filters = current_filters()
     st.title("比較")
+    comparison_panel(filters.municipality)
+    st.markdown("##### カテゴリ別の比較")
     st.caption("すべての文書の取組を共通の行革分類 (カテゴリ) に分け、同じカテゴリの取組を自治体ごとに並べます。"
                "カテゴリは data/raw/categories.csv のキーワード辞書と項目ごとの指定で決まります。共同実施の取組は各自治体に数えます。")
     overview = compare.category_overview(filters)

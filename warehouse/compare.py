@@ -8,7 +8,12 @@ the explorer); money is the sum of the initiative's ``fiscal_effects`` amounts t
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import duckdb
 import polars as pl
+
+from vocab import CRITERIA
 
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url
@@ -73,3 +78,157 @@ def category_overview(filters: Filters) -> pl.DataFrame:
     every = pl.DataFrame({"category": list(category_order())}, schema={"category": pl.String})
     return (every.join(counted, on="category", how="left")
             .with_columns(pl.col("items").fill_null(0), pl.col("municipalities").fill_null(0)))
+
+
+# ---------------------------------------------------------------- 比較パネル: one municipality in context
+#
+# A municipality beside its prefecture (every municipality of the same ``municipalities.prefecture``,
+# itself included) and beside the whole warehouse (全体). Prefecture bodies (a row whose name is its
+# prefecture, e.g. 東京都) are in neither group: they are not peers of a 市区町村.
+#
+# - 総合評価 (overall grade, A–D) and the four criteria (進捗度・連携度・効率性・創造性, 0–3) are the
+#   self-evaluations of each plan's latest fiscal year that has them (総括, the plan-period summary
+#   with no year, is left out), pooled over the initiatives of the group's municipalities.
+# - 財政効果額 is the sum of ``fiscal_effects`` amounts that are ``counted`` (the ETL's one rule, as
+#   warehouse.fiscal.effects applies it) over every year; per capita (1人あたり) divides the money of
+#   the municipalities whose 人口 (``municipalities.population``) is known by their population.
+# Everything is one SQL query: first one row per municipality, then the three groups.
+
+SCOPES = ("自治体", "都道府県", "全体")  # the panel's columns, in order
+
+
+def target_condition() -> str:
+    """The one place that says how the selected municipality is looked up (alias ``m`` =
+    ``municipalities``); the filter bar's 自治体 value is its parameter."""
+    return "m.municipality = ?"
+
+
+_POPULATION = "population"  # the column of the towns CTE, absent from warehouses built before it
+_PANEL = f"""
+WITH towns AS (
+    SELECT municipality, prefecture, {_POPULATION} FROM municipalities
+    WHERE prefecture IS NULL OR municipality <> prefecture
+), target AS (
+    SELECT m.municipality, m.prefecture FROM municipalities m WHERE {target_condition()}
+), self_scores AS (
+    SELECT i.document_id, i.municipality, e.initiative_id, e.fiscal_year, e.criterion, e.score, e.grade
+    FROM evaluations e JOIN initiatives i USING (initiative_id)
+    WHERE e.evaluator = 'self' AND e.fiscal_year IS NOT NULL
+      AND e.criterion IN ('総合評価', {", ".join(f"'{c}'" for c in CRITERIA)})
+      AND (e.grade IS NOT NULL OR e.score IS NOT NULL)
+), latest AS (
+    SELECT document_id, max(fiscal_year) AS fiscal_year FROM self_scores GROUP BY document_id
+), graded AS (
+    SELECT s.municipality,
+           count(s.grade) AS graded,
+           {", ".join(f"count(*) FILTER (WHERE s.grade = '{g}') AS grade_{g}" for g in GRADES)},
+           {", ".join(f"sum(s.score) FILTER (WHERE s.criterion = '{c}') AS sum_{n}, "
+                      f"count(s.score) FILTER (WHERE s.criterion = '{c}') AS n_{n}" for n, c in enumerate(CRITERIA))},
+           min(s.fiscal_year) AS first_year, max(s.fiscal_year) AS last_year
+    FROM self_scores s JOIN latest l ON l.document_id = s.document_id AND l.fiscal_year = s.fiscal_year
+    GROUP BY s.municipality
+), money AS (
+    SELECT municipality, sum(amount_yen) AS yen, count(*) AS amounts
+    FROM fiscal_effects WHERE counted GROUP BY municipality
+), per_town AS (
+    SELECT t.municipality, t.prefecture, t.population, g.*EXCLUDE (municipality),
+           m.yen, coalesce(m.amounts, 0) AS amounts
+    FROM towns t LEFT JOIN graded g USING (municipality) LEFT JOIN money m USING (municipality)
+), scoped AS (
+    SELECT 0 AS position, p.* FROM per_town p JOIN target USING (municipality)
+    UNION ALL
+    SELECT 1, p.* FROM per_town p JOIN target ON p.prefecture = target.prefecture
+    UNION ALL
+    SELECT 2, p.* FROM per_town p
+)
+SELECT position,
+       any_value(municipality) FILTER (WHERE position = 0) AS municipality,
+       any_value(prefecture) AS prefecture,
+       count(*) AS members,
+       list(municipality ORDER BY municipality)[1:3] AS some_members,
+       count(*) FILTER (WHERE graded > 0) AS graded_members,
+       coalesce(sum(graded), 0)::BIGINT AS graded,
+       {", ".join(f"coalesce(sum(grade_{g}), 0)::BIGINT AS {g}" for g in GRADES)},
+       {", ".join(f"sum(sum_{n}) / nullif(sum(n_{n}), 0) AS {c}, "
+                  f"count(*) FILTER (WHERE n_{n} > 0) AS {c}_members" for n, c in enumerate(CRITERIA))},
+       min(first_year) AS first_year, max(last_year) AS last_year,
+       sum(yen)::BIGINT AS fiscal_effect,
+       count(*) FILTER (WHERE amounts > 0) AS money_members,
+       sum(population)::BIGINT AS population,
+       count(population) AS population_members,
+       coalesce(sum(yen) FILTER (WHERE population IS NOT NULL), 0)::BIGINT AS money_with_population
+FROM scoped GROUP BY position ORDER BY position
+"""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One column of the panel: the municipality, its prefecture or 全体 (the whole warehouse)."""
+
+    scope: str  # one of SCOPES
+    name: str  # 苫小牧市, 北海道, 全体
+    members: int  # municipalities in the group (with or without data)
+    some_members: tuple[str, ...]  # the first names, for 「北海道の自治体は苫小牧市だけ」
+    graded_members: int  # municipalities with a graded (総合評価) latest year
+    graded: int  # initiatives with a grade in their plan's latest year
+    grades: dict[str, int]  # A–D -> initiatives
+    criteria: dict[str, float | None]  # 進捗度 … -> average score (0–3) or None
+    criteria_members: dict[str, int]
+    first_year: int | None  # the latest years of the group's plans range from … to …
+    last_year: int | None
+    fiscal_effect: int | None  # 財政効果額 (counted, yen), None when no amount is counted
+    money_members: int
+    population: int | None  # total 人口 of the members whose population is known
+    population_members: int
+    money_with_population: int  # counted yen of the members whose population is known
+
+    def share(self, grade: str) -> float | None:
+        """Share of initiatives with ``grade`` among the graded ones (0–1), None without grades."""
+        return self.grades[grade] / self.graded if self.graded else None
+
+    @property
+    def per_capita(self) -> float | None:
+        """財政効果額 per person (円/人) over the members whose 人口 is known."""
+        return self.money_with_population / self.population if self.population else None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The 比較 panel: the selected municipality (None when none is chosen or it is unknown, or
+    a prefecture body), its prefecture (None without a prefecture) and 全体."""
+
+    municipality: Group | None
+    prefecture: Group | None
+    whole: Group
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in (self.municipality, self.prefecture, self.whole) if g is not None)
+
+
+def _group(row: dict, scope: str, name: str) -> Group:
+    return Group(
+        scope=scope, name=name, members=row["members"], some_members=tuple(row["some_members"] or ()),
+        graded_members=row["graded_members"], graded=row["graded"], grades={g: row[g] for g in GRADES},
+        criteria={c: row[c] for c in CRITERIA}, criteria_members={c: row[f"{c}_members"] for c in CRITERIA},
+        first_year=row["first_year"], last_year=row["last_year"], fiscal_effect=row["fiscal_effect"],
+        money_members=row["money_members"], population=row["population"],
+        population_members=row["population_members"], money_with_population=row["money_with_population"])
+
+
+@cached
+def panel(municipality: str | None) -> Panel:
+    """The 比較 panel for the filter bar's 自治体 (or only 全体 when none is chosen): one query."""
+    try:
+        frame = query(_PANEL, [municipality])
+    except duckdb.BinderException:  # a warehouse built before municipalities.population existed
+        frame = query(_PANEL.replace(_POPULATION, "NULL::BIGINT AS population", 1), [municipality])
+    rows = {r["position"]: r for r in frame.iter_rows(named=True)}
+    whole = _group(rows[2], SCOPES[2], "全体")
+    mine = rows.get(0)
+    if mine is None:  # no municipality chosen, not in the warehouse, or a prefecture body
+        return Panel(None, None, whole)
+    prefecture = None
+    if mine["prefecture"] is not None and 1 in rows:
+        prefecture = _group(rows[1], SCOPES[1], mine["prefecture"])
+    return Panel(_group(mine, SCOPES[0], mine["municipality"]), prefecture, whole)

@@ -1,0 +1,121 @@
+"""The 比較 panel: one municipality beside its prefecture and 全体 (the whole warehouse).
+
+``comparison_panel(municipality)`` draws it from ``warehouse.compare.panel`` (one cached query):
+a compact table, one column per group, and a line saying where a group cannot compare (only one
+member, no grades, no 人口). Any page with a single municipality selected can call it.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.markdown import md
+from vocab import CRITERIA, GRADES, fy_label_long
+from warehouse.compare import Group, Panel, panel
+from yen import yen_text
+
+NONE = "—"
+
+
+def _years(group: Group) -> str:
+    if group.last_year is None:
+        return NONE
+    if group.first_year == group.last_year:
+        return fy_label_long(group.last_year)
+    return f"{fy_label_long(group.first_year)}〜{fy_label_long(group.last_year)}"
+
+
+def _of(members: int, group: Group) -> str:
+    """「（3 自治体）」 for a group, nothing for the municipality's own column."""
+    return "" if group.scope == "自治体" else f"（{members:,} 自治体）"
+
+
+def _share(group: Group, grade: str) -> str:
+    share = group.share(grade)
+    return NONE if share is None else f"{share * 100:.0f}%（{group.grades[grade]:,} 件）"
+
+
+def _criterion(group: Group, criterion: str) -> str:
+    value = group.criteria[criterion]
+    return NONE if value is None else f"{value:.2f}{_of(group.criteria_members[criterion], group)}"
+
+
+def _money(group: Group) -> str:
+    if group.fiscal_effect is None:
+        return "記載なし"
+    return yen_text(group.fiscal_effect) + _of(group.money_members, group)
+
+
+def _per_capita(group: Group) -> str:
+    if group.per_capita is None:
+        return "人口の記載なし"
+    return f"{group.per_capita:,.0f} 円/人{_of(group.population_members, group)}"
+
+
+def _population(group: Group) -> str:
+    if group.population is None:
+        return "記載なし"
+    return f"{group.population:,} 人{_of(group.population_members, group)}"
+
+
+def rows(result: Panel) -> list[tuple[str, list[str]]]:
+    """The panel as (項目, one text per group) rows: what the table shows, also for tests."""
+    groups = result.groups
+    out = [("自治体数", [f"{g.members:,}" for g in groups]),
+           ("総合評価の年度", [_years(g) for g in groups]),
+           ("総合評価のある取組", [f"{g.graded:,} 件{_of(g.graded_members, g)}" if g.graded else "評価なし"
+                             for g in groups])]
+    out += [(f"総合評価 {grade}", [_share(g, grade) for g in groups]) for grade in GRADES]
+    out += [(f"{c}（平均、0〜3）", [_criterion(g, c) for g in groups]) for c in CRITERIA]
+    out += [("財政効果額（集計）", [_money(g) for g in groups]),
+            ("人口", [_population(g) for g in groups]),
+            ("1人あたり財政効果額", [_per_capita(g) for g in groups])]
+    return out
+
+
+def notes(result: Panel, municipality: str | None) -> list[str]:
+    """Sentences for what the table cannot say by itself: a group of one, groups without data."""
+    out = []
+    if municipality and result.municipality is None:
+        out.append(f"「{municipality}」は倉庫の市区町村にないか都道府県自身のため、全体だけを示します。")
+    mine, prefecture = result.municipality, result.prefecture
+    if mine is not None and prefecture is None:
+        out.append(f"{mine.name}の都道府県が分からないため、都道府県の列はありません。")
+    if prefecture is not None and prefecture.members == 1:
+        out.append(f"{prefecture.name}の自治体はこの倉庫に{mine.name}だけです。"
+                   f"都道府県の列は{mine.name}と同じ値で、比べる相手がいません。")
+    elif prefecture is not None and prefecture.graded_members <= 1 and mine.graded:
+        out.append(f"{prefecture.name}で総合評価のある自治体は{mine.name}だけです。")
+    for group in result.groups:
+        if not group.graded:
+            out.append(f"{group.name}には総合評価・観点別の評価がありません。")
+    if all(g.population is None for g in result.groups):
+        out.append("人口はどの計画にも記載がないため、1人あたりの金額は示せません"
+                   "（テンプレートの計画シートの「人口」に記入すると示します）。")
+    return out
+
+
+def _table(result: Panel) -> str:
+    header = ["項目"] + [f"{g.scope}：{g.name}" if g.scope != "全体" else "全体" for g in result.groups]
+    lines = ["| " + " | ".join(md(h) for h in header) + " |",
+             "|" + "---|" + "---:|" * len(result.groups)]
+    lines += ["| " + " | ".join([label] + [md(v) for v in values]) + " |" for label, values in rows(result)]
+    return "\n".join(lines)
+
+
+def comparison_panel(municipality: str | None, heading: bool = True) -> Panel:
+    """Draw the 比較 panel for the filter bar's 自治体 (None: 全体 only) and return its numbers."""
+    result = panel(municipality)
+    if heading:
+        title = f"{result.municipality.name}を都道府県・全体と比べる" if result.municipality else "全体の評価と財政効果"
+        st.markdown(f"##### {md(title)}")
+    with st.container(border=True, key="comparison_panel"):
+        st.markdown(_table(result))
+        st.caption("総合評価と観点別の評価は各計画の最新の年度の自己評価（総括は除く）で、割合・平均は取組の件数で数えます。"
+                   "財政効果額は集計に入る金額 (fiscal_effects.counted) の全年度の合計、1人あたりは人口の記載がある自治体だけで"
+                   "計算します。括弧内は値のある自治体の数です。都道府県自身（例: 東京都の事例集）はどの列にも入りません。"
+                   "年度・テーマなど自治体以外の絞り込みは、この表には使いません。")
+        for note in notes(result, municipality):
+            st.caption(md(note))
+        if result.municipality is None and not municipality:
+            st.caption("サイドバーで自治体を選ぶと、その自治体をその都道府県・全体と並べて比べます。")
+    return result
