@@ -24,11 +24,6 @@ def _years(group: Group) -> str:
     return f"{fy_label_long(group.first_year)}〜{fy_label_long(group.last_year)}"
 
 
-def _of(members: int, group: Group) -> str:
-    """「（3 自治体）」 for a group, nothing for the municipality's own column."""
-    return "" if group.scope == "自治体" else f"（{members:,} 自治体）"
-
-
 def _share(group: Group, grade: str) -> str:
     share = group.share(grade)
     return NONE if share is None else f"{share * 100:.0f}%（{group.grades[grade]:,} 件）"
@@ -36,38 +31,31 @@ def _share(group: Group, grade: str) -> str:
 
 def _criterion(group: Group, criterion: str) -> str:
     value = group.criteria[criterion]
-    return NONE if value is None else f"{value:.2f}{_of(group.criteria_members[criterion], group)}"
-
-
-def _money(group: Group) -> str:
-    if group.fiscal_effect is None:
-        return "記載なし"
-    return yen_text(group.fiscal_effect) + _of(group.money_members, group)
+    if value is None:
+        return NONE
+    members = group.criteria_members[criterion]  # said only where it is not 評価のある自治体 of the column
+    return f"{value:.2f}" + ("" if members == group.graded_members else f"（{members:,} 自治体）")
 
 
 def _per_capita(group: Group) -> str:
-    if group.per_capita is None:
-        return "人口の記載なし"
-    return f"{group.per_capita:,.0f} 円/人{_of(group.population_members, group)}"
-
-
-def _population(group: Group) -> str:
-    if group.population is None:
-        return "記載なし"
-    return f"{group.population:,} 人{_of(group.population_members, group)}"
+    return "人口の記載なし" if group.per_capita is None else f"{group.per_capita:,.0f} 円/人"
 
 
 def rows(result: Panel) -> list[tuple[str, list[str]]]:
-    """The panel as (項目, one text per group) rows: what the table shows, also for tests."""
+    """The panel as (項目, one text per group) rows: what the table shows, also for tests. The
+    「…のある自治体」 rows are n: how many municipalities the figures below them come from."""
     groups = result.groups
     out = [("自治体数", [f"{g.members:,}" for g in groups]),
            ("総合評価の年度", [_years(g) for g in groups]),
-           ("総合評価のある取組", [f"{g.graded:,} 件{_of(g.graded_members, g)}" if g.graded else "評価なし"
-                             for g in groups])]
+           ("評価のある自治体", [f"{g.graded_members:,}" for g in groups]),
+           ("総合評価のある取組", [f"{g.graded:,} 件" if g.graded else "評価なし" for g in groups])]
     out += [(f"総合評価 {grade}", [_share(g, grade) for g in groups]) for grade in GRADES]
     out += [(f"{c}（平均、0〜3）", [_criterion(g, c) for g in groups]) for c in CRITERIA]
-    out += [("財政効果額（集計）", [_money(g) for g in groups]),
-            ("人口", [_population(g) for g in groups]),
+    out += [("財政効果のある自治体", [f"{g.money_members:,}" for g in groups]),
+            ("財政効果額（集計）", ["記載なし" if g.fiscal_effect is None else yen_text(g.fiscal_effect)
+                           for g in groups]),
+            ("人口の記載がある自治体", [f"{g.population_members:,}" for g in groups]),
+            ("人口", ["記載なし" if g.population is None else f"{g.population:,} 人" for g in groups]),
             ("1人あたり財政効果額", [_per_capita(g) for g in groups])]
     return out
 
@@ -112,7 +100,7 @@ def comparison_panel(municipality: str | None, heading: bool = True) -> Panel:
         st.markdown(_table(result))
         st.caption("総合評価と観点別の評価は各計画の最新の年度の自己評価（総括は除く）で、割合・平均は取組の件数で数えます。"
                    "財政効果額は集計に入る金額 (fiscal_effects.counted) の全年度の合計、1人あたりは人口の記載がある自治体だけで"
-                   "計算します。括弧内は値のある自治体の数です。都道府県自身（例: 東京都の事例集）はどの列にも入りません。"
+                   "計算します。「…のある自治体」はその下の値がいくつの自治体から出たかを示します。都道府県自身（例: 東京都の事例集）はどの列にも入りません。"
                    "年度・テーマなど自治体以外の絞り込みは、この表には使いません。")
         for note in notes(result, municipality):
             st.caption(md(note))

@@ -9,6 +9,7 @@ the explorer); money is the sum of the initiative's ``fiscal_effects`` amounts t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -16,12 +17,10 @@ import polars as pl
 from vocab import CRITERIA
 
 from warehouse.connection import query
-from warehouse.filters import Filters, explorer_url
-from warehouse.queries import cached, category_order, initiatives
+from warehouse.filters import Filters, explorer_url, where_clause
+from warehouse.queries import _SUMMARY, cached, category_order
 
 GRADES = ("A", "B", "C", "D")
-
-_MEMBERS_SCHEMA = {"initiative_id": pl.String, "member": pl.String, "role": pl.String}
 
 
 @cached
@@ -31,53 +30,88 @@ def partners(initiative_id: str) -> pl.DataFrame:
                  "ORDER BY role = '共同', municipality", [initiative_id])
 
 
+def _slice(filters: Filters) -> tuple[str, list[Any]]:
+    """The filtered slice as SQL (``queries.initiatives`` without its ORDER BY) and its parameters."""
+    where, params = where_clause(filters)
+    year = filters.fiscal_year
+    sql = _SUMMARY + f" WHERE {where}"
+    args: list[Any] = [year] * 6 + params
+    if filters.grade:
+        sql += " AND g.grade = ?"
+        args.append(filters.grade)
+    return sql, args
+
+
+def _members(filters: Filters, category: str | None = None) -> tuple[str, list[Any]]:
+    """(category, member, initiative) rows of the slice as SQL: each initiative once per category
+    it has and per municipality it belongs to; only the filter's 自治体 and カテゴリ (and
+    ``category``) when set — an item's other categories are not what was asked for."""
+    sql, args = _slice(filters)
+    chosen = filters.category or category
+    members = f"""
+        WITH slice AS ({sql}),
+        exploded AS (SELECT *, unnest(categories) AS category FROM slice WHERE len(categories) > 0)
+        SELECT e.*, im.municipality AS member, im.role
+        FROM exploded e JOIN initiative_municipalities im USING (initiative_id)
+        WHERE (CAST(? AS VARCHAR) IS NULL OR im.municipality = ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)"""
+    return members, args + [filters.municipality] * 2 + [filters.category] * 2 + [chosen] * 2
+
+
+def _category_rank() -> str:
+    order = category_order()
+    return ("CASE category " + " ".join(f"WHEN ? THEN {n}" for n in range(len(order)))
+            + f" ELSE {len(order)} END"), list(order)
+
+
 @cached
-def category_items(filters: Filters) -> pl.DataFrame:
-    """One row per (category, municipality, initiative) of the slice: member (the municipality
-    it counts for), role, level, code, title, grade, fiscal_effect, url (the explorer's)."""
-    rows = initiatives(filters).filter(pl.col("categories").list.len() > 0)
-    members = query("SELECT initiative_id, municipality AS member, role FROM initiative_municipalities")
-    if members.is_empty():
-        members = pl.DataFrame(schema=_MEMBERS_SCHEMA)
-    out = (rows.select("initiative_id", "level", "code", "title", "grade", "fiscal_effect", "categories",
-                       "document_id")
-           .explode("categories").rename({"categories": "category"})
-           .join(members, on="initiative_id", how="inner"))
-    if filters.municipality:
-        out = out.filter(pl.col("member") == filters.municipality)
-    if filters.category:  # the item's other categories are not what was asked for
-        out = out.filter(pl.col("category") == filters.category)
-    order = {c: n for n, c in enumerate(category_order())}
-    urls = [explorer_url(i, m) for i, m in zip(out["initiative_id"], out["member"])]
-    return (out.with_columns(pl.Series("url", urls, dtype=pl.String),
-                             pl.col("category").replace_strict(order, default=len(order),
-                                                               return_dtype=pl.Int32).alias("category_order"))
-            .sort("category_order", "member", "document_id", "level", "code", maintain_order=True)
-            .drop("category_order"))
+def category_items(filters: Filters, category: str | None = None) -> pl.DataFrame:
+    """One row per (category, municipality, initiative) of the slice — all categories, or only
+    ``category``: member (the municipality it counts for), role, level, code, title, grade,
+    fiscal_effect, document_id. Links to the explorer: ``with_urls``."""
+    members, args = _members(filters, category)
+    rank, order = _category_rank()
+    return query(f"SELECT initiative_id, level, code, title, grade, fiscal_effect::BIGINT AS fiscal_effect, "
+                 f"category, document_id, member, "
+                 f"role FROM ({members}) "
+                 f"ORDER BY {rank}, member, document_id, level, code, fiscal_year NULLS FIRST, initiative_id",
+                 args + order)
+
+
+def with_urls(items: pl.DataFrame) -> pl.DataFrame:
+    """``items`` with ``url``, the explorer's link (for the few rows a page shows)."""
+    urls = [explorer_url(i, m) for i, m in zip(items["initiative_id"], items["member"])]
+    return items.with_columns(pl.Series("url", urls, dtype=pl.String))
 
 
 @cached
 def category_matrix(filters: Filters) -> pl.DataFrame:
     """Per (category, municipality): 取組数, graded count and A–D counts, the money sum."""
-    items = category_items(filters)
-    return (items.group_by("category", "member", maintain_order=True)
-            .agg(pl.len().alias("items"),
-                 pl.col("grade").is_not_null().sum().alias("graded"),
-                 *[(pl.col("grade") == g).sum().alias(g) for g in GRADES],
-                 pl.col("fiscal_effect").sum().alias("fiscal_effect"),
-                 pl.col("fiscal_effect").is_not_null().sum().alias("with_money")))
+    members, args = _members(filters)
+    rank, order = _category_rank()
+    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
+    return query(f"SELECT category, member, count(*) AS items, count(grade) AS graded, {grades}, "
+                 f"sum(fiscal_effect)::BIGINT AS fiscal_effect, count(fiscal_effect) AS with_money "
+                 f"FROM ({members}) GROUP BY category, member ORDER BY {rank}, member", args + order)
 
 
 @cached
 def category_overview(filters: Filters) -> pl.DataFrame:
     """Per category (taxonomy order): how many initiatives and municipalities the slice has."""
-    items = category_items(filters)
-    counted = (items.group_by("category", maintain_order=True)
-               .agg(pl.col("initiative_id").n_unique().alias("items"),
-                    pl.col("member").n_unique().alias("municipalities")))
+    members, args = _members(filters)
+    counted = query(f"SELECT category, count(DISTINCT initiative_id) AS items, "
+                    f"count(DISTINCT member) AS municipalities FROM ({members}) GROUP BY category", args)
     every = pl.DataFrame({"category": list(category_order())}, schema={"category": pl.String})
     return (every.join(counted, on="category", how="left")
             .with_columns(pl.col("items").fill_null(0), pl.col("municipalities").fill_null(0)))
+
+
+@cached
+def category_documents(filters: Filters) -> tuple[str, ...]:
+    """The documents the slice's categorised initiatives come from (a card's sources)."""
+    members, args = _members(filters)
+    return tuple(query(f"SELECT DISTINCT document_id FROM ({members}) ORDER BY 1", args)["document_id"])
 
 
 # ---------------------------------------------------------------- 比較パネル: one municipality in context

@@ -48,7 +48,8 @@ def test_tomakomai_against_hokkaido_and_everything(built_warehouse, monkeypatch)
     shown = dict(rows(result))
     assert shown["総合評価 A"] == ["43%（41 件）"] * 3
     assert shown["総合評価の年度"][0] == "令和5年度 (2023)"
-    assert shown["財政効果額（集計）"][:2] == ["42億円", "42億円（1 自治体）"]
+    assert shown["財政効果額（集計）"][:2] == ["42億円", "42億円"]
+    assert shown["評価のある自治体"] == ["1", "1", "1"] and shown["自治体数"] == ["1", "1", "25"]
 
 
 def test_a_prefecture_body_or_no_choice_shows_only_everything(built_warehouse, monkeypatch):
@@ -100,8 +101,9 @@ def test_generated_prefecture_averages_and_money_per_person(comparison_set, monk
     assert prefecture.money_members == 3 and prefecture.population_members == 2
     per_person = (expected["函館市"]["yen"] + expected["小樽市"]["yen"]) / (245_000 + 108_000)
     shown = dict(rows(result))
-    assert shown["1人あたり財政効果額"][1] == f"{per_person:,.0f} 円/人（2 自治体）"
-    assert shown["人口"] == ["108,000 人", "353,000 人（2 自治体）", "623,000 人（3 自治体）"]
+    assert shown["1人あたり財政効果額"][1] == f"{per_person:,.0f} 円/人"
+    assert shown["人口"] == ["108,000 人", "353,000 人", "623,000 人"]
+    assert shown["人口の記載がある自治体"] == ["1", "2", "3"] and shown["財政効果のある自治体"] == ["1", "3", "4"]
     assert notes(result, "小樽市") == []
 
 
@@ -130,4 +132,5 @@ def test_compare_page_on_the_generated_set(app, comparison_set, monkeypatch):
     assert not at.exception and not at.error
     table = _table(at)
     assert "| 項目 | 自治体：函館市 | 都道府県：北海道 | 全体 |" in table
-    assert "| 人口 | 245,000 人 | 353,000 人（2 自治体） | 623,000 人（3 自治体） |" in table
+    assert "| 人口 | 245,000 人 | 353,000 人 | 623,000 人 |" in table
+    assert "| 人口の記載がある自治体 | 1 | 2 | 3 |" in table
