@@ -53,10 +53,11 @@ def rows(result: Panel) -> list[tuple[str, list[str]]]:
     out += [(f"{c}（平均、0〜3）", [_criterion(g, c) for g in groups]) for c in CRITERIA]
     out += [("財政効果のある自治体", [f"{g.money_members:,}" for g in groups]),
             ("財政効果額（集計）", ["記載なし" if g.fiscal_effect is None else yen_text(g.fiscal_effect)
-                           for g in groups]),
-            ("人口の記載がある自治体", [f"{g.population_members:,}" for g in groups]),
-            ("人口", ["記載なし" if g.population is None else f"{g.population:,} 人" for g in groups]),
-            ("1人あたり財政効果額", [_per_capita(g) for g in groups])]
+                           for g in groups])]
+    if any(g.population is not None for g in groups):  # else one note says so, not three rows of 記載なし
+        out += [("人口の記載がある自治体", [f"{g.population_members:,}" for g in groups]),
+                ("人口", ["記載なし" if g.population is None else f"{g.population:,} 人" for g in groups]),
+                ("1人あたり財政効果額", [_per_capita(g) for g in groups])]
     return out
 
 

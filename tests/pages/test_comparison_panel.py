@@ -50,6 +50,7 @@ def test_tomakomai_against_hokkaido_and_everything(built_warehouse, monkeypatch)
     assert shown["総合評価の年度"][0] == "令和5年度 (2023)"
     assert shown["財政効果額（集計）"][:2] == ["42億円", "42億円"]
     assert shown["評価のある自治体"] == ["1", "1", "1"] and shown["自治体数"] == ["1", "1", "25"]
+    assert "人口" not in shown and "1人あたり財政効果額" not in shown  # no plan states one: a note says so
 
 
 def test_a_prefecture_body_or_no_choice_shows_only_everything(built_warehouse, monkeypatch):
