@@ -86,22 +86,35 @@ def with_urls(items: pl.DataFrame) -> pl.DataFrame:
 
 
 @cached
+def _category_counts(filters: Filters) -> pl.DataFrame:
+    """All the slice's category counts in one query (grouping sets): ``grouped`` 0 = per
+    (category, municipality), 1 = per category, 3 = the whole slice (with its documents)."""
+    members, args = _members(filters)
+    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
+    return query(f"SELECT grouping(category, member) AS grouped, category, member, "
+                 f"count(DISTINCT initiative_id) AS items, count(DISTINCT member) AS municipalities, "
+                 f"count(grade) AS graded, {grades}, sum(fiscal_effect)::BIGINT AS fiscal_effect, "
+                 f"count(fiscal_effect) AS with_money, "
+                 f"CASE WHEN grouping(category) = 1 THEN list(DISTINCT document_id ORDER BY document_id) END "
+                 f"AS documents "
+                 f"FROM ({members}) GROUP BY GROUPING SETS ((category, member), (category), ())", args)
+
+
+@cached
 def category_matrix(filters: Filters) -> pl.DataFrame:
     """Per (category, municipality): 取組数, graded count and A–D counts, the money sum."""
-    members, args = _members(filters)
-    rank, order = _category_rank()
-    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
-    return query(f"SELECT category, member, count(*) AS items, count(grade) AS graded, {grades}, "
-                 f"sum(fiscal_effect)::BIGINT AS fiscal_effect, count(fiscal_effect) AS with_money "
-                 f"FROM ({members}) GROUP BY category, member ORDER BY {rank}, member", args + order)
+    order = {c: n for n, c in enumerate(category_order())}
+    counts = _category_counts(filters).filter(pl.col("grouped") == 0)
+    return (counts.with_columns(pl.col("category").replace_strict(order, default=len(order), return_dtype=pl.Int32)
+                                .alias("position"))
+            .sort("position", "member")
+            .select("category", "member", "items", "graded", *GRADES, "fiscal_effect", "with_money"))
 
 
 @cached
 def category_overview(filters: Filters) -> pl.DataFrame:
     """Per category (taxonomy order): how many initiatives and municipalities the slice has."""
-    members, args = _members(filters)
-    counted = query(f"SELECT category, count(DISTINCT initiative_id) AS items, "
-                    f"count(DISTINCT member) AS municipalities FROM ({members}) GROUP BY category", args)
+    counted = _category_counts(filters).filter(pl.col("grouped") == 1).select("category", "items", "municipalities")
     every = pl.DataFrame({"category": list(category_order())}, schema={"category": pl.String})
     return (every.join(counted, on="category", how="left")
             .with_columns(pl.col("items").fill_null(0), pl.col("municipalities").fill_null(0)))
@@ -110,8 +123,8 @@ def category_overview(filters: Filters) -> pl.DataFrame:
 @cached
 def category_documents(filters: Filters) -> tuple[str, ...]:
     """The documents the slice's categorised initiatives come from (a card's sources)."""
-    members, args = _members(filters)
-    return tuple(query(f"SELECT DISTINCT document_id FROM ({members}) ORDER BY 1", args)["document_id"])
+    whole = _category_counts(filters).filter(pl.col("grouped") == 3)["documents"]
+    return tuple(whole[0]) if len(whole) and whole[0] is not None else ()
 
 
 # ---------------------------------------------------------------- 比較パネル: one municipality in context
