@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from etl.categories import NO_CATEGORY, Dictionary, Item, assign
+from etl.comparison import build_figures
 from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
@@ -392,6 +393,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)
+            build_figures(con)
             check_invariants(con)
             con.sql("INSERT INTO _build VALUES (?, ?, ?)",
                     params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])

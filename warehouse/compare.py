@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import polars as pl
+
+from etl.comparison import INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, PER_MUNICIPALITY
 
 from vocab import CRITERIA
 
@@ -34,10 +35,20 @@ def _slice(filters: Filters) -> tuple[str, list[Any]]:
     """The filtered slice as SQL (``queries.initiatives`` without its ORDER BY) and its parameters."""
     where, params = where_clause(filters)
     year = filters.fiscal_year
-    sql = _SUMMARY + f" WHERE {where}"
-    args: list[Any] = [year] * 6 + params
+    if year is None and _built_with()[0]:
+        # No 年度 chosen: each initiative's latest grade and money were computed by the ETL
+        # (etl.comparison, the same rule as queries.initiatives); no scan of every evaluation.
+        sql = (f"SELECT i.initiative_id, i.level, i.code, i.title, i.document_id, i.fiscal_year, i.categories, "
+               f"f.grade, f.fiscal_effect FROM initiatives i JOIN _initiatives s USING (initiative_id) "
+               f"LEFT JOIN {INITIATIVE_FIGURES} f USING (initiative_id) WHERE {where}")
+        args: list[Any] = list(params)
+        grade = "f.grade"
+    else:
+        sql = _SUMMARY + f" WHERE {where}"
+        args = [year] * 6 + params
+        grade = "g.grade"
     if filters.grade:
-        sql += " AND g.grade = ?"
+        sql += f" AND {grade} = ?"
         args.append(filters.grade)
     return sql, args
 
@@ -139,7 +150,8 @@ def category_documents(filters: Filters) -> tuple[str, ...]:
 # - 財政効果額 is the sum of ``fiscal_effects`` amounts that are ``counted`` (the ETL's one rule, as
 #   warehouse.fiscal.effects applies it) over every year; per capita (1人あたり) divides the money of
 #   the municipalities whose 人口 (``municipalities.population``) is known by their population.
-# Everything is one SQL query: first one row per municipality, then the three groups.
+# The per-municipality figures are built once by the ETL (etl.comparison, ``_municipality_figures``);
+# the panel is one query that puts them into the three groups.
 
 SCOPES = ("自治体", "都道府県", "全体")  # the panel's columns, in order
 
@@ -150,37 +162,19 @@ def target_condition() -> str:
     return "m.municipality = ?"
 
 
-_POPULATION = "population"  # the column of the towns CTE, absent from warehouses built before it
-_PANEL = f"""
+def _panel_sql(figures: str, population: str) -> str:
+    """The panel's one query over ``figures`` (one row per municipality: etl.comparison) and the
+    municipalities' ``population`` column (or NULL for a warehouse without one)."""
+    return f"""
 WITH towns AS (
-    SELECT municipality, prefecture, {_POPULATION} FROM municipalities
+    SELECT municipality, prefecture, {population} AS population FROM municipalities
     WHERE prefecture IS NULL OR municipality <> prefecture
 ), target AS (
     SELECT m.municipality, m.prefecture FROM municipalities m WHERE {target_condition()}
-), self_scores AS (
-    SELECT i.document_id, i.municipality, e.initiative_id, e.fiscal_year, e.criterion, e.score, e.grade
-    FROM evaluations e JOIN initiatives i USING (initiative_id)
-    WHERE e.evaluator = 'self' AND e.fiscal_year IS NOT NULL
-      AND e.criterion IN ('総合評価', {", ".join(f"'{c}'" for c in CRITERIA)})
-      AND (e.grade IS NOT NULL OR e.score IS NOT NULL)
-), latest AS (
-    SELECT document_id, max(fiscal_year) AS fiscal_year FROM self_scores GROUP BY document_id
-), graded AS (
-    SELECT s.municipality,
-           count(s.grade) AS graded,
-           {", ".join(f"count(*) FILTER (WHERE s.grade = '{g}') AS grade_{g}" for g in GRADES)},
-           {", ".join(f"sum(s.score) FILTER (WHERE s.criterion = '{c}') AS sum_{n}, "
-                      f"count(s.score) FILTER (WHERE s.criterion = '{c}') AS n_{n}" for n, c in enumerate(CRITERIA))},
-           min(s.fiscal_year) AS first_year, max(s.fiscal_year) AS last_year
-    FROM self_scores s JOIN latest l ON l.document_id = s.document_id AND l.fiscal_year = s.fiscal_year
-    GROUP BY s.municipality
-), money AS (
-    SELECT municipality, sum(amount_yen) AS yen, count(*) AS amounts
-    FROM fiscal_effects WHERE counted GROUP BY municipality
 ), per_town AS (
-    SELECT t.municipality, t.prefecture, t.population, g.*EXCLUDE (municipality),
-           m.yen, coalesce(m.amounts, 0) AS amounts
-    FROM towns t LEFT JOIN graded g USING (municipality) LEFT JOIN money m USING (municipality)
+    SELECT t.municipality, t.prefecture, t.population, f.* EXCLUDE (municipality, amounts),
+           coalesce(f.amounts, 0) AS amounts
+    FROM towns t LEFT JOIN {figures} f USING (municipality)
 ), scoped AS (
     SELECT 0 AS position, p.* FROM per_town p JOIN target USING (municipality)
     UNION ALL
@@ -206,6 +200,17 @@ SELECT position,
        coalesce(sum(yen) FILTER (WHERE population IS NOT NULL), 0)::BIGINT AS money_with_population
 FROM scoped GROUP BY position ORDER BY position
 """
+
+
+@cached
+def _built_with() -> tuple[bool, bool]:
+    """Whether this warehouse has the ETL's per-municipality figures and ``population`` (older
+    builds have neither: the panel then computes the figures itself, without 人口)."""
+    found = query("SELECT table_name, column_name FROM information_schema.columns "
+                  "WHERE (table_name = ? AND column_name = 'municipality') "
+                  "OR (table_name = 'municipalities' AND column_name = 'population')", [MUNICIPALITY_FIGURES])
+    names = set(found["table_name"].to_list())
+    return MUNICIPALITY_FIGURES in names, "municipalities" in names
 
 
 @dataclass(frozen=True)
@@ -266,11 +271,10 @@ def _group(row: dict, scope: str, name: str) -> Group:
 @cached
 def panel(municipality: str | None) -> Panel:
     """The 比較 panel for the filter bar's 自治体 (or only 全体 when none is chosen): one query."""
-    try:
-        frame = query(_PANEL, [municipality])
-    except duckdb.BinderException:  # a warehouse built before municipalities.population existed
-        frame = query(_PANEL.replace(_POPULATION, "NULL::BIGINT AS population", 1), [municipality])
-    rows = {r["position"]: r for r in frame.iter_rows(named=True)}
+    figures, population = _built_with()
+    sql = _panel_sql(MUNICIPALITY_FIGURES if figures else f"({PER_MUNICIPALITY})",
+                     "population" if population else "NULL::BIGINT")
+    rows = {r["position"]: r for r in query(sql, [municipality]).iter_rows(named=True)}
     whole = _group(rows[2], SCOPES[2], "全体")
     mine = rows.get(0)
     if mine is None:  # no municipality chosen, not in the warehouse, or a prefecture body

@@ -135,3 +135,44 @@ def test_compare_page_on_the_generated_set(app, comparison_set, monkeypatch):
     assert "| 項目 | 自治体：函館市 | 都道府県：北海道 | 全体 |" in table
     assert "| 人口 | 245,000 人 | 353,000 人 | 623,000 人 |" in table
     assert "| 人口の記載がある自治体 | 1 | 2 | 3 |" in table
+
+
+def test_the_etl_figures_agree_with_the_live_queries(built_warehouse, monkeypatch):
+    """The ETL's pre-aggregated tables give what the explorer's query and the panel's own SQL give."""
+    import polars as pl
+
+    from etl.comparison import PER_MUNICIPALITY
+    from warehouse import compare, queries
+    from warehouse.connection import query
+
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(built_warehouse))
+    queries.initiatives.cache_clear()
+    live = queries.initiatives(Filters()).select("initiative_id", "grade", "fiscal_effect")
+    stored = query("SELECT initiative_id, grade, fiscal_effect FROM _initiative_figures")
+    joined = live.join(stored, on="initiative_id", suffix="_etl")
+    assert joined.height == live.height == stored.height
+    assert joined.filter(pl.col("grade").ne_missing(pl.col("grade_etl"))).is_empty()
+    assert joined.filter(pl.col("fiscal_effect").cast(pl.Int64).ne_missing(pl.col("fiscal_effect_etl"))).is_empty()
+    assert joined["grade"].drop_nulls().len() > 100  # 苫小牧市's items are graded
+    on_the_fly = query(f"SELECT * FROM ({PER_MUNICIPALITY}) ORDER BY municipality")
+    assert on_the_fly.equals(query("SELECT * FROM _municipality_figures ORDER BY municipality"))
+    stored_panel = panel("苫小牧市")
+    monkeypatch.setattr(compare, "_built_with", lambda: (False, False))  # a warehouse from before them
+    panel.cache_clear()
+    assert panel("苫小牧市") == stored_panel
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(municipality="苫小牧市", grade="A"), Filters(category="RPA・AI")])
+def test_category_counts_the_same_with_or_without_the_etl_figures(built_warehouse, monkeypatch, filters):
+    from warehouse import compare
+
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(built_warehouse))
+    compare._category_counts.cache_clear()
+    compare.category_items.cache_clear()
+    fast = compare._category_counts(filters).sort("grouped", "category", "member")
+    items = compare.category_items(filters)
+    monkeypatch.setattr(compare, "_built_with", lambda: (False, False))
+    compare._category_counts.cache_clear()
+    compare.category_items.cache_clear()
+    assert compare._category_counts(filters).sort("grouped", "category", "member").equals(fast)
+    assert compare.category_items(filters).equals(items) and items.height > 0

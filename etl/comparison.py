@@ -1,0 +1,74 @@
+"""Pre-aggregated figures for the 比較 (comparison) screen, built once per warehouse.
+
+At national scale (1,741 municipalities, ~2.5 million evaluation rows) finding each plan's latest
+graded year, or each initiative's latest grade, takes seconds per query; the answers only change
+when the warehouse is rebuilt, so the ETL stores them in two internal tables:
+
+- ``_initiative_figures``: per initiative its latest self-evaluated 総合評価 (grade; 総括, the
+  plan-period summary with no year, counts as the latest, as in the explorer) and its 財政効果額
+  (the sum of its ``counted`` amounts, every year).
+- ``_municipality_figures``: per municipality (the initiatives' lead, 主体) the self-evaluations of
+  each of its plans' latest fiscal year (総括 left out): graded initiatives and A–D counts, sums
+  and counts of the four criteria (進捗度・連携度・効率性・創造性), the range of those years; and
+  its counted 財政効果額 with the number of amounts.
+
+``warehouse.compare`` reads them, and computes the same SQL on the fly for a warehouse built
+before they existed. Both read the public views, so the SQL text below is the one definition.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from vocab import CRITERIA, GRADE_CRITERION, GRADES
+
+INITIATIVE_FIGURES = "_initiative_figures"
+MUNICIPALITY_FIGURES = "_municipality_figures"
+
+# The explorer's rule (warehouse.queries, no 年度 chosen): the latest self grade, 総括 first.
+PER_INITIATIVE = f"""
+WITH grades AS (
+    SELECT initiative_id, grade, fiscal_year AS grade_year,
+           row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
+    FROM evaluations
+    WHERE evaluator = 'self' AND criterion = '{GRADE_CRITERION}' AND grade IS NOT NULL
+), money AS (
+    SELECT initiative_id, sum(amount_yen)::BIGINT AS fiscal_effect FROM fiscal_effects
+    WHERE counted AND initiative_id IS NOT NULL GROUP BY initiative_id
+)
+SELECT i.initiative_id, g.grade, g.grade_year, m.fiscal_effect
+FROM initiatives i
+LEFT JOIN grades g ON g.initiative_id = i.initiative_id AND g.rn = 1
+LEFT JOIN money m ON m.initiative_id = i.initiative_id
+"""
+
+_CRITERIA_LIST = ", ".join(f"'{c}'" for c in CRITERIA)
+PER_MUNICIPALITY = f"""
+WITH self_scores AS (
+    SELECT i.document_id, i.municipality, e.fiscal_year, e.criterion, e.score, e.grade,
+           max(e.fiscal_year) OVER (PARTITION BY i.document_id) AS latest
+    FROM evaluations e JOIN initiatives i USING (initiative_id)
+    WHERE e.evaluator = 'self' AND e.fiscal_year IS NOT NULL AND i.municipality IS NOT NULL
+      AND e.criterion IN ('{GRADE_CRITERION}', {_CRITERIA_LIST})
+      AND (e.grade IS NOT NULL OR e.score IS NOT NULL)
+), graded AS (
+    SELECT municipality,
+           count(grade) AS graded,
+           {", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS grade_{g}" for g in GRADES)},
+           {", ".join(f"sum(score) FILTER (WHERE criterion = '{c}') AS sum_{n}, "
+                      f"count(score) FILTER (WHERE criterion = '{c}') AS n_{n}" for n, c in enumerate(CRITERIA))},
+           min(fiscal_year) AS first_year, max(fiscal_year) AS last_year
+    FROM self_scores WHERE fiscal_year = latest
+    GROUP BY municipality
+), money AS (
+    SELECT municipality, sum(amount_yen)::BIGINT AS yen, count(*) AS amounts
+    FROM fiscal_effects WHERE counted AND municipality IS NOT NULL GROUP BY municipality
+)
+SELECT municipality, g.* EXCLUDE (municipality), m.yen, coalesce(m.amounts, 0) AS amounts
+FROM graded g FULL JOIN money m USING (municipality)
+"""
+
+
+def build_figures(con: duckdb.DuckDBPyConnection) -> None:
+    """Create both tables from the public views (call after the views exist)."""
+    con.sql(f"CREATE TABLE {INITIATIVE_FIGURES} AS {PER_INITIATIVE}")
+    con.sql(f"CREATE TABLE {MUNICIPALITY_FIGURES} AS {PER_MUNICIPALITY}")
