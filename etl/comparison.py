@@ -7,6 +7,8 @@ when the warehouse is rebuilt, so the ETL stores them in two internal tables:
 - ``_initiative_figures``: per initiative its latest self-evaluated 総合評価 (grade; 総括, the
   plan-period summary with no year, counts as the latest, as in the explorer) and its 財政効果額
   (the sum of its ``counted`` amounts, every year).
+- ``_category_counts``: the 比較 screen's category counts with no filter (``warehouse.compare``
+  computes the same for a filtered slice): per (category, municipality) and per category.
 - ``_municipality_figures``: per municipality (the initiatives' lead, 主体) the self-evaluations of
   each of its plans' latest fiscal year (総括 left out): graded initiatives and A–D counts, sums
   and counts of the four criteria (進捗度・連携度・効率性・創造性), the range of those years; and
@@ -23,6 +25,7 @@ from vocab import CRITERIA, GRADE_CRITERION, GRADES
 
 INITIATIVE_FIGURES = "_initiative_figures"
 MUNICIPALITY_FIGURES = "_municipality_figures"
+CATEGORY_COUNTS = "_category_counts"
 
 # The explorer's rule (warehouse.queries, no 年度 chosen): the latest self grade, 総括 first.
 PER_INITIATIVE = f"""
@@ -68,7 +71,33 @@ FROM graded g FULL JOIN money m USING (municipality)
 """
 
 
+
+
+def category_counts(members: str) -> str:
+    """The category counts of ``members`` (SQL with initiative_id, category, member, grade,
+    fiscal_effect, document_id): ``grouped`` 0 = per (category, municipality), 1 = per category,
+    3 = the whole slice, with its documents."""
+    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
+    return (f"SELECT grouping(category, member) AS grouped, category, member, "
+            f"count(DISTINCT initiative_id) AS items, count(DISTINCT member) AS municipalities, "
+            f"count(grade) AS graded, {grades}, sum(fiscal_effect)::BIGINT AS fiscal_effect, "
+            f"count(fiscal_effect) AS with_money, "
+            f"CASE WHEN grouping(category) = 1 THEN list(DISTINCT document_id ORDER BY document_id) END "
+            f"AS documents "
+            f"FROM ({members}) GROUP BY GROUPING SETS ((category, member), (category), ())")
+
+
+# Every categorised initiative once per category and per municipality it belongs to (主体 and 共同).
+ALL_MEMBERS = f"""
+SELECT e.*, im.municipality AS member, im.role
+FROM (SELECT i.initiative_id, i.document_id, f.grade, f.fiscal_effect, unnest(i.categories) AS category
+      FROM initiatives i JOIN {INITIATIVE_FIGURES} f USING (initiative_id) WHERE len(i.categories) > 0) e
+JOIN initiative_municipalities im USING (initiative_id)
+"""
+
+
 def build_figures(con: duckdb.DuckDBPyConnection) -> None:
-    """Create both tables from the public views (call after the views exist)."""
+    """Create the tables from the public views (call after the views exist)."""
     con.sql(f"CREATE TABLE {INITIATIVE_FIGURES} AS {PER_INITIATIVE}")
     con.sql(f"CREATE TABLE {MUNICIPALITY_FIGURES} AS {PER_MUNICIPALITY}")
+    con.sql(f"CREATE TABLE {CATEGORY_COUNTS} AS {category_counts(ALL_MEMBERS)}")

@@ -13,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from etl.comparison import INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, PER_MUNICIPALITY
+from etl.comparison import (CATEGORY_COUNTS, INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, PER_MUNICIPALITY,
+                            category_counts)
 
 from vocab import CRITERIA
 
@@ -61,13 +62,14 @@ def _members(filters: Filters, category: str | None = None) -> tuple[str, list[A
     chosen = filters.category or category
     members = f"""
         WITH slice AS ({sql}),
-        exploded AS (SELECT *, unnest(categories) AS category FROM slice WHERE len(categories) > 0)
+        exploded AS (SELECT *, unnest(categories) AS category FROM slice WHERE len(categories) > 0
+                     AND (CAST(? AS VARCHAR) IS NULL OR list_contains(categories, ?)))
         SELECT e.*, im.municipality AS member, im.role
         FROM exploded e JOIN initiative_municipalities im USING (initiative_id)
         WHERE (CAST(? AS VARCHAR) IS NULL OR im.municipality = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)"""
-    return members, args + [filters.municipality] * 2 + [filters.category] * 2 + [chosen] * 2
+    return members, args + [chosen] * 2 + [filters.municipality] * 2 + [filters.category] * 2 + [chosen] * 2
 
 
 def _category_rank() -> str:
@@ -98,17 +100,12 @@ def with_urls(items: pl.DataFrame) -> pl.DataFrame:
 
 @cached
 def _category_counts(filters: Filters) -> pl.DataFrame:
-    """All the slice's category counts in one query (grouping sets): ``grouped`` 0 = per
-    (category, municipality), 1 = per category, 3 = the whole slice (with its documents)."""
+    """All the slice's category counts in one query (``etl.comparison.category_counts``); with no
+    filter, the ETL's stored copy."""
+    if filters.is_empty() and _built_with()[0]:
+        return query(f"SELECT * FROM {CATEGORY_COUNTS}")
     members, args = _members(filters)
-    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
-    return query(f"SELECT grouping(category, member) AS grouped, category, member, "
-                 f"count(DISTINCT initiative_id) AS items, count(DISTINCT member) AS municipalities, "
-                 f"count(grade) AS graded, {grades}, sum(fiscal_effect)::BIGINT AS fiscal_effect, "
-                 f"count(fiscal_effect) AS with_money, "
-                 f"CASE WHEN grouping(category) = 1 THEN list(DISTINCT document_id ORDER BY document_id) END "
-                 f"AS documents "
-                 f"FROM ({members}) GROUP BY GROUPING SETS ((category, member), (category), ())", args)
+    return query(category_counts(members), args)
 
 
 @cached
