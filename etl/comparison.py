@@ -46,21 +46,26 @@ LEFT JOIN money m ON m.initiative_id = i.initiative_id
 
 _CRITERIA_LIST = ", ".join(f"'{c}'" for c in CRITERIA)
 PER_MUNICIPALITY = f"""
-WITH self_scores AS (
-    SELECT i.document_id, i.municipality, e.fiscal_year, e.criterion, e.score, e.grade,
-           max(e.fiscal_year) OVER (PARTITION BY i.document_id) AS latest
+WITH per_year AS (
+    SELECT i.document_id, i.municipality, e.fiscal_year,
+           count(e.grade) FILTER (WHERE e.criterion = '{GRADE_CRITERION}') AS graded,
+           {", ".join(f"count(*) FILTER (WHERE e.criterion = '{GRADE_CRITERION}' AND e.grade = '{g}') AS grade_{g}"
+                      for g in GRADES)},
+           {", ".join(f"sum(e.score) FILTER (WHERE e.criterion = '{c}') AS sum_{n}, "
+                      f"count(e.score) FILTER (WHERE e.criterion = '{c}') AS n_{n}" for n, c in enumerate(CRITERIA))}
     FROM evaluations e JOIN initiatives i USING (initiative_id)
     WHERE e.evaluator = 'self' AND e.fiscal_year IS NOT NULL AND i.municipality IS NOT NULL
       AND e.criterion IN ('{GRADE_CRITERION}', {_CRITERIA_LIST})
       AND (e.grade IS NOT NULL OR e.score IS NOT NULL)
+    GROUP BY i.document_id, i.municipality, e.fiscal_year
+), latest AS (  -- one plan's latest year with self-evaluations (a few rows per plan by now)
+    SELECT *, max(fiscal_year) OVER (PARTITION BY document_id) AS latest FROM per_year
 ), graded AS (
-    SELECT municipality,
-           count(grade) AS graded,
-           {", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS grade_{g}" for g in GRADES)},
-           {", ".join(f"sum(score) FILTER (WHERE criterion = '{c}') AS sum_{n}, "
-                      f"count(score) FILTER (WHERE criterion = '{c}') AS n_{n}" for n, c in enumerate(CRITERIA))},
+    SELECT municipality, sum(graded)::BIGINT AS graded,
+           {", ".join(f"sum(grade_{g})::BIGINT AS grade_{g}" for g in GRADES)},
+           {", ".join(f"sum(sum_{n}) AS sum_{n}, sum(n_{n})::BIGINT AS n_{n}" for n in range(len(CRITERIA)))},
            min(fiscal_year) AS first_year, max(fiscal_year) AS last_year
-    FROM self_scores WHERE fiscal_year = latest
+    FROM latest WHERE fiscal_year = latest
     GROUP BY municipality
 ), money AS (
     SELECT municipality, sum(amount_yen)::BIGINT AS yen, count(*) AS amounts
@@ -71,20 +76,20 @@ FROM graded g FULL JOIN money m USING (municipality)
 """
 
 
-
-
 def category_counts(members: str) -> str:
     """The category counts of ``members`` (SQL with initiative_id, category, member, grade,
-    fiscal_effect, document_id): ``grouped`` 0 = per (category, municipality), 1 = per category,
-    3 = the whole slice, with its documents."""
-    grades = ", ".join(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES)
-    return (f"SELECT grouping(category, member) AS grouped, category, member, "
-            f"count(DISTINCT initiative_id) AS items, count(DISTINCT member) AS municipalities, "
-            f"count(grade) AS graded, {grades}, sum(fiscal_effect)::BIGINT AS fiscal_effect, "
-            f"count(fiscal_effect) AS with_money, "
-            f"CASE WHEN grouping(category) = 1 THEN list(DISTINCT document_id ORDER BY document_id) END "
-            f"AS documents "
-            f"FROM ({members}) GROUP BY GROUPING SETS ((category, member), (category), ())")
+    fiscal_effect, document_id; one row per initiative, category and municipality): ``grouped``
+    0 = per (category, municipality), 1 = per category, 3 = the whole slice, with its documents.
+    Three plain aggregations, not GROUPING SETS: DISTINCT counts are needed only above the first."""
+    sums = (", ".join(["count(grade) AS graded", *(f"count(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADES),
+                       "sum(fiscal_effect)::BIGINT AS fiscal_effect", "count(fiscal_effect) AS with_money"]))
+    distinct = "count(DISTINCT initiative_id) AS items, count(DISTINCT member) AS municipalities"
+    return (f"WITH m AS MATERIALIZED ({members}) "
+            f"SELECT 0 AS grouped, category, member, count(*) AS items, 1::BIGINT AS municipalities, {sums}, "
+            f"NULL::VARCHAR[] AS documents FROM m GROUP BY category, member "
+            f"UNION ALL SELECT 1, category, NULL, {distinct}, {sums}, NULL FROM m GROUP BY category "
+            f"UNION ALL SELECT 3, NULL, NULL, {distinct}, {sums}, list(DISTINCT document_id ORDER BY document_id) "
+            f"FROM m HAVING count(*) > 0")
 
 
 # Every categorised initiative once per category and per municipality it belongs to (主体 and 共同).
