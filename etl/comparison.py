@@ -29,18 +29,19 @@ CATEGORY_COUNTS = "_category_counts"
 
 # The explorer's rule (warehouse.queries, no 年度 chosen): the latest self grade, 総括 first.
 PER_INITIATIVE = f"""
-WITH grades AS (
-    SELECT initiative_id, grade, fiscal_year AS grade_year,
-           row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
+WITH grades AS (  -- arg_max, not a window: one hash aggregation (a year has one self grade)
+    SELECT initiative_id, arg_max(grade, coalesce(fiscal_year, 9999)) AS grade,
+           arg_max(fiscal_year, coalesce(fiscal_year, 9999)) AS grade_year
     FROM evaluations
     WHERE evaluator = 'self' AND criterion = '{GRADE_CRITERION}' AND grade IS NOT NULL
+    GROUP BY initiative_id
 ), money AS (
     SELECT initiative_id, sum(amount_yen)::BIGINT AS fiscal_effect FROM fiscal_effects
     WHERE counted AND initiative_id IS NOT NULL GROUP BY initiative_id
 )
 SELECT i.initiative_id, g.grade, g.grade_year, m.fiscal_effect
 FROM initiatives i
-LEFT JOIN grades g ON g.initiative_id = i.initiative_id AND g.rn = 1
+LEFT JOIN grades g ON g.initiative_id = i.initiative_id
 LEFT JOIN money m ON m.initiative_id = i.initiative_id
 """
 
