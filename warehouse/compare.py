@@ -66,7 +66,7 @@ def _members(filters: Filters, category: str | None = None) -> tuple[str, list[A
                      AND (CAST(? AS VARCHAR) IS NULL OR list_contains(categories, ?)))
         SELECT e.*, im.municipality AS member, im.role
         FROM exploded e JOIN initiative_municipalities im USING (initiative_id)
-        WHERE (CAST(? AS VARCHAR) IS NULL OR im.municipality = ?)
+        WHERE (CAST(? AS VARCHAR) IS NULL OR {target_condition("im")})
           AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)"""
     return members, args + [chosen] * 2 + [filters.municipality] * 2 + [filters.category] * 2 + [chosen] * 2
@@ -153,10 +153,11 @@ def category_documents(filters: Filters) -> tuple[str, ...]:
 SCOPES = ("自治体", "都道府県", "全体")  # the panel's columns, in order
 
 
-def target_condition() -> str:
-    """The one place that says how the selected municipality is looked up (alias ``m`` =
-    ``municipalities``); the filter bar's 自治体 value is its parameter."""
-    return "m.municipality = ?"
+def target_condition(alias: str = "m") -> str:
+    """The one place that says how the filter bar's 自治体 value (the parameter) finds a
+    municipality in a table with a ``municipality`` column (``m`` = ``municipalities``,
+    ``im`` = ``initiative_municipalities``)."""
+    return f"{alias}.municipality = ?"
 
 
 def _panel_sql(figures: str, population: str) -> str:
