@@ -2,15 +2,17 @@
 
 ``comparison_panel(municipality)`` draws it from ``warehouse.compare.panel`` (one cached query):
 a compact table, one column per group, and a line saying where a group cannot compare (only one
-member, no grades, no 人口). Any page with a single municipality selected can call it.
+member, no grades, no 人口). Any page with a single municipality selected can call it. With no
+municipality chosen it shows 全体 and every prefecture instead (``warehouse.compare.prefectures``).
 """
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from ui.markdown import md
 from vocab import CRITERIA, GRADES, fy_label_long
-from warehouse.compare import Group, Panel, panel
+from warehouse.compare import Group, Panel, panel, prefectures
 from yen import yen_text
 
 NONE = "—"
@@ -65,7 +67,7 @@ def notes(result: Panel, municipality: str | None) -> list[str]:
     """Sentences for what the table cannot say by itself: a group of one, groups without data."""
     out = []
     if municipality and result.municipality is None:
-        out.append(f"「{municipality}」は倉庫の市区町村にないか都道府県自身のため、全体だけを示します。")
+        out.append(f"「{municipality}」は倉庫の市区町村にないか都道府県自身のため、都道府県ごとの表を示します。")
     mine, prefecture = result.municipality, result.prefecture
     if mine is not None and prefecture is None:
         out.append(f"{mine.name}の都道府県が分からないため、都道府県の列はありません。")
@@ -91,20 +93,63 @@ def _table(result: Panel) -> str:
     return "\n".join(lines)
 
 
+def prefecture_table(groups: tuple[Group, ...]) -> pl.DataFrame:
+    """全体 and one row per prefecture: the panel's figures as numbers a table can sort."""
+    def share(g: Group, grade: str) -> float | None:
+        value = g.share(grade)
+        return None if value is None else value * 100
+
+    return pl.DataFrame({
+        "都道府県": [g.name for g in groups],
+        "自治体数": [g.members for g in groups],
+        "評価あり": [g.graded_members for g in groups],
+        **{f"{grade} (%)": [share(g, grade) for g in groups] for grade in GRADES},
+        **{c: [g.criteria[c] for g in groups] for c in CRITERIA},
+        "財政効果額": ["記載なし" if g.fiscal_effect is None else yen_text(g.fiscal_effect) for g in groups],
+        "人口あり": [g.population_members for g in groups],
+        "1人あたり円": [None if g.per_capita is None else round(g.per_capita) for g in groups],
+    }, schema_overrides={f"{grade} (%)": pl.Float64 for grade in GRADES}
+       | {c: pl.Float64 for c in CRITERIA} | {"1人あたり円": pl.Int64})
+
+
+_PREFECTURE_COLUMNS = {
+    **{f"{grade} (%)": st.column_config.NumberColumn(format="%.0f%%", help=f"総合評価が {grade} の取組の割合")
+       for grade in GRADES},
+    **{c: st.column_config.NumberColumn(format="%.2f", help=f"{c}の平均 (0〜3)") for c in CRITERIA},
+    "評価あり": st.column_config.NumberColumn(help="総合評価のある自治体の数"),
+    "人口あり": st.column_config.NumberColumn(help="人口の記載がある自治体の数"),
+    "1人あたり円": st.column_config.NumberColumn(format="localized", help="1人あたり財政効果額（円/人、人口の記載がある自治体だけ）"),
+}
+
+
+def _by_prefecture(municipality: str | None) -> None:
+    """No municipality chosen: 全体 and every prefecture, one row each (sortable)."""
+    table = prefecture_table(prefectures())
+    st.dataframe(table, hide_index=True, width="stretch", key="comparison_prefectures",
+                 column_config=_PREFECTURE_COLUMNS, height=min(36 * (table.height + 1) + 3, 430))
+    if not municipality:
+        st.caption("サイドバーで自治体を選ぶと、その自治体をその都道府県・全体と並べて比べます。")
+
+
 def comparison_panel(municipality: str | None, heading: bool = True) -> Panel:
-    """Draw the 比較 panel for the filter bar's 自治体 (None: 全体 only) and return its numbers."""
+    """Draw the 比較 panel for the filter bar's 自治体 and return its numbers; with none chosen
+    (or one not in the warehouse), 全体 and each prefecture instead."""
     result = panel(municipality)
     if heading:
-        title = f"{result.municipality.name}を都道府県・全体と比べる" if result.municipality else "全体の評価と財政効果"
+        title = (f"{result.municipality.name}を都道府県・全体と比べる" if result.municipality
+                 else "都道府県ごとの評価と財政効果")
         st.markdown(f"##### {md(title)}")
     with st.container(border=True, key="comparison_panel"):
-        st.markdown(_table(result))
+        if result.municipality is None:
+            _by_prefecture(municipality)
+        else:
+            st.markdown(_table(result))
         st.caption("総合評価と観点別の評価は各計画の最新の年度の自己評価（総括は除く）で、割合・平均は取組の件数で数えます。"
                    "財政効果額は集計に入る金額 (fiscal_effects.counted) の全年度の合計、1人あたりは人口の記載がある自治体だけで"
-                   "計算します。「…のある自治体」はその下の値がいくつの自治体から出たかを示します。都道府県自身（例: 東京都の事例集）はどの列にも入りません。"
+                   "計算します。"
+                   + ("「…のある自治体」はその下の値がいくつの自治体から出たかを示します。" if result.municipality else "")
+                   + "都道府県自身（例: 東京都の事例集）はどの列にも入りません。"
                    "年度・テーマなど自治体以外の絞り込みは、この表には使いません。")
         for note in notes(result, municipality):
             st.caption(md(note))
-        if result.municipality is None and not municipality:
-            st.caption("サイドバーで自治体を選ぶと、その自治体をその都道府県・全体と並べて比べます。")
     return result

@@ -160,29 +160,22 @@ def target_condition(alias: str = "m") -> str:
     return f"{alias}.municipality = ?"
 
 
-def _panel_sql(figures: str, population: str) -> str:
-    """The panel's one query over ``figures`` (one row per municipality: etl.comparison) and the
-    municipalities' ``population`` column (or NULL for a warehouse without one)."""
+def _towns(figures: str, population: str) -> str:
+    """CTEs ``towns`` (every municipality but prefecture bodies) and ``per_town`` (their figures:
+    ``figures`` is the ETL's table or the same SQL inline; ``population`` a column or NULL)."""
     return f"""
-WITH towns AS (
-    SELECT municipality, prefecture, {population} AS population FROM municipalities
+towns AS (
+    SELECT municipality, prefecture, code, {population} AS population FROM municipalities
     WHERE prefecture IS NULL OR municipality <> prefecture
-), target AS (
-    SELECT m.municipality, m.prefecture FROM municipalities m WHERE {target_condition()}
 ), per_town AS (
-    SELECT t.municipality, t.prefecture, t.population, f.* EXCLUDE (municipality, amounts),
+    SELECT t.municipality, t.prefecture, t.code, t.population, f.* EXCLUDE (municipality, amounts),
            coalesce(f.amounts, 0) AS amounts
     FROM towns t LEFT JOIN {figures} f USING (municipality)
-), scoped AS (
-    SELECT 0 AS position, p.* FROM per_town p JOIN target USING (municipality)
-    UNION ALL
-    SELECT 1, p.* FROM per_town p JOIN target ON p.prefecture = target.prefecture
-    UNION ALL
-    SELECT 2, p.* FROM per_town p
-)
-SELECT position,
-       any_value(municipality) FILTER (WHERE position = 0) AS municipality,
-       any_value(prefecture) AS prefecture,
+)"""
+
+
+# One group's figures from per_town rows (the same for the panel's columns and the prefecture table).
+_GROUP_COLUMNS = f"""
        count(*) AS members,
        list(municipality ORDER BY municipality)[1:3] AS some_members,
        count(*) FILTER (WHERE graded > 0) AS graded_members,
@@ -195,8 +188,35 @@ SELECT position,
        count(*) FILTER (WHERE amounts > 0) AS money_members,
        sum(population)::BIGINT AS population,
        count(population) AS population_members,
-       coalesce(sum(yen) FILTER (WHERE population IS NOT NULL), 0)::BIGINT AS money_with_population
+       coalesce(sum(yen) FILTER (WHERE population IS NOT NULL), 0)::BIGINT AS money_with_population"""
+
+
+def _panel_sql(figures: str, population: str) -> str:
+    """The panel's one query: the selected municipality, its prefecture and 全体."""
+    return f"""
+WITH {_towns(figures, population)}, target AS (
+    SELECT m.municipality, m.prefecture FROM municipalities m WHERE {target_condition()}
+), scoped AS (
+    SELECT 0 AS position, p.* FROM per_town p JOIN target USING (municipality)
+    UNION ALL
+    SELECT 1, p.* FROM per_town p JOIN target ON p.prefecture = target.prefecture
+    UNION ALL
+    SELECT 2, p.* FROM per_town p
+)
+SELECT position,
+       any_value(municipality) FILTER (WHERE position = 0) AS municipality,
+       any_value(prefecture) AS prefecture, {_GROUP_COLUMNS}
 FROM scoped GROUP BY position ORDER BY position
+"""
+
+
+def _prefectures_sql(figures: str, population: str) -> str:
+    """One row per prefecture (in code order: 北海道 first) and 全体 first, in one query."""
+    return f"""
+WITH {_towns(figures, population)}
+SELECT grouping(prefecture) AS whole, prefecture, {_GROUP_COLUMNS}
+FROM per_town GROUP BY GROUPING SETS ((prefecture), ())
+ORDER BY whole DESC, min(code) NULLS LAST, prefecture
 """
 
 
@@ -269,10 +289,7 @@ def _group(row: dict, scope: str, name: str) -> Group:
 @cached
 def panel(municipality: str | None) -> Panel:
     """The 比較 panel for the filter bar's 自治体 (or only 全体 when none is chosen): one query."""
-    figures, population = _built_with()
-    sql = _panel_sql(MUNICIPALITY_FIGURES if figures else f"({PER_MUNICIPALITY})",
-                     "population" if population else "NULL::BIGINT")
-    rows = {r["position"]: r for r in query(sql, [municipality]).iter_rows(named=True)}
+    rows = {r["position"]: r for r in query(_panel_sql(*_sources()), [municipality]).iter_rows(named=True)}
     whole = _group(rows[2], SCOPES[2], "全体")
     mine = rows.get(0)
     if mine is None:  # no municipality chosen, not in the warehouse, or a prefecture body
@@ -281,3 +298,22 @@ def panel(municipality: str | None) -> Panel:
     if mine["prefecture"] is not None and 1 in rows:
         prefecture = _group(rows[1], SCOPES[1], mine["prefecture"])
     return Panel(_group(mine, SCOPES[0], mine["municipality"]), prefecture, whole)
+
+
+def _sources() -> tuple[str, str]:
+    figures, population = _built_with()
+    return (MUNICIPALITY_FIGURES if figures else f"({PER_MUNICIPALITY})",
+            "population" if population else "NULL::BIGINT")
+
+
+@cached
+def prefectures() -> tuple[Group, ...]:
+    """全体 and then every prefecture with municipalities in the warehouse (code order), as
+    panel columns: one query. A prefecture of NULL (unknown) is named 「都道府県不明」."""
+    out = []
+    for row in query(_prefectures_sql(*_sources())).iter_rows(named=True):
+        if row["whole"]:
+            out.append(_group(row, SCOPES[2], "全体"))
+        else:
+            out.append(_group(row, SCOPES[1], row["prefecture"] or "都道府県不明"))
+    return tuple(out)

@@ -58,7 +58,7 @@ def test_a_prefecture_body_or_no_choice_shows_only_everything(built_warehouse, m
     for chosen in (None, "東京都", "どこにもない町"):
         result = panel(chosen)
         assert result.municipality is None and result.prefecture is None and result.whole.members == 25
-    assert notes(panel("東京都"), "東京都")[0].startswith("「東京都」は倉庫の市区町村にないか都道府県自身")
+    assert notes(panel("東京都"), "東京都")[0] == "「東京都」は倉庫の市区町村にないか都道府県自身のため、都道府県ごとの表を示します。"
     tokyo_town = panel("狛江市")
     assert tokyo_town.prefecture.name == "東京都" and tokyo_town.prefecture.graded == 0
     assert "狛江市には総合評価・観点別の評価がありません。" in notes(tokyo_town, "狛江市")
@@ -119,11 +119,33 @@ def test_compare_page_shows_the_panel(app):
     assert at.dataframe[0].value.columns[0] == "カテゴリ"  # the category matrix still follows
 
 
-def test_compare_page_without_a_municipality(app):
+def test_compare_page_without_a_municipality_lists_prefectures(app):
     at = app("app_pages/compare.py")
     assert not at.exception and not at.error
-    assert _table(at).splitlines()[0] == "| 項目 | 全体 |"
+    table = next(d.value for d in at.dataframe if "都道府県" in d.value.columns)
+    assert list(table["都道府県"]) == ["全体", "北海道", "群馬県", "東京都"]  # code order, 全体 first
+    assert list(table["自治体数"]) == [25, 1, 1, 23]
+    hokkaido = table.iloc[1]
+    assert hokkaido["評価あり"] == 1 and round(hokkaido["A (%)"], 1) == 43.2
+    assert round(hokkaido["連携度"], 2) == 2.61 and hokkaido["財政効果額"] == "42億円"
+    assert table.iloc[3]["評価あり"] == 0 and table.iloc[3]["財政効果額"] == "6,490万円"
     assert any("サイドバーで自治体を選ぶと" in c.value for c in at.caption)
+    assert not [m for m in at.markdown if m.value.startswith("| 項目")]
+
+
+def test_prefecture_table_on_the_generated_set(comparison_set, monkeypatch):
+    from ui.comparison import prefecture_table
+    from warehouse.compare import prefectures
+
+    path, _ = comparison_set
+    monkeypatch.setenv("GYOKAKU_WAREHOUSE", str(path))
+    prefectures.cache_clear()
+    table = prefecture_table(prefectures())
+    assert list(table["都道府県"]) == ["全体", "北海道", "青森県"]
+    by_name = {g.name: g for g in prefectures()}
+    otaru = panel("小樽市")
+    assert by_name["北海道"] == otaru.prefecture and by_name["全体"] == otaru.whole  # the same figures
+    assert table["1人あたり円"][1] == round(otaru.prefecture.per_capita)
 
 
 def test_compare_page_on_the_generated_set(app, comparison_set, monkeypatch):
