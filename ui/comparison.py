@@ -21,9 +21,13 @@ NONE = "—"
 def _years(group: Group) -> str:
     if group.last_year is None:
         return NONE
-    if group.first_year == group.last_year:
-        return fy_label_long(group.last_year)
-    return f"{fy_label_long(group.first_year)}〜{fy_label_long(group.last_year)}"
+    first, last = group.first_year, group.last_year
+    if first == last:
+        return fy_label_long(last)
+    start, end = (fy_label_long(y).split(" (")[0] for y in (first, last))  # 令和5年度, 令和6年度
+    if start[:2] == end[:2]:  # one era: 令和5〜6年度 (2023〜2024)
+        return f"{start.removesuffix('年度')}〜{end[2:]} ({first}〜{last})"
+    return f"{start}〜{end} ({first}〜{last})"
 
 
 def _share(group: Group, grade: str) -> str:
@@ -52,7 +56,7 @@ def rows(result: Panel) -> list[tuple[str, list[str]]]:
            ("評価のある自治体", [f"{g.graded_members:,}" for g in groups]),
            ("総合評価のある取組", [f"{g.graded:,} 件" if g.graded else "評価なし" for g in groups])]
     out += [(f"総合評価 {grade}", [_share(g, grade) for g in groups]) for grade in GRADES]
-    out += [(f"{c}（平均、0〜3）", [_criterion(g, c) for g in groups]) for c in CRITERIA]
+    out += [(f"{c}の平均", [_criterion(g, c) for g in groups]) for c in CRITERIA]
     out += [("財政効果のある自治体", [f"{g.money_members:,}" for g in groups]),
             ("財政効果額（集計）", ["記載なし" if g.fiscal_effect is None else yen_text(g.fiscal_effect)
                            for g in groups])]
@@ -144,7 +148,7 @@ def comparison_panel(municipality: str | None, heading: bool = True) -> Panel:
             _by_prefecture(municipality)
         else:
             st.markdown(_table(result))
-        st.caption("総合評価と観点別の評価は各計画の最新の年度の自己評価（総括は除く）で、割合・平均は取組の件数で数えます。"
+        st.caption("総合評価と観点別の評価（0〜3）は各計画の最新の年度の自己評価（総括は除く）で、割合・平均は取組の件数で数えます。"
                    "財政効果額は集計に入る金額 (fiscal_effects.counted) の全年度の合計、1人あたりは人口の記載がある自治体だけで"
                    "計算します。"
                    + ("「…のある自治体」はその下の値がいくつの自治体から出たかを示します。" if result.municipality else "")
