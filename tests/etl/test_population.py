@@ -57,3 +57,32 @@ def test_population_reaches_the_view_and_survives_the_export(comparison_set):
     header, row = list(sheet.iter_rows(values_only=True))[:2]
     assert row[header.index("人口")] == 108_000
     assert check(data, "小樽市.xlsx").plan.population == 108_000
+
+
+def test_two_plans_disagreeing_on_population_keep_the_later_id_and_say_so(tmp_path):
+    from etl.pipeline import build
+    from tests.pages.comparison_set import SUPPORT
+    from tests.conftest import RAW_DIR
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in SUPPORT:
+        (raw / name).write_bytes((RAW_DIR / name).read_bytes())
+    header = (RAW_DIR / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    (raw / "manifest.csv").write_text(header + "\n", encoding="utf-8")
+    for document_id, population in (("hakodate-a", 250_000), ("hakodate-b", 245_000)):
+        data = _rows(random.Random(0), _town("函館市", "北海道"))
+        data["計画"][0].update(document_id=document_id, population=population)
+        (raw / f"{document_id}.xlsx").write_bytes(_workbook(data))
+    target = tmp_path / "w.duckdb"
+    build(raw, target)
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        assert con.sql("SELECT population FROM municipalities WHERE municipality = '函館市'").fetchall() == [(245_000,)]
+        assert con.sql("SELECT document_id, location, kind, message, resolution FROM data_quality "
+                       "WHERE message LIKE '%人口%'").fetchall() == [
+            ("hakodate-b", "hakodate-b.xlsx:計画!2", "mismatch",
+             "函館市の人口が文書によって異なります（hakodate-a: 250,000人、hakodate-b: 245,000人）",
+             "hakodate-b の 245,000人を採用しました")]
+    finally:
+        con.close()
