@@ -17,8 +17,7 @@ data/raw with those workbooks:
 3. one more workbook imported through ``etl.upload.import_workbook`` (what the import page does).
 
 ``--etl-only`` skips step 2. It prints one table. The workbooks are cached under
-bench/results/national-v2-<N>-<seed>/ (git-ignored; "v2": the generator of the national list
-with codes), so a second run measures the same input without generating it again.
+bench/results/national-v3-<N>-<seed>/ (git-ignored; "v3": the national list with codes, and 人口), so a second run measures the same input without generating it again.
 """
 from __future__ import annotations
 
@@ -130,7 +129,10 @@ def _rows(rng: random.Random, town: Town) -> dict[str, list[dict]]:
                            "kind": "目標値", "value": base + 20})
     plan = [{"municipality": town.name, "prefecture": town.prefecture, "title": f"{town.name}行財政改革プラン",
              "start_fy": YEARS[0], "end_fy": YEARS[-1], "document_id": document_id(town),
-             "code": town.code if town.stated_code else None}]
+             "code": town.code if town.stated_code else None,
+             # 人口: drawn last, so every other cell stays as before; the range follows the suffix (市/区 > 町 > 村)
+             "population": int(rng.lognormvariate(*{"市": (11.2, 0.8), "区": (12.2, 0.6), "町": (9.4, 0.8)}
+                                                     .get(town.name[-1:], (8.0, 0.7))))}]
     return {"計画": plan, "取組": initiatives, "評価": evaluations, "指標": indicators, "財政効果": money,
             "記述": narratives}
 
@@ -149,7 +151,7 @@ def workbook(rng: random.Random, town: Town) -> bytes:
 
 
 def generate(count: int, seed: int) -> Path:
-    folder = RESULTS / f"national-v2-{count}-{seed}"
+    folder = RESULTS / f"national-v3-{count}-{seed}"
     marker = folder / ".complete"
     if marker.exists():
         return folder

@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from etl.categories import NO_CATEGORY, Dictionary, Item, assign
+from etl.comparison import build_figures
 from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
 from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
@@ -32,7 +33,8 @@ CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, 
     title VARCHAR, file VARCHAR, sha256 VARCHAR, format VARCHAR, published VARCHAR,
     original_file VARCHAR, line_count INTEGER, municipality_code VARCHAR);
 -- One row per municipality: keyed by code, or by name for one without a code (etl.municipality_codes).
-CREATE TABLE _municipalities (municipality VARCHAR, prefecture VARCHAR, code VARCHAR, label VARCHAR);
+CREATE TABLE _municipalities (municipality VARCHAR, prefecture VARCHAR, code VARCHAR,
+    population BIGINT, label VARCHAR);
 -- Every municipality name a document uses, and the code it resolves to there (NULL: unresolved).
 CREATE TABLE _document_municipalities (document_id VARCHAR, municipality VARCHAR, municipality_code VARCHAR,
     PRIMARY KEY (document_id, municipality));
@@ -69,7 +71,7 @@ CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
-    "municipalities": ["municipality", "prefecture", "code", "label"],
+    "municipalities": ["municipality", "prefecture", "code", "population", "label"],
     "documents": ["document_id", "municipality", "title", "file", "sha256", "municipality_code"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
@@ -107,6 +109,7 @@ class LoadedDocument:
     original_file: str
     line_count: int
     extract: Extract
+    population: int | None = None  # 人口 the document states for its municipality (workbooks)
 
 
 @dataclass
@@ -286,6 +289,7 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
     the name, or 「府中市（東京都）」 when the national list has the name more than once."""
     codes = content.municipality_codes
     prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
+    population = _populations(con, content)
     rows = []
     for name, code in sorted(con.sql("SELECT DISTINCT municipality, municipality_code "
                                      "FROM _document_municipalities").fetchall(),
@@ -293,11 +297,33 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
         if code is not None:
             listed = codes.by_code[code]
             rows.append(dict(municipality=listed.name, prefecture=listed.prefecture, code=code,
-                             label=codes.label(code, listed.name)))
+                             population=population.get(code), label=codes.label(code, listed.name)))
         else:
-            rows.append(dict(municipality=name, prefecture=prefecture_of_doc.get(name), code=None, label=name))
+            rows.append(dict(municipality=name, prefecture=prefecture_of_doc.get(name), code=None,
+                             population=population.get(name), label=name))
     unique = {(r["code"], r["municipality"] if r["code"] is None else None): r for r in rows}
     _insert(con, "_municipalities", list(unique.values()))
+
+
+def _populations(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> dict[str, int]:
+    """人口 per municipality from the plans that state it. Two plans of one municipality that
+    disagree: the later document id wins (sorted), and data_quality says so."""
+    stated: dict[str, list[LoadedDocument]] = {}
+    for d in sorted(content.documents, key=lambda d: d.document_id):
+        if d.population is not None and d.municipality:  # keyed by code: 府中市 ×2 are two towns
+            stated.setdefault(content.document_codes.get(d.document_id) or d.municipality, []).append(d)
+    notes = []
+    for name, docs in stated.items():
+        if len({d.population for d in docs}) > 1:
+            chosen = docs[-1]
+            notes.append(dict(document_id=chosen.document_id, location=_location(chosen.file, (2,), "計画"),
+                              kind="mismatch", sheet="計画", line=2, initiative_id=None,
+                              message=f"{docs[0].municipality}の人口が文書によって異なります（"
+                                      + "、".join(f"{d.document_id}: {d.population:,}人" for d in docs) + "）",
+                              resolution=f"{chosen.document_id} の {chosen.population:,}人を採用しました"))
+    if notes:
+        _insert(con, "_data_quality", notes)
+    return {name: docs[-1].population for name, docs in stated.items()}
 
 
 def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
@@ -440,6 +466,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)
+            build_figures(con)
             check_invariants(con)
             con.sql("INSERT INTO _build VALUES (?, ?, ?)",
                     params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])

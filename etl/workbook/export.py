@@ -195,12 +195,15 @@ def _export(con: duckdb.DuckDBPyConnection, municipality: str, document_id: str 
     municipality, prefecture, code = con.sql(
         "SELECT municipality, prefecture, municipality_code FROM _documents WHERE document_id = ?",
         params=[document_id]).fetchall()[0]
+    place = con.sql("SELECT population FROM municipalities WHERE code = ? OR (code IS NULL AND municipality = ?)",
+                    params=[code, municipality]).fetchall()
+    population = place[0][0] if place else None
     start, end = _plan_years(initiatives, [evaluations, narratives, effects, awards], indicators)
     reference = lambda r: dict(number=keys.number(r["initiative_id"]),  # noqa: E731
                                initiative_id=keys.key(r["initiative_id"]))
     sheets: list[tuple[SheetSpec, Rows]] = [
         (PLAN, [dict(municipality=municipality, prefecture=prefecture or None, title=title, start_fy=start,
-                     end_fy=end, document_id=document_id, code=code)]),
+                     end_fy=end, document_id=document_id, code=code, population=population)]),
         (INITIATIVES, _initiative_rows(initiatives, keys, municipality, _stated_categories(con, document_id))),
         (EVALUATIONS, [dict(r, evaluator=_EVALUATOR_LABELS.get(r["evaluator"], r["evaluator"]),
                             **reference(r)) for r in evaluations]),

@@ -43,7 +43,7 @@ LIST_SEPARATOR = "、"  # multi-valued cells: 「、」 or one value per line
 class Column:
     header: str
     field: str
-    kind: str  # text | code | year | score | number | yen | list | json | choice
+    kind: str  # text | code | year | score | number | count | yen | list | json | choice
     required: bool = True  # the header must be present
     needed: bool = False  # the cell must be filled in every data row
     width: float = 12
@@ -100,6 +100,10 @@ PLAN = SheetSpec("計画", True, "計画 (plan) の基本情報。データ行�
            meaning="全国地方公共団体コード（6桁、最後は検査数字。例: 東京都府中市 132063）。空欄なら都道府県と自治体名で"
                    "決めます。同じ名前の自治体が複数あるとき（府中市、池田町 …）は都道府県かこの列が必要です",
            example=""),
+    Column("人口", "population", "count", required=False, width=12,
+           meaning="自治体の人口（人、正の整数。住民基本台帳人口など計画の時点の値）。"
+                   "比較の画面で1人あたりの財政効果額に使います。空欄なら1人あたりを示しません",
+           example=85000),
 ))
 
 INITIATIVES = SheetSpec("取組", True, "取組 (initiatives)：施策・取組項目などの一覧。親番号で階層をつなぎます。", (

@@ -77,6 +77,7 @@ class PlanSummary:
     title: str | None
     start_fy: int | None
     end_fy: int | None
+    population: int | None = None  # 人口 (people), optional
     code: str | None = None  # 自治体コード as written (format and check digit checked)
     row: int | None = None  # the Excel row of the plan
 
