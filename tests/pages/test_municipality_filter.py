@@ -46,7 +46,7 @@ def test_conditions_and_links_show_the_label_and_carry_the_code(fuchu):
     assert explorer_url("x/1", TOKYO_FUCHU) == f"/explorer?m={TOKYO_FUCHU}&id=x%2F1"
     from warehouse import compare, fiscal
 
-    links = compare.category_items(Filters(municipality=HIROSHIMA_FUCHU))["url"]
+    links = compare.with_urls(compare.category_items(Filters(municipality=HIROSHIMA_FUCHU)))["url"]
     assert len(links) > 0 and all(f"m={HIROSHIMA_FUCHU}&" in u for u in links)
     trace = fiscal.trace_table(fiscal.fiscal_slice(Filters(municipality=TOKYO_FUCHU)))
     assert trace.height == 20 and all(f"m={TOKYO_FUCHU}&" in u for u in trace["取組一覧"])
