@@ -60,7 +60,7 @@ def screen() -> None:
     st.caption("進捗率 = (最新の実績値 − 基準値) ÷ (目標値 − 基準値)。以下 (低いほど良い) の指標も同じ式で、"
                "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
                "「—」は値の記載がないことを示し、理由は注記にあります。")
-    summary = indicators.summary_table(cards)
+    summary = indicators.summary_table(cards, towns=index["municipality"].n_unique() > 1)
     shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
         pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null("—").alias("進捗率(計算値%)"))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={

@@ -184,6 +184,13 @@ def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str([pl.col("code").fill_null(""), pl.col("title").fill_null("")], separator=" ")
           .str.strip_chars().alias("initiative"),
     )
+    if data["municipality"].n_unique() > 1:
+        # Plans share numbers and titles (「1-3 ふるさと納税の推進」 in many municipalities): the chart
+        # groups by label, so a label must name its municipality once several are on screen.
+        town = pl.col("municipality").fill_null("")
+        data = data.with_columns(pl.concat_str([town, pl.col("initiative")], separator=" ").alias("initiative"),
+                                 pl.concat_str([town, pl.col("initiative_full")], separator=" ")
+                                 .alias("initiative_full"))
     grouped = data.group_by("initiative_id", "initiative", "initiative_full", "kind").agg(
         pl.col("amount_yen").sum())
     return grouped.with_columns(pl.col("amount_yen").sum().over("initiative_id").alias("total_yen")).sort(

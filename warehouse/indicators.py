@@ -275,8 +275,9 @@ def progress_display(progress: float | None) -> float | None:
     return None if progress is None else max(0.0, min(1.0, progress)) * 100
 
 
-def summary_table(cards: list[IndicatorCard]) -> pl.DataFrame:
-    """One row per indicator: baseline, latest actual, target, progress (raw and clipped), status."""
+def summary_table(cards: list[IndicatorCard], towns: bool | None = None) -> pl.DataFrame:
+    """One row per indicator: baseline, latest actual, target, progress (raw and clipped), status;
+    first its 自治体 when ``towns`` (default: when the cards come from several municipalities)."""
     rows = []
     for c in cards:
         a = c.achievement
@@ -303,4 +304,4 @@ def summary_table(cards: list[IndicatorCard]) -> pl.DataFrame:
               "方向": pl.String, "計算": pl.String, "注記": pl.String}
     table = pl.DataFrame(rows, schema=schema).select(list(schema))
     # 自治体 only says something when the indicators come from several municipalities
-    return table if table["自治体"].n_unique() > 1 else table.drop("自治体")
+    return table if (table["自治体"].n_unique() > 1 if towns is None else towns) else table.drop("自治体")
