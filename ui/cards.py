@@ -29,6 +29,17 @@ def source_titles(filters: Filters, document_ids: tuple[str, ...] | list[str] | 
     return [f"{r['title']} ({r['file']})" for r in docs.iter_rows(named=True)]
 
 
+SOURCES_NAMED = 5  # documents a card's 出典 line names; beyond it the first three and a count
+
+
+def sources_line(titles: list[str]) -> str:
+    """「出典: A ／ B」; with hundreds of documents (national scale) 「出典: A ／ B ／ C ほか 1,743 文書」
+    (the data-quality screen and the export's 出典 sheet list them all)."""
+    if len(titles) > SOURCES_NAMED:
+        return "出典: " + " ／ ".join(titles[:3]) + f" ほか {len(titles) - 3:,} 文書"
+    return "出典: " + " ／ ".join(titles)
+
+
 def chart_alt(spec: CardSpec, *, table_toggle: bool = True) -> str:
     """The chart's text alternative for screen readers: what it shows, its point (the takeaway
     sentence the slide states) and, on a card, where the numbers are (「表で見る」 above it)."""
@@ -55,7 +66,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
             st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch", alt=chart_alt(spec))
         sources = source_titles(filters, spec.document_ids)
         if sources:
-            st.caption(md("出典: " + " ／ ".join(sources)))
+            st.caption(md(sources_line(sources)))
         row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
         # The three files sit in a menu, drawn only when opened: as buttons they cost every visit
         # about 0.13 s of browser CPU per card (measured on 指標, seven cards; issue 3's first draw).

@@ -461,8 +461,12 @@ def comparisons(filters: Filters, rows: pl.DataFrame, document_ids: list[str] | 
 
 
 def cumulative_reference(filters: Filters, rows: pl.DataFrame) -> Reconciliation | None:
-    """The stated total to draw on the running total: only for one document and the whole period."""
-    if filters.fiscal_year is not None or compared_documents(filters, rows).height != 1:
+    """The stated total to draw on the running total: only for one document and the whole period,
+    when the amounts on screen are that document's alone (a plan's total is no reference for the
+    sum of 1,741 municipalities)."""
+    compared = compared_documents(filters, rows)
+    if filters.fiscal_year is not None or compared.height != 1 or document_ids(effects(rows)) != compared[
+            "document_id"].to_list():
         return None
     found = comparisons(filters, rows)
     return found[0] if len(found) == 1 else None

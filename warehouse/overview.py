@@ -189,8 +189,9 @@ def cards(filters: Filters) -> list[Card]:
     return result if len(result) > 2 else result[:1]
 
 
-DOCUMENT_COLUMNS = ("自治体", "文書", "取組数", "評価の年度", "A", "B", "C", "D", "A評価の割合(%)",
-                    "委員評価の平均", "財政効果額(円)", "取組終了")
+# the order's key first; the document's title (long) last, so the figures fit without scrolling
+DOCUMENT_COLUMNS = ("自治体", "財政効果額(円)", "取組数", "評価の年度", "A", "B", "C", "D", "A評価の割合(%)",
+                    "委員評価の平均", "取組終了", "文書")
 
 
 @cached
