@@ -195,3 +195,25 @@ def test_indicator_pages_of_the_bundled_documents(app, monkeypatch):
     assert summary["No."].to_list() == ["7"] and "自治体" not in summary.columns
     assert len(at.get("vega_lite_chart")) == 1
     assert "指標 7 件を 3 件ずつ表示しています (いまは 7–7 件目)" in _captions(at)
+
+
+# ----------------------------------------------------------------------------- the slice in SQL
+
+
+@pytest.mark.parametrize("values", [
+    {}, {"municipality": "苫小牧市"}, {"grade": "A"}, {"grade": "B", "fiscal_year": 2022},
+    {"fiscal_year": 2021, "theme": "健全な財政運営"}, {"search": "窓口"}, {"municipality": "渋谷区"},
+    {"category": "歳入確保"}, {"department": "行政監理室", "grade": "B"},
+])
+def test_the_sql_slice_selects_the_same_initiatives_as_the_explorer(values):
+    """warehouse.slice_sql counts in SQL exactly the initiatives queries.initiatives lists (every
+    filter, 評価 by the latest — or the chosen year's — 総合評価)."""
+    from warehouse import Filters, queries
+    from warehouse.connection import query
+    from warehouse.slice_sql import slice_ids
+
+    filters = Filters(**values)
+    sql, params = slice_ids(filters)
+    listed = set(queries.initiatives(filters)["initiative_id"].to_list())
+    assert set(query(sql, params)["initiative_id"].to_list()) == listed
+    assert listed  # every case selects something
