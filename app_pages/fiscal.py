@@ -9,6 +9,7 @@ from cards.fiscal import PAGE
 from ui import national
 from ui.cards import chart_card
 from ui.downloads import table_downloads
+from ui.lazy_downloads import lazy_table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import empty
@@ -99,8 +100,11 @@ def trace(filters, rows: pl.DataFrame) -> None:
         key="fiscal_trace",
         column_config={"金額(円)": YEN, "取組一覧": LINK, "根拠": st.column_config.TextColumn(width="large"),
                        "取組": st.column_config.TextColumn(width="medium")})
-    everything = table if rows_shown.height == rows.height else fiscal.trace_of(filters)
-    table_downloads(everything.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
+    if rows_shown.height == rows.height:
+        table_downloads(table.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
+    else:  # every amount in the files, built only when a button is clicked
+        lazy_table_downloads(lambda: fiscal.trace_of(filters).drop("取組一覧"),
+                             [c for c in table.columns if c != "取組一覧"], "財政効果額の根拠", filters, key="fiscal_trace")
     picked = event.selection.rows if event and event.selection else []
     if picked:
         row = rows_shown.row(picked[0], named=True)

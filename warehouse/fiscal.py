@@ -24,7 +24,6 @@ import polars as pl
 
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
                        REASON_STATED, REASON_TARGET)
-from rowwise import rowwise_rows
 from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
@@ -173,6 +172,13 @@ def initiative_label(level: str | None, code: str | None, title: str | None) -> 
     return " ".join(parts) if parts else "（計画全体）"
 
 
+def initiative_labels() -> pl.Expr:
+    """:func:`initiative_label` as a column expression (35,000 amounts at national scale)."""
+    parts = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in ("level", "code", "title")]
+    joined = pl.concat_str(parts, separator=" ", ignore_nulls=True)
+    return pl.when(joined.is_null() | (joined == "")).then(pl.lit("（計画全体）")).otherwise(joined)
+
+
 def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
     """Counted amounts per initiative and kind, with a short label (番号 取組名) and the full one."""
     data = effects(rows)
@@ -180,7 +186,7 @@ def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"initiative": pl.String, "initiative_full": pl.String,
                                     "kind": pl.String, "amount_yen": pl.Int64, "total_yen": pl.Int64})
     data = data.with_columns(
-        rowwise_rows(data, lambda r: initiative_label(r["level"], r["code"], r["title"]), name="initiative_full"),
+        initiative_labels().alias("initiative_full"),
         pl.concat_str([pl.col("code").fill_null(""), pl.col("title").fill_null("")], separator=" ")
           .str.strip_chars().alias("initiative"),
     )

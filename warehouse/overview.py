@@ -26,7 +26,7 @@ from warehouse.connection import query
 from warehouse.filters import Filters
 from warehouse.metrics import GradeMovement, grade_movement
 from warehouse.queries import cached
-from warehouse.slice_sql import slice_ids
+from warehouse.slice_sql import in_slice
 
 _LEVEL_RANK = "CASE i.level " + " ".join(f"WHEN '{lv}' THEN {n}" for n, lv in enumerate(LEVELS)) + " ELSE 99 END"
 _SELF_GRADE = "e.evaluator = 'self' AND e.criterion = '総合評価' AND e.grade IS NOT NULL"
@@ -73,24 +73,26 @@ class Figures:
 
 @cached
 def figures(filters: Filters) -> Figures:
-    ids, params = slice_ids(filters)
-    towns = query(
+    """Two queries for the whole slice: initiatives per (document, municipality, level, end year)
+    with their committee ratings, and the self-evaluation grades per (document, municipality,
+    year, grade); the rest is grouping those small frames."""
+    where, params = in_slice("i.initiative_id", filters)
+    groups = query(
         "WITH committee AS (SELECT initiative_id, avg(score) AS committee FROM evaluations "
         "WHERE criterion = '委員評価' GROUP BY initiative_id) "
-        "SELECT i.document_id, i.municipality, count(*) AS initiatives, "
-        "coalesce(sum(c.committee), 0) AS committee_sum, count(c.committee) AS committee_n, "
-        "count(i.end_fy) AS ended FROM initiatives i LEFT JOIN committee c USING (initiative_id) "
-        f"WHERE i.initiative_id IN ({ids}) GROUP BY ALL", params)
-    levels = query(
-        f"SELECT i.document_id, i.level, min(i.municipality) AS first_town, min({_LEVEL_RANK}) AS rank, "
-        f"count(*) AS count FROM initiatives i WHERE i.initiative_id IN ({ids}) GROUP BY ALL", params)
+        f"SELECT i.document_id, i.municipality, i.level, {_LEVEL_RANK} AS rank, i.end_fy, count(*) AS count, "
+        "coalesce(sum(c.committee), 0) AS committee_sum, count(c.committee) AS committee_n "
+        f"FROM initiatives i LEFT JOIN committee c USING (initiative_id) WHERE {where} GROUP BY ALL", params)
     grades = query(
         "SELECT i.document_id, i.municipality, e.fiscal_year, e.grade, count(*) AS count FROM evaluations e "
-        f"JOIN initiatives i USING (initiative_id) WHERE {_SELF_GRADE} AND e.initiative_id IN ({ids}) "
-        "GROUP BY ALL", params)
-    finished = query(
-        "SELECT i.document_id, i.end_fy, count(*) AS count FROM initiatives i "
-        f"WHERE i.end_fy IS NOT NULL AND i.initiative_id IN ({ids}) GROUP BY ALL", params)
+        f"JOIN initiatives i USING (initiative_id) WHERE {_SELF_GRADE} AND {where} GROUP BY ALL", params)
+    towns = groups.group_by("document_id", "municipality").agg(
+        pl.col("count").sum().alias("initiatives"), pl.col("committee_sum").sum(), pl.col("committee_n").sum(),
+        pl.col("count").filter(pl.col("end_fy").is_not_null()).sum().alias("ended"))
+    levels = groups.group_by("document_id", "level").agg(
+        pl.col("municipality").min().alias("first_town"), pl.col("rank").min(), pl.col("count").sum())
+    finished = (groups.filter(pl.col("end_fy").is_not_null()).group_by("document_id", "end_fy")
+                .agg(pl.col("count").sum()))
     return Figures(towns, levels, grades, finished, fiscal.fiscal_effects_by_document(filters))
 
 
@@ -225,14 +227,13 @@ def document_table(filters: Filters) -> pl.DataFrame:
 
 def grades_by_year(filters: Filters) -> pl.DataFrame:
     """(fiscal_year, grade, count) over all municipalities of the slice; 総括 (NULL) last."""
-    ids, params = slice_ids(filters.without("grade", "fiscal_year"))
+    where, params = in_slice("e.initiative_id", filters.without("grade", "fiscal_year"))
     return query("SELECT e.fiscal_year, e.grade, count(*) AS count FROM evaluations e "
-                 f"WHERE {_SELF_GRADE} AND e.initiative_id IN ({ids}) "
-                 "GROUP BY ALL ORDER BY e.fiscal_year NULLS LAST, e.grade", params)
+                 f"WHERE {_SELF_GRADE} AND {where} GROUP BY ALL ORDER BY e.fiscal_year NULLS LAST, e.grade", params)
 
 
 def finished_by_year(filters: Filters) -> pl.DataFrame:
     """取組終了 (end year) counts: fiscal_year, count, in year order."""
-    ids, params = slice_ids(filters.without("fiscal_year"))
+    where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
     return query("SELECT i.end_fy AS fiscal_year, count(*) AS count FROM initiatives i "
-                 f"WHERE i.end_fy IS NOT NULL AND i.initiative_id IN ({ids}) GROUP BY ALL ORDER BY 1", params)
+                 f"WHERE i.end_fy IS NOT NULL AND {where} GROUP BY ALL ORDER BY 1", params)

@@ -29,3 +29,12 @@ def slice_ids(filters: Filters) -> tuple[str, list[Any]]:
         sql += f" AND {_GRADE_IS}"
         params = [*params, filters.fiscal_year, filters.fiscal_year, filters.grade]
     return sql, params
+
+
+def in_slice(column: str, filters: Filters) -> tuple[str, list[Any]]:
+    """``<column> IN (<the slice>)`` and its parameters; ``TRUE`` when no filter is set (every
+    initiative is in the slice, and the semi-join over ~100k ids is the costliest part of a count)."""
+    if filters.is_empty():
+        return "TRUE", []
+    sql, params = slice_ids(filters)
+    return f"{column} IN ({sql})", params

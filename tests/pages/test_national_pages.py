@@ -217,3 +217,13 @@ def test_the_sql_slice_selects_the_same_initiatives_as_the_explorer(values):
     listed = set(queries.initiatives(filters)["initiative_id"].to_list())
     assert set(query(sql, params)["initiative_id"].to_list()) == listed
     assert listed  # every case selects something
+
+
+def test_initiative_labels_as_a_column_match_the_one_row_function():
+    from warehouse import fiscal
+
+    rows = pl.DataFrame({"level": ["実践項目", None, "", None, "取組項目"], "code": ["27", "N23", "", None, None],
+                         "title": ["公有財産の売却", "窓口", None, None, "電子申請"]})
+    expected = [fiscal.initiative_label(*r) for r in rows.iter_rows()]
+    assert rows.select(fiscal.initiative_labels().alias("label"))["label"].to_list() == expected
+    assert expected == ["実践項目 27 公有財産の売却", "N23 窓口", "（計画全体）", "（計画全体）", "取組項目 電子申請"]
