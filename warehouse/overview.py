@@ -145,6 +145,7 @@ def _one(found: Figures, document_id: str) -> Figures:
                    found.finished.filter(mine), {})
 
 
+@cached
 def total_card(filters: Filters) -> Card:
     """The whole slice's card (its 財政効果額 is ``fiscal.fiscal_effect(filters)``)."""
     found = figures(filters)
@@ -159,6 +160,7 @@ def _towns_of() -> dict[str, str]:
     return dict(zip(docs["document_id"].to_list(), docs["municipality"].to_list()))
 
 
+@cached
 def document_ids(filters: Filters) -> list[str]:
     """The documents with initiatives in the slice, in document order (by municipality)."""
     present = set(figures(filters).towns["document_id"].to_list())
@@ -167,6 +169,11 @@ def document_ids(filters: Filters) -> list[str]:
 
 def document_cards(filters: Filters, ids: list[str]) -> list[Card]:
     """The cards of documents ``ids`` (in that order), from the slice's grouped figures."""
+    return _document_cards(filters, tuple(ids))
+
+
+@cached
+def _document_cards(filters: Filters, ids: tuple[str, ...]) -> list[Card]:
     found = figures(filters)
     towns_of = _towns_of()
     docs = {r["document_id"]: r for r in queries.documents().iter_rows(named=True)}
