@@ -82,7 +82,7 @@ def freshness(data: Card) -> str:
     if len(found.files) == 1:
         return f"公表 {found.published[0] if found.published else '不明'} ・ {found.files[0]} ・ {loaded}"
     span = f" (公表 {found.published[0]}〜{found.published[-1]})" if found.published else ""
-    return f"{len(found.files)} 文書{span} ・ {loaded}"
+    return f"{len(found.files):,} 文書{span} ・ {loaded}"
 
 
 def heading(data: Card) -> None:
