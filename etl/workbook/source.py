@@ -89,7 +89,7 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
         loaded.append(LoadedDocument(
             document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
             WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
-            sum(result.counts.values()), extract))
+            sum(result.counts.values()), extract, plan.population))
     if failures:
         raise WorkbookError(_failure_message(failures), tuple(p for f in failures for p in f.problems))
     return loaded
