@@ -227,3 +227,23 @@ def test_initiative_labels_as_a_column_match_the_one_row_function():
     expected = [fiscal.initiative_label(*r) for r in rows.iter_rows()]
     assert rows.select(fiscal.initiative_labels().alias("label"))["label"].to_list() == expected
     assert expected == ["実践項目 27 公有財産の売却", "N23 窓口", "（計画全体）", "（計画全体）", "取組項目 電子申請"]
+
+
+def test_the_trace_files_hold_every_amount_and_are_built_only_when_asked(many):
+    """Above one page the 財政効果 screen offers the whole trace through ui.lazy_downloads."""
+    from exports.formats import TABLE_FORMATS
+    from ui.lazy_downloads import LazyDownload
+    from warehouse import Filters, fiscal
+
+    built = []
+
+    def build():
+        built.append(True)
+        return fiscal.trace_of(Filters()).drop("取組一覧")
+
+    download = LazyDownload("財政効果額の根拠", build, Filters(), ["金額(円)", "根拠"])
+    assert built == [] and download.column_formats == {"金額(円)": "yen"}
+    xlsx = [f for f in TABLE_FORMATS if f.extension == "xlsx"][0].render(download)
+    assert xlsx[:2] == b"PK" and built == [True]  # built once, on the first file asked for
+    assert download.table.height == many.sql("SELECT count(*) FROM fiscal_effects").fetchall()[0][0]
+    assert built == [True]
