@@ -29,15 +29,16 @@ def source_titles(filters: Filters, document_ids: tuple[str, ...] | list[str] | 
     return [f"{r['title']} ({r['file']})" for r in docs.iter_rows(named=True)]
 
 
-SOURCES_NAMED = 5  # documents a card's 出典 line names; beyond it the first three and a count
+# A national slice draws on up to 1,741 documents; a card names the first few, and the table's
+# files (their 条件 sheet) list them all.
+SHOWN_SOURCES = 5
 
 
-def sources_line(titles: list[str]) -> str:
-    """「出典: A ／ B」; with hundreds of documents (national scale) 「出典: A ／ B ／ C ほか 1,743 文書」
-    (the data-quality screen and the export's 出典 sheet list them all)."""
-    if len(titles) > SOURCES_NAMED:
-        return "出典: " + " ／ ".join(titles[:3]) + f" ほか {len(titles) - 3:,} 文書"
-    return "出典: " + " ／ ".join(titles)
+def sources_line(sources: list[str]) -> str:
+    """「出典: A ／ B ／ … ほか 1,736 文書」: at most ``SHOWN_SOURCES`` documents by name."""
+    more = len(sources) - SHOWN_SOURCES
+    text = "出典: " + " ／ ".join(sources[:SHOWN_SOURCES])
+    return text + (f" ほか {more:,} 文書 (ダウンロードした表の「条件」シートに全文書)" if more > 0 else "")
 
 
 def chart_alt(spec: CardSpec, *, table_toggle: bool = True) -> str:
