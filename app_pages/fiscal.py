@@ -8,12 +8,11 @@ from cards import recipe_card
 from cards.fiscal import PAGE
 from ui import national
 from ui.cards import chart_card
-from ui.downloads import table_downloads
-from ui.lazy_downloads import lazy_table_downloads
+from ui.downloads import lazy_table_downloads, table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import empty
-from ui.paging import page_count
+from ui.paging import pager
 from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
 from yen import yen_text
@@ -93,7 +92,7 @@ def trace(filters, rows: pl.DataFrame) -> None:
     st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
                "「性質」は実績・見込・予算などと毎年度・累計・約・以上の別、「集計」列は合計に入れたかどうかと、"
                "入れない理由です。行を選ぶと取組一覧で開くリンクが出ます。")
-    _, rows_shown = trace_page(rows)
+    rows_shown = trace_page(filters, rows)
     table = fiscal.trace_table(rows_shown)
     event = st.dataframe(
         table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
@@ -103,8 +102,8 @@ def trace(filters, rows: pl.DataFrame) -> None:
     if rows_shown.height == rows.height:
         table_downloads(table.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
     else:  # every amount in the files, built only when a button is clicked
-        lazy_table_downloads(lambda: fiscal.trace_of(filters).drop("取組一覧"),
-                             [c for c in table.columns if c != "取組一覧"], "財政効果額の根拠", filters, key="fiscal_trace")
+        lazy_table_downloads(lambda: fiscal.trace_of(filters).drop("取組一覧"), (rows.height, table.width - 1),
+                             "財政効果額の根拠", filters, key="fiscal_trace")
     picked = event.selection.rows if event and event.selection else []
     if picked:
         row = rows_shown.row(picked[0], named=True)
@@ -113,24 +112,15 @@ def trace(filters, rows: pl.DataFrame) -> None:
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
 
 
-TRACE_PAGE = "fiscal_trace_page"
-
-
-def trace_page(rows: pl.DataFrame) -> tuple[int, pl.DataFrame]:
+def trace_page(filters, rows: pl.DataFrame) -> pl.DataFrame:
     """The rows of 金額の根拠 on screen: all of them up to ``national.TRACE_ROWS_PER_PAGE``, above
-    it one page (the download keeps every row) and a sentence saying so."""
-    size = national.TRACE_ROWS_PER_PAGE
-    if rows.height <= size:
-        return 0, rows
-    pages = page_count(rows.height, size)
-    if st.session_state.get(TRACE_PAGE, 1) > pages:
-        st.session_state[TRACE_PAGE] = 1
-    number = st.number_input(f"ページ (全 {pages:,} ページ)", min_value=1, max_value=pages, step=1, key=TRACE_PAGE)
-    start = (int(number) - 1) * size
-    end = min(start + size, rows.height)
-    st.caption(f"金額は {rows.height:,} 件あるため {size:,} 件ずつ表示しています (いまは {start + 1:,}–{end:,} 件目)。"
-               "ページを移るか、サイドバーで自治体を選んで絞り込んでください。ダウンロードにはすべての金額が入ります。")
-    return start, rows.slice(start, size)
+    it one page (``ui.paging.pager``; the download keeps every row) and a sentence saying so."""
+    if rows.height <= national.TRACE_ROWS_PER_PAGE:
+        return rows
+    st.caption(f"金額は {rows.height:,} 件あるため、ページに分けて表示しています。ページを移るか、サイドバーで自治体を"
+               "選んで絞り込んでください。ダウンロードにはすべての金額が入ります。")
+    offset, size = pager(rows.height, "fiscal_trace", scope=filters, label="金額の根拠")
+    return rows.slice(offset, size)
 
 
 def screen() -> None:

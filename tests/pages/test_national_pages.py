@@ -123,15 +123,18 @@ def test_overview_summarises_the_bundled_documents_above_a_lowered_threshold(app
 
 
 def test_fiscal_with_many_amounts_shows_one_page_of_the_trace(app, many):
+    from ui.paging import DEFAULT_SIZE
+
     at = app(FISCAL)
     assert not at.exception and not at.error
     amounts = many.sql("SELECT count(*) FROM fiscal_effects").fetchall()[0][0]
     assert amounts > limits.TRACE_ROWS_PER_PAGE
-    assert _table(at, "根拠").height == limits.TRACE_ROWS_PER_PAGE
+    assert _table(at, "根拠").height == DEFAULT_SIZE
     assert f"金額は {amounts:,} 件あるため" in _captions(at)
-    at.number_input(key="fiscal_trace_page").set_value(2).run()
+    pages = -(-amounts // DEFAULT_SIZE)
+    at.number_input(key="fiscal_trace_page").set_value(pages).run()
     assert not at.exception
-    assert _table(at, "根拠").height == amounts - limits.TRACE_ROWS_PER_PAGE
+    assert _table(at, "根拠").height == amounts - (pages - 1) * DEFAULT_SIZE
     expected = many.sql("SELECT sum(amount_yen) FROM fiscal_effects WHERE counted").fetchall()[0][0]
     assert [m.value for m in at.metric if m.label.startswith("財政効果額")] == [yen_text(expected)]
     # plans share item numbers and titles: the chart's labels name their municipality
@@ -229,21 +232,10 @@ def test_initiative_labels_as_a_column_match_the_one_row_function():
     assert expected == ["実践項目 27 公有財産の売却", "N23 窓口", "（計画全体）", "（計画全体）", "取組項目 電子申請"]
 
 
-def test_the_trace_files_hold_every_amount_and_are_built_only_when_asked(many):
-    """Above one page the 財政効果 screen offers the whole trace through ui.lazy_downloads."""
-    from exports.formats import TABLE_FORMATS
-    from ui.lazy_downloads import LazyDownload
+def test_the_trace_files_hold_every_amount(many):
+    """Above one page the 財政効果 screen's buttons build their files from fiscal.trace_of (on click)."""
     from warehouse import Filters, fiscal
 
-    built = []
-
-    def build():
-        built.append(True)
-        return fiscal.trace_of(Filters()).drop("取組一覧")
-
-    download = LazyDownload("財政効果額の根拠", build, Filters(), ["金額(円)", "根拠"])
-    assert built == [] and download.column_formats == {"金額(円)": "yen"}
-    xlsx = [f for f in TABLE_FORMATS if f.extension == "xlsx"][0].render(download)
-    assert xlsx[:2] == b"PK" and built == [True]  # built once, on the first file asked for
-    assert download.table.height == many.sql("SELECT count(*) FROM fiscal_effects").fetchall()[0][0]
-    assert built == [True]
+    table = fiscal.trace_of(Filters())
+    assert table.height == many.sql("SELECT count(*) FROM fiscal_effects").fetchall()[0][0]
+    assert table["金額(円)"].sum() == many.sql("SELECT sum(amount_yen) FROM fiscal_effects").fetchall()[0][0]
