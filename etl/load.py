@@ -9,7 +9,6 @@ warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,12 +17,14 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
-from etl.categories import NO_CATEGORY, Dictionary, Item, assign
+from etl.categories import Dictionary
+from etl.document_tables import DocumentTables, arrow_schemas, document_tables, location
 from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
-from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
-from etl.money import BASES, BOUNDS, KINDS, RECURRENCES, decide
+from etl.model import Extract, Issue
+from etl.money import BASES, BOUNDS, KINDS, RECURRENCES
 
 SCHEMA = """
 CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, prefecture VARCHAR,
@@ -60,6 +61,11 @@ CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, sc
     rank INTEGER);
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 """
+
+# The rows one document brings (etl.document_tables), in insertion order.
+ARROW_SCHEMAS = {name: schema for name, schema in arrow_schemas(SCHEMA).items()
+                 if name not in ("_municipalities", "_initiative_municipalities", "_categories",
+                                 "_similar_initiatives", "_build")}
 
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
@@ -99,7 +105,11 @@ class LoadedDocument:
     published: str
     original_file: str
     line_count: int
-    extract: Extract
+    extract: Extract | None  # None once its rows (``tables``) are built or come from the cache
+    notes: list[Issue] = field(default_factory=list)  # data_quality rows after the extract's own
+    tables: DocumentTables | None = None
+    # The extract cache key of what decided ``extract`` (etl.extract_cache); None: not cached.
+    source_key: str | None = None
 
 
 @dataclass
@@ -111,74 +121,36 @@ class WarehouseContent:
 
 
 def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
-    """``file:line`` for text sources, ``file:sheet!row`` for workbooks (Excel's own notation)."""
-    place = f"{file}:{sheet}" if sheet else file
-    if not lines:
-        return place
-    separator = "!" if sheet else ":"
-    return "; ".join(f"{place}{separator}{n}" for n in lines)
+    return location(file, lines, sheet)
 
 
-def _frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+def tables_of(d: LoadedDocument, dictionary: Dictionary) -> DocumentTables:
+    """The document's rows (``etl.document_tables``): cached ones, else built from its extract."""
+    if d.tables is None:
+        d.tables = document_tables(d, d.extract, d.notes, dictionary, ARROW_SCHEMAS)
+    return d.tables
 
 
-def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
-    from etl.normalize import match_key
-
-    out: dict[str, list[dict[str, Any]]] = {t: [] for t in (
-        "_documents", "_initiatives", "_evaluations", "_narratives", "_fiscal_effects",
-        "_indicators", "_awards", "_data_quality")}
+def _insert_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """Every document's rows, one bulk insert (Arrow) per table, then the global issues."""
+    parts: dict[str, list[pa.Table]] = {}
     for d in content.documents:
-        x = d.extract
-        ident = lambda key: None if key is None else f"{d.document_id}/{key}"  # noqa: E731
-        town = lambda m: d.municipality if m == DOCUMENT_MUNICIPALITY else m  # noqa: E731
-        out["_documents"].append(dict(document_id=d.document_id, municipality=d.municipality,
-            prefecture=d.prefecture, title=d.title, file=d.file, sha256=d.sha256, format=d.format,
-            published=d.published, original_file=d.original_file, line_count=d.line_count))
-        for i in x.initiatives:
-            out["_initiatives"].append(dict(initiative_id=ident(i.key), municipality=town(i.municipality),
-                document_id=d.document_id, level=i.level, code=i.code, parent_id=ident(i.parent_key),
-                title=i.title, fiscal_year=i.fiscal_year, start_fy=i.start_fy, end_fy=i.end_fy,
-                departments=list(i.departments), themes=list(i.themes),
-                extra=json.dumps(i.extra, ensure_ascii=False), line=i.line, copy=i.copy,
-                search_key=match_key(" ".join([i.title, *i.departments, *i.themes])),
-                categories=list(i.categories)))
-        for e in x.evaluations:
-            out["_evaluations"].append(dict(initiative_id=ident(e.initiative_key),
-                fiscal_year=e.fiscal_year, evaluator=e.evaluator, criterion=e.criterion,
-                score=e.score, grade=e.grade, line=e.line, copy=e.copy))
-        for n in x.narratives:
-            out["_narratives"].append(dict(initiative_id=ident(n.initiative_key),
-                fiscal_year=n.fiscal_year, section=n.section, text=n.text, line=n.line,
-                search_key=match_key(n.text)))
-        effects = sorted(x.fiscal_effects, key=lambda f: f.line)  # the rule reads in document order
-        for f, decision in zip(effects, decide(effects)):
-            out["_fiscal_effects"].append(dict(municipality=town(f.municipality),
-                document_id=d.document_id, initiative_id=ident(f.initiative_key),
-                fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, amount_max_yen=f.amount_max_yen,
-                kind=f.kind, basis=f.basis, recurrence=f.recurrence, bound=f.bound,
-                counted=decision.counted, excluded_reason=decision.excluded_reason, source=f.source,
-                evidence=f.evidence, location=_location(d.file, (f.line,), f.sheet), line=f.line,
-                sheet=f.sheet))
-        for k in x.indicators:
-            out["_indicators"].append(dict(municipality=d.municipality, document_id=d.document_id,
-                indicator_no=k.indicator_no, name=k.name, unit=k.unit, fiscal_year=k.fiscal_year,
-                kind=k.kind, value=k.value, note=k.note, line=k.line))
-        for a in x.awards:
-            out["_awards"].append(dict(municipality=d.municipality, document_id=d.document_id,
-                program=a.program, fiscal_year=a.fiscal_year, award=a.award,
-                initiative_id=ident(a.initiative_key), title=a.title, winner=a.winner, line=a.line))
-        for q in x.issues:
-            out["_data_quality"].append(dict(document_id=d.document_id,
-                location=_location(d.file, q.lines, q.sheet), kind=q.kind, message=q.message,
-                resolution=q.resolution, initiative_id=ident(q.initiative_key), sheet=q.sheet,
-                line=min(q.lines, default=None)))
-    for q in content.global_issues:
-        out["_data_quality"].append(dict(document_id=None, location=_location("data/raw", q.lines),
-            kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
-            line=min(q.lines, default=None)))
-    return out
+        for table, rows in tables_of(d, content.categories).tables.items():
+            parts.setdefault(table, []).append(rows)
+    for table in ARROW_SCHEMAS:
+        if parts.get(table):
+            _insert_arrow(con, table, pa.concat_tables(parts.pop(table)))
+    _insert(con, "_data_quality", [dict(document_id=None, location=_location("data/raw", q.lines),
+        kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
+        line=min(q.lines, default=None)) for q in content.global_issues])
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    con.register("_incoming", rows)
+    try:
+        con.sql(f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -197,8 +169,8 @@ def _source_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) ->
     """Source-specific tables (``Extract.tables``) become ``src_<name>``, one per name."""
     merged: dict[str, list[dict[str, Any]]] = {}
     for d in content.documents:
-        for name, rows in d.extract.tables.items():
-            merged.setdefault(name, []).extend({"document_id": d.document_id, **r} for r in rows)
+        for name, rows in tables_of(d, content.categories).source_tables.items():
+            merged.setdefault(name, []).extend(rows)
     for name, rows in sorted(merged.items()):
         safe = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
         frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({"document_id": []})
@@ -221,7 +193,7 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
         "SELECT municipality FROM _documents UNION SELECT municipality FROM _initiatives "
         "UNION SELECT municipality FROM _fiscal_effects").fetchall() if r[0]}
     for d in content.documents:
-        for name, rows in d.extract.tables.items():
+        for name, rows in tables_of(d, content.categories).source_tables.items():
             if name.endswith("_municipalities"):
                 names |= {r["municipality"] for r in rows if r.get("municipality")}
     prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
@@ -252,47 +224,10 @@ def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
-    """``initiatives.categories`` by the rule of data/raw/categories.csv (etl.categories); how
-    each was decided goes to _initiative_categories, each initiative left without one to
-    data_quality (kind uncategorized)."""
-    if dictionary.is_empty():
-        con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
-        return
+    """The categories of data/raw/categories.csv in file order. Each initiative's own categories,
+    how each was decided (_initiative_categories) and the data_quality rows of an initiative left
+    without one (kind uncategorized) come with its document's rows (``etl.document_tables``)."""
     _insert(con, "_categories", [dict(category=c, position=n) for n, c in enumerate(dictionary.categories)])
-    rows = con.sql(
-        "SELECT i.initiative_id, i.title, i.extra->>'副題', i.themes, i.categories, "
-        "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
-        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
-    chosen, empty, unknown = [], [], []
-    for ident, title, subtitle, themes, stated, texts in rows:
-        found = assign(Item(ident, f"{title or ''} {subtitle or ''}", themes or [], texts or [], stated or []),
-                       dictionary)
-        chosen += [dict(initiative_id=a.initiative_id, category=a.category, score=a.score, keywords=a.keywords,
-                        source=a.source, position=n) for n, a in enumerate(found)]
-        if not found:
-            empty.append(ident)
-        unknown += [(ident, c) for c in stated or [] if c not in dictionary.categories]
-    _insert(con, "_initiative_categories", chosen)
-    con.sql("UPDATE _initiatives SET categories = c.categories FROM (SELECT initiative_id, "
-            "list(category ORDER BY position) AS categories FROM _initiative_categories GROUP BY 1) c "
-            "WHERE _initiatives.initiative_id = c.initiative_id")
-    con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
-    con.sql(f"""INSERT INTO _data_quality
-        SELECT i.document_id, CASE WHEN d.format = 'workbook' THEN d.file || ':' || i.copy || '!' || i.line
-                                   ELSE d.file || ':' || i.line END,
-               '{NO_CATEGORY}', i.level || ' ' || coalesce(i.code, '') || '「' || coalesce(i.title, '') ||
-               '」: 共通分類 (カテゴリ) のキーワードが見つかりません',
-               'カテゴリは空のまま。data/raw/categories.csv にキーワードか「id:取組ID」の指定を加えてください',
-               i.initiative_id, CASE WHEN d.format = 'workbook' THEN i.copy END, i.line
-        FROM _initiatives i JOIN _documents d USING (document_id)
-        WHERE list_contains(?, i.initiative_id)""", params=[empty])
-    for ident, category in unknown:  # a workbook's own word: kept, and said so
-        con.sql(f"""INSERT INTO _data_quality
-            SELECT i.document_id, d.file || ':' || i.copy || '!' || i.line, 'workbook',
-                   'カテゴリ「' || ? || '」は共通分類 (data/raw/categories.csv) にありません',
-                   'ブックのとおり登録しました。比較の画面では独自の分類として並びます', i.initiative_id, i.copy, i.line
-            FROM _initiatives i JOIN _documents d USING (document_id) WHERE i.initiative_id = ?""",
-                params=[category, ident])
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -360,8 +295,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     con.sql(statement)
-            for table, rows in _rows(content).items():
-                _insert(con, table, rows)
+            _insert_tables(con, content)
             _municipalities(con, content)
             _categories(con, content.categories)
             _similar_initiatives(con)
