@@ -110,6 +110,7 @@ class LoadedDocument:
     tables: DocumentTables | None = None
     # The extract cache key of what decided ``extract`` (etl.extract_cache); None: not cached.
     source_key: str | None = None
+    rows_key: str | None = None  # the cache key of ``tables``: a fingerprint of the document's rows
 
 
 @dataclass
@@ -118,6 +119,7 @@ class WarehouseContent:
     municipality_codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
     categories: Dictionary = field(default_factory=Dictionary)  # data/raw/categories.csv
+    similarity_state: Path | None = None  # where 「類似の取組」 keeps its state (etl.similarity)
 
 
 def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
@@ -235,15 +237,25 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def _similar_initiatives(con: duckdb.DuckDBPyConnection) -> None:
-    """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in."""
-    from etl.similarity import SimilarityInput, similar
+def _similar_initiatives(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in;
+    incremental when ``content.similarity_state`` names where the last build's state is kept."""
+    from etl.extract_cache import code_version
+    from etl.similarity import SimilarityInput, similar_table
 
-    rows = con.sql(
-        "SELECT i.initiative_id, i.title, list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
-        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
-    _insert(con, "_similar_initiatives",
-            similar([SimilarityInput(i, title or "", texts or []) for i, title, texts in rows]))
+    def read(documents: list[str] | None) -> list[tuple[str, SimilarityInput]]:
+        where = "" if documents is None else "WHERE list_contains(?, i.document_id)"
+        rows = con.sql(
+            "SELECT i.document_id, i.initiative_id, i.title, "
+            "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
+            f"FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) {where} GROUP BY ALL",
+            params=None if documents is None else [documents]).fetchall()
+        return [(d, SimilarityInput(i, title or "", texts or [])) for d, i, title, texts in rows]
+
+    fingerprints = {d.document_id: d.rows_key for d in content.documents}
+    table = similar_table(fingerprints, read, content.similarity_state, code_version())
+    if table.num_rows:
+        _insert_arrow(con, "_similar_initiatives", table)
 
 
 def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
@@ -298,7 +310,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             _insert_tables(con, content)
             _municipalities(con, content)
             _categories(con, content.categories)
-            _similar_initiatives(con)
+            _similar_initiatives(con, content)
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)

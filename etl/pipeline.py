@@ -33,6 +33,7 @@ from settings import warehouse_path
 from vocab import QualityKind
 
 Progress = Callable[[str], None]
+SIMILARITY_STATE = "similarity.state"  # in the extract cache folder (etl.similarity)
 
 
 @dataclass
@@ -119,6 +120,7 @@ class _Tables:
         if self.cache is not None and document.source_key is not None:
             metadata = {k: v for k, v in asdict(replace(document, extract=None, tables=None)).items()}
             key = entry_key("tables", document.sha256, [metadata, self.fingerprint])
+            document.rows_key = key
             hit = self.cache.get(key, DocumentTables)
             if hit is not None:
                 document.tables, document.extract = hit, None
@@ -161,6 +163,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
         content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
+    content.similarity_state = extracts.folder / SIMILARITY_STATE if extracts is not None else None
     prepare = _Tables(content.categories, extracts)
     for document in content.documents:
         prepare(document)
