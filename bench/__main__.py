@@ -1,5 +1,5 @@
 """``python -m bench [etl|pages|exports|proxy|load|all] [--cpu-slowdown N] [--sessions N …] [--rounds N]
-[--polars-threads N]``; ``python -m bench screenshots`` refreshes docs/screenshots/ and
+[--polars-threads N] [--replicas N …]``; ``python -m bench screenshots`` refreshes docs/screenshots/ and
 ``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
 ``python -m bench national --municipalities N`` measures at national scale (bench/national.py);
 ``python -m bench similarity --initiatives N …`` times 「類似の取組」 on generated initiatives
@@ -33,6 +33,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="load: rounds of 概要 → 取組一覧 → 評価の推移 → 自治体の変更 per session (default: 2)")
     parser.add_argument("--polars-threads", type=int, default=None, metavar="N",
                         help="load: start the server with POLARS_MAX_THREADS=N")
+    parser.add_argument("--replicas", type=int, nargs="+", default=[], metavar="N",
+                        help="load: run behind Caddy (deploy/Caddyfile) with N dashboard replicas, one run per "
+                             "number (e.g. 1 2); default: one server reached directly")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - {*TARGETS, *COMMANDS, "all"})
     if unknown:
@@ -40,8 +43,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                      f"(choose from {', '.join(TARGETS)}, all, {', '.join(COMMANDS)})")
     if args.cpu_slowdown < 1:
         parser.error("--cpu-slowdown must be 1 or more")
-    if min(args.sessions) < 1 or args.rounds < 1 or (args.polars_threads is not None and args.polars_threads < 1):
-        parser.error("--sessions, --rounds and --polars-threads must be 1 or more")
+    if min(args.sessions) < 1 or args.rounds < 1 or (args.polars_threads is not None and args.polars_threads < 1) \
+            or min(args.replicas, default=1) < 1:
+        parser.error("--sessions, --rounds, --polars-threads and --replicas must be 1 or more")
+    if args.replicas and args.polars_threads is not None:
+        parser.error("--polars-threads applies to the direct server only, not with --replicas")
     if not args.targets:
         args.targets = ["etl"]
     elif "all" in args.targets:
@@ -59,7 +65,7 @@ def main(argv: list[str]) -> int:
         if target in {"pages", "proxy"}:
             status |= module.main(cpu_slowdown=args.cpu_slowdown)
         elif target == "load":
-            status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads)
+            status |= module.main(tuple(args.sessions), args.rounds, args.polars_threads, tuple(args.replicas))
         else:
             status |= module.main()
     return status

@@ -10,7 +10,9 @@ view — the browsers share the two cores with the server, so wall time alone wo
 measure Chromium.
 
 Run: ``python -m bench load`` (N = 10 and 30) or ``python -m bench load --sessions 8``.
-``--polars-threads 1`` starts the server with POLARS_MAX_THREADS=1.
+``--polars-threads 1`` starts the server with POLARS_MAX_THREADS=1. ``--replicas 1 2`` runs each
+size behind Caddy (deploy/Caddyfile: TLS, sticky sessions) with one and then two dashboard
+replicas on this machine, for docs/scaling.md; CPU and memory are then summed over the replicas.
 """
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ class Report:
     cpu_seconds: float = 0.0  # the server process's user + system time during the run
     wall_seconds: float = 0.0
     view_timeout: float = VIEW_TIMEOUT
+    replicas: int = 0  # 0: one server reached directly; N: N servers behind Caddy
 
     def percentile(self, percent: int) -> float:
         """Linear interpolation between the ranked view times (NaN when no view drew)."""
@@ -80,22 +83,28 @@ class Report:
 
 
 class ServerMeter:
-    """CPU time and peak resident memory of the server process, from /proc (Linux)."""
+    """CPU time and peak resident memory of the server processes (summed over replicas), from
+    /proc (Linux)."""
 
-    def __init__(self, pid: int):
-        self._pid = pid
+    def __init__(self, *pids: int):
+        self._pids = pids
         self._ticks = os.sysconf("SC_CLK_TCK")
 
     def cpu_seconds(self) -> float:
-        # /proc/<pid>/stat: the command may contain spaces; utime and stime are fields 14 and 15.
-        fields = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / self._ticks
+        total = 0
+        for pid in self._pids:
+            # /proc/<pid>/stat: the command may contain spaces; utime and stime are fields 14 and 15.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / self._ticks
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self._pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):  # the kernel's high-water mark of the resident set
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        total = 0.0
+        for pid in self._pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):  # the kernel's high-water mark of the resident set
+                    total += int(line.split()[1]) / 1024
+        return total
 
 
 class HealthWatch(threading.Thread):
@@ -109,10 +118,15 @@ class HealthWatch(threading.Thread):
         self.checks, self.slowest = 0, 0.0
 
     def run(self) -> None:
+        import ssl
+
+        # Behind Caddy the certificate is from Caddy's own CA, which this machine does not trust.
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
         while not self._done.wait(0.5):
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(self._url, timeout=self._timeout) as response:
+                with urllib.request.urlopen(self._url, timeout=self._timeout, context=insecure) as response:
                     ok = response.status == 200
             except OSError as error:
                 ok, reason = False, str(error)
@@ -166,7 +180,8 @@ async def _state(page, selector: str) -> str:
 
 
 async def _session(browser, url: str, report: Report, done: list[int]) -> None:
-    context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP")
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
+                                        ignore_https_errors=True)
     page = await context.new_page()
     nav = page.locator(".st-key-sidebar-nav")
     try:
@@ -253,7 +268,7 @@ def _warm_up(url: str) -> None:
 
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = await browser.new_page()
+            page = await browser.new_page(ignore_https_errors=True)
             for path, title, selector in PAGES:
                 await page.goto(f"{url}/{path}")
                 await page.wait_for_function(_DRAWN, arg=[title, selector], timeout=120_000)
@@ -281,25 +296,44 @@ def _run_async(coroutine) -> None:
 
 
 def run_load(warehouse: Path, sessions: int, rounds: int = ROUNDS, server_env: dict | None = None,
-             view_timeout: float = VIEW_TIMEOUT) -> Report:
+             view_timeout: float = VIEW_TIMEOUT, replicas: int = 0) -> Report:
     """Start a server on ``warehouse`` (rebuilt during the run: pass a private copy), drive
-    ``sessions`` concurrent sessions for ``rounds`` rounds, and measure."""
+    ``sessions`` concurrent sessions for ``rounds`` rounds, and measure. ``replicas`` > 0: that
+    many servers behind Caddy (deploy/Caddyfile) instead of one reached directly."""
     sys.path.insert(0, str(ROOT))
     from tests.browser.conftest import _free_port, start_server, wait_until_healthy
 
-    port = _free_port()
-    server = start_server(warehouse, port, env=server_env)
-    # Read the server's stderr as it comes: a full pipe would block every thread that logs,
-    # and the benchmark would measure its own harness.
     log: deque[str] = deque(maxlen=20)
-    threading.Thread(target=lambda: log.extend(line.decode(errors="replace").rstrip() for line in server.stderr),
-                     daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
-    report = Report(sessions=sessions, rounds=rounds, view_timeout=view_timeout)
+    if replicas:
+        from tests.deploy.conftest import Stack
+
+        if server_env:
+            raise ValueError("server_env is not passed to replicas behind Caddy")
+        stack = Stack(warehouse, warehouse.parent / f"caddy-{replicas}", replicas=replicas)
+        servers, url, stop = stack.dashboards, stack.proxied, stack.stop
+    else:
+        port = _free_port()
+        server = start_server(warehouse, port, env=server_env)
+        servers, url = [server], f"http://127.0.0.1:{port}"
+        # Read the server's stderr as it comes: a full pipe would block every thread that logs,
+        # and the benchmark would measure its own harness.
+        threading.Thread(target=lambda: log.extend(line.decode(errors="replace").rstrip() for line in server.stderr),
+                         daemon=True).start()
+
+        def stop() -> None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # a deadlocked server ignores SIGTERM (issue 13)
+                server.kill()
+                server.wait()
+                report.errors.append("the server ignored SIGTERM and was killed")
+    report = Report(sessions=sessions, rounds=rounds, view_timeout=view_timeout, replicas=replicas)
     try:
-        wait_until_healthy(url)
+        if not replicas:
+            wait_until_healthy(url)
         _warm_up(url)
-        meter = ServerMeter(server.pid)
+        meter = ServerMeter(*(s.pid for s in servers))
         health = HealthWatch(url)
         health.start()
         cpu_before, started = meter.cpu_seconds(), time.perf_counter()
@@ -312,34 +346,31 @@ def run_load(warehouse: Path, sessions: int, rounds: int = ROUNDS, server_env: d
         report.peak_rss_mb = meter.peak_rss_mb()
         report.health_checks, report.health_slowest = health.checks, health.slowest
         report.errors += health.failures
-        if server.poll() is not None:
-            report.errors.append(f"the server exited with {server.returncode}: " + " | ".join(log))
+        for server in servers:
+            if server.poll() is not None:
+                report.errors.append(f"a server exited with {server.returncode}: " + " | ".join(log))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # a deadlocked server ignores SIGTERM (issue 13)
-            server.kill()
-            server.wait()
-            report.errors.append("the server ignored SIGTERM and was killed")
+        stop()
     return report
 
 
 def print_table(reports: list[Report], note: str = "") -> None:
-    print(f"Load: concurrent sessions on one server, {os.cpu_count()} cores; each session: 概要 → 取組一覧 → "
+    print(f"Load: concurrent sessions, {os.cpu_count()} cores; each session: 概要 → 取組一覧 → "
           f"評価の推移 → 自治体の変更, per round; warehouse rebuilt {REBUILDS}x during the run{note}")
-    print(f"  {'sessions':>8} {'rounds':>6} {'views':>6} {'errors':>6} {'p50':>7} {'p95':>7} {'peak RSS':>9} "
-          f"{'server CPU/view':>16} {'health max':>11} {'wall':>7}")
+    print(f"  {'server':>10} {'sessions':>8} {'rounds':>6} {'views':>6} {'errors':>6} {'p50':>7} {'p95':>7} "
+          f"{'peak RSS':>9} {'server CPU/view':>16} {'health max':>11} {'wall':>7}")
     for r in reports:
-        print(f"  {r.sessions:>8} {r.rounds:>6} {len(r.views):>6} {len(r.errors):>6} {r.percentile(50):>6.2f}s "
-              f"{r.percentile(95):>6.2f}s {r.peak_rss_mb:>6.0f} MB {r.cpu_per_view * 1000:>13.0f} ms "
-              f"{r.health_slowest:>10.2f}s {r.wall_seconds:>6.1f}s")
+        server = f"Caddy+{r.replicas}" if r.replicas else "direct"
+        print(f"  {server:>10} {r.sessions:>8} {r.rounds:>6} {len(r.views):>6} {len(r.errors):>6} "
+              f"{r.percentile(50):>6.2f}s {r.percentile(95):>6.2f}s {r.peak_rss_mb:>6.0f} MB "
+              f"{r.cpu_per_view * 1000:>13.0f} ms {r.health_slowest:>10.2f}s {r.wall_seconds:>6.1f}s")
     for r in reports:
         for error in r.errors[:10]:
             print(f"  ERROR ({r.sessions} sessions): {error}")
 
 
-def main(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, polars_threads: int | None = None) -> int:
+def main(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, polars_threads: int | None = None,
+         replicas: tuple[int, ...] = ()) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     from etl.pipeline import build
@@ -351,6 +382,7 @@ def main(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, polars_threads: i
         warehouse = Path(tmp) / "warehouse.duckdb"
         build(DEFAULT_RAW_DIR, warehouse)
         for sessions in sizes:
-            reports.append(run_load(warehouse, sessions, rounds, server_env))
+            for count in replicas or (0,):
+                reports.append(run_load(warehouse, sessions, rounds, server_env, replicas=count))
     print_table(reports, f"; server POLARS_MAX_THREADS={polars_threads}" if polars_threads else "")
     return 0 if all(not r.errors for r in reports) else 1

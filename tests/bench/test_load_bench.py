@@ -32,9 +32,9 @@ def test_a_tiny_load_run_reports_every_figure_and_no_error(built_warehouse, tmp_
 
     print_table([report])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["sessions", "rounds", "views", "errors", "p50", "p95", "peak", "RSS",
+    assert lines[1].split() == ["server", "sessions", "rounds", "views", "errors", "p50", "p95", "peak", "RSS",
                                 "server", "CPU/view", "health", "max", "wall"]
-    assert lines[2].split()[:4] == ["2", "1", "8", "0"]
+    assert lines[2].split()[:5] == ["direct", "2", "1", "8", "0"]
 
 
 def test_percentiles_of_an_empty_run_are_not_numbers():

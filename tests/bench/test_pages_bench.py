@@ -27,6 +27,9 @@ def test_command_line_takes_targets_and_a_cpu_slowdown():
     assert parse_args(["screenshots"]).targets == ["screenshots"]
     args = parse_args(["pages", "--cpu-slowdown", "1.7"])
     assert (args.targets, args.cpu_slowdown) == (["pages"], 1.7)
-    for wrong in (["page"], ["pages", "--cpu-slowdown", "0.5"]):
+    args = parse_args(["load", "--sessions", "10", "--replicas", "1", "2"])
+    assert (args.sessions, args.replicas) == ([10], [1, 2])
+    for wrong in (["page"], ["pages", "--cpu-slowdown", "0.5"], ["load", "--replicas", "0"],
+                  ["load", "--replicas", "2", "--polars-threads", "1"]):
         with pytest.raises(SystemExit):
             parse_args(wrong)

@@ -36,13 +36,14 @@ def start_dashboard(warehouse: Path, port: int) -> subprocess.Popen:
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def start_caddy(upstream_port: int, https_port: int, http_port: int, state: Path) -> subprocess.Popen:
+def start_caddy(upstream_ports: list[int], https_port: int, http_port: int, state: Path) -> subprocess.Popen:
     """deploy/Caddyfile as shipped (TLS from Caddy's internal CA), pointed at these ports through
-    the environment variables caddy.env sets in production. Caddy's CA and certificates go to
-    ``state``, never to this machine's trust store or root's home."""
+    the environment variables caddy.env sets in production (several upstream ports: replicas,
+    docs/scaling.md). Caddy's CA and certificates go to ``state``, never to this machine's trust
+    store or root's home."""
     env = dict(os.environ, GYOKAKU_SITE=f"https://localhost:{https_port}", GYOKAKU_HTTPS_PORT=str(https_port),
                GYOKAKU_HTTP_PORT=str(http_port), GYOKAKU_CADDY_ADMIN="off",
-               STREAMLIT_UPSTREAM=f"127.0.0.1:{upstream_port}", STREAMLIT_STATIC=str(streamlit_static()),
+               STREAMLIT_UPSTREAM=" ".join(f"127.0.0.1:{port}" for port in upstream_ports), STREAMLIT_STATIC=str(streamlit_static()),
                HOME=str(state),
                XDG_DATA_HOME=str(state / "data"), XDG_CONFIG_HOME=str(state / "config"))
     env.pop("GYOKAKU_TLS", None)
@@ -66,19 +67,23 @@ def wait_until_proxied(url: str, timeout: float = 60) -> None:
 
 
 class Stack:
-    """Dashboard + Caddy; ``direct`` and ``proxied`` are the two addresses of the same server."""
+    """Dashboard replicas + Caddy. ``direct`` (the first replica) and ``proxied`` are two addresses
+    of the same service; ``dashboards`` holds every replica's process, ``ports`` their ports."""
 
-    def __init__(self, warehouse: Path, state: Path):
-        self.port, self.https_port, self.http_port = _free_port(), _free_port(), _free_port()
+    def __init__(self, warehouse: Path, state: Path, replicas: int = 1):
+        self.ports = [_free_port() for _ in range(replicas)]
+        self.port, self.https_port, self.http_port = self.ports[0], _free_port(), _free_port()
         self.direct = f"http://127.0.0.1:{self.port}"
         self.proxied = f"https://localhost:{self.https_port}"
         state.mkdir(parents=True, exist_ok=True)
-        self.dashboard = start_dashboard(warehouse, self.port)
+        self.dashboards = [start_dashboard(warehouse, port) for port in self.ports]
+        self.dashboard = self.dashboards[0]
         self.caddy = None
-        self._processes = [self.dashboard]
+        self._processes = list(self.dashboards)
         try:
-            wait_until_healthy(self.direct)
-            self.caddy = start_caddy(self.port, self.https_port, self.http_port, state)
+            for port in self.ports:
+                wait_until_healthy(f"http://127.0.0.1:{port}")
+            self.caddy = start_caddy(self.ports, self.https_port, self.http_port, state)
             self._processes.append(self.caddy)
             wait_until_proxied(self.proxied)
         except BaseException:

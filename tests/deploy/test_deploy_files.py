@@ -13,7 +13,7 @@ from tests.deploy.conftest import CADDY, CADDYFILE
 DEPLOY = ROOT / "deploy"
 INSTALL_DIR = "/opt/gyokaku"
 UNITS = ("gyokaku-dashboard.service", "gyokaku-etl.service", "gyokaku-etl.timer")
-
+REPLICA = "gyokaku-dashboard@.service"  # a template: verified as an instance, one more replica
 
 def _env_keys(name: str) -> set[str]:
     text = (DEPLOY / name).read_text(encoding="utf-8")
@@ -23,11 +23,11 @@ def _env_keys(name: str) -> set[str]:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_systemd_units_verify(tmp_path):
     # Point the units at this checkout so systemd can check that the commands exist.
-    for name in UNITS:
-        target = tmp_path / name.split("/")[-1]
-        target.write_text((DEPLOY / name).read_text(encoding="utf-8").replace(INSTALL_DIR, str(ROOT)),
-                          encoding="utf-8")
-    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *(str(tmp_path / u) for u in UNITS)],
+    files = {name: name for name in UNITS} | {REPLICA: "gyokaku-dashboard@8502.service"}
+    for name, installed in files.items():
+        (tmp_path / installed).write_text((DEPLOY / name).read_text(encoding="utf-8").replace(INSTALL_DIR, str(ROOT)),
+                                          encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *(str(tmp_path / u) for u in files.values())],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 
@@ -43,6 +43,15 @@ def test_the_dashboard_unit_starts_what_run_sh_starts_on_loopback():
     timer = (DEPLOY / "gyokaku-etl.timer").read_text(encoding="utf-8")
     assert "OnCalendar=*-*-* 02:30:00" in timer
     assert "ExecStart=/opt/gyokaku/.venv/bin/python -m etl --if-stale" in (DEPLOY / "gyokaku-etl.service").read_text()
+
+
+def test_a_replica_unit_is_the_dashboard_unit_on_its_own_port_without_building():
+    """docs/scaling.md: more replicas on one server; only the main unit and the timer build."""
+    main = (DEPLOY / "gyokaku-dashboard.service").read_text(encoding="utf-8")
+    replica = (DEPLOY / REPLICA).read_text(encoding="utf-8")
+    assert "--server.port %i" in replica and "ExecStartPre" not in replica
+    hardening = [line for line in main.splitlines() if line.startswith(("Protect", "ReadWritePaths", "User="))]
+    assert hardening and all(line in replica.splitlines() for line in hardening)
 
 
 def test_caddyfile_is_valid_and_defaults_to_tls(tmp_path):
