@@ -185,9 +185,10 @@ def _columns(ids: np.ndarray, best: np.ndarray, scores: np.ndarray, min_score: f
     ok = (best >= 0) & (scores >= min_score)
     ranks = np.cumsum(ok, axis=1)
     row, slot = np.nonzero(ok)
+    names = pa.array(ids, pa.string())  # once; the columns are taken from it (no Python loop)
     return pa.table({
-        "initiative_id": pa.array(ids[row], pa.string()),
-        "similar_id": pa.array(ids[best[row, slot]], pa.string()),
+        "initiative_id": names.take(pa.array(row)),
+        "similar_id": names.take(pa.array(best[row, slot])),
         "score": pa.array(np.round(scores[row, slot].astype(np.float64), 4), pa.float64()),
         "rank": pa.array(ranks[row, slot], pa.int32()),
     })
