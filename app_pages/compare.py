@@ -1,4 +1,5 @@
-"""比較 (comparison): one reform category side by side across municipalities.
+"""比較 (comparison): the selected municipality beside its prefecture and 全体 (the 比較 panel,
+``ui.comparison``), then one reform category side by side across municipalities.
 
 The common taxonomy (``initiatives.categories``, カテゴリ) puts every document's initiatives into
 the same categories; this screen shows which municipalities have initiatives in each category,
@@ -10,6 +11,7 @@ import streamlit as st
 
 from cards import recipe_card
 from ui.cards import chart_card
+from ui.comparison import comparison_panel
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
@@ -18,6 +20,8 @@ from warehouse import compare
 
 PARAM = "k"  # the category shown side by side (when the filter bar has none)
 COLUMNS_PER_ROW = 3
+SIDE_BY_SIDE = 12  # municipalities shown side by side at most (the most items first)
+MATRIX_COLUMNS = 30  # above this many municipalities the matrix turns: one row per municipality
 
 
 def _yen(value) -> str:
@@ -42,13 +46,28 @@ def _matrix(overview: pl.DataFrame, matrix: pl.DataFrame) -> pl.DataFrame:
         .rename({"category": "カテゴリ"})
 
 
+def _by_municipality(matrix: pl.DataFrame) -> pl.DataFrame:
+    """Municipalities × categories (one row per municipality), for more than MATRIX_COLUMNS of them."""
+    order = [c for c in matrix["category"].unique(maintain_order=True)]
+    wide = (matrix.select("member", "category", "items")
+            .pivot(on="category", index="member", values="items", aggregate_function="first"))
+    totals = matrix.group_by("member").agg(pl.col("items").sum().alias("取組数"))
+    return (totals.join(wide, on="member").with_columns(pl.exclude("member").fill_null(0).cast(pl.Int64))
+            .sort("取組数", "member", descending=[True, False])
+            .select(pl.col("member").alias("自治体"), "取組数", *order))
+
+
 def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> None:
     cells = matrix.filter(pl.col("category") == category).sort("items", "member", descending=[True, False])
     st.subheader(md(f"{category}：自治体ごとの取組"))
-    st.caption(f"{len(cells)} 自治体、{items.filter(pl.col('category') == category)['initiative_id'].n_unique()} 件の取組。"
+    shown = cells.head(SIDE_BY_SIDE)
+    more = (f"取組の多い {len(shown)} 自治体を並べます（すべての取組は下のダウンロードで）。"
+            if len(cells) > len(shown) else "")
+    st.caption(f"{len(cells):,} 自治体、{items['initiative_id'].n_unique():,} 件の取組。{more}"
                "評価は最新の自己評価の総合評価、金額は集計に入る財政効果 (fiscal_effects.counted) の合計です。"
                "取組名から取組一覧の詳細へ移ります。")
-    rows = list(cells.iter_rows(named=True))
+    items = compare.with_urls(items.filter(pl.col("member").is_in(shown["member"].to_list())))
+    rows = list(shown.iter_rows(named=True))
     for start in range(0, len(rows), COLUMNS_PER_ROW):
         for column, cell in zip(st.columns(COLUMNS_PER_ROW), rows[start:start + COLUMNS_PER_ROW]):
             with column.container(border=True):
@@ -74,20 +93,26 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
 def screen() -> None:
     filters = current_filters()
     st.title("比較")
+    comparison_panel(filters.municipality)
+    st.markdown("##### カテゴリ別の比較")
     st.caption("すべての文書の取組を共通の行革分類 (カテゴリ) に分け、同じカテゴリの取組を自治体ごとに並べます。"
                "カテゴリは data/raw/categories.csv のキーワード辞書と項目ごとの指定で決まります。共同実施の取組は各自治体に数えます。")
     overview = compare.category_overview(filters)
     matrix = compare.category_matrix(filters)
-    items = compare.category_items(filters)
     if matrix.is_empty():
         empty("条件に合うカテゴリの付いた取組")
         return
 
     chart_card(recipe_card("compare.municipalities", filters), key="compare_municipalities")
-    st.markdown("##### カテゴリ × 自治体（取組数）")
     if filters.category:
         overview = overview.filter(pl.col("category") == filters.category)
-    table = _matrix(overview, matrix)
+    if matrix["member"].n_unique() > MATRIX_COLUMNS:
+        st.markdown("##### 自治体 × カテゴリ（取組数）")
+        st.caption("自治体が多いため、自治体を行にして取組の多い順に並べます。列の見出しで並べ替えられます。")
+        table = _by_municipality(matrix)
+    else:
+        st.markdown("##### カテゴリ × 自治体（取組数）")
+        table = _matrix(overview, matrix)
     st.dataframe(table, hide_index=True, width="stretch", key="compare_matrix")
     table_downloads(table, "カテゴリ別_自治体別_取組数", filters, key="compare_matrix_downloads")
 
@@ -106,8 +131,9 @@ def screen() -> None:
     if category not in present:
         empty(f"カテゴリ「{category}」の取組")
         return
+    items = compare.category_items(filters, category)
     _side_by_side(category, matrix, items)
-    shown = (items.filter(pl.col("category") == category)
+    shown = (items
              .select(pl.col("member").alias("自治体"), pl.col("role").alias("役割"), pl.col("level").alias("階層"),
                      pl.col("code").alias("番号"), pl.col("title").alias("取組名"), pl.col("grade").alias("総合評価"),
                      pl.col("fiscal_effect").alias("財政効果額(円)"), pl.col("initiative_id").alias("取組ID")))

@@ -19,6 +19,7 @@ from etl.removal import delete_document, imported_documents
 from etl.upload import import_workbook, safe_file_name
 from etl.workbook import MAX_DATA_ROWS, MAX_FILE_BYTES, WorkbookCheck, check, template_bytes
 from settings import raw_dir, warehouse_path
+from ui import narrowing
 from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
 from ui.markdown import md
@@ -199,23 +200,47 @@ def _undo(entry_id: int) -> None:
     st.session_state[CHANGED] = ("success", f"{_describe(entry)}を取り消しました。")
 
 
+def _pick_document(documents: list):
+    """The imported document the delete button acts on: the only one, or one chosen in a
+    selectbox (searched first when the list is long)."""
+    if len(documents) == 1:
+        return documents[0]
+    # A prefecture's collection runs to hundreds or 1,741 workbooks: a long list is searched.
+    text = ""
+    if len(documents) > narrowing.LIMIT:
+        text = st.text_input("削除する文書を探す", key="history_delete_search", placeholder="自治体名・表題・ファイル名の一部",
+                             help=f"取り込んだ文書が {len(documents):,} 件あるため、探した文書を最大 "
+                                  f"{narrowing.LIMIT:,} 件表示します").strip()
+    shown, matches = narrowing.narrowed(documents, text, lambda d: f"{d.municipality}{d.title}{d.file}")
+    if not shown:
+        st.caption(f"「{md(text)}」に合う文書はありません。")
+        return None
+    if note := narrowing.cut_note(len(shown), matches, bool(text)):
+        st.caption(note)
+    by_id = {d.document_id: d for d in shown}
+    chosen = st.selectbox("削除する文書", list(by_id), key="history_delete_choice",
+                          format_func=lambda d: f"{by_id[d].municipality}「{by_id[d].title}」（{by_id[d].file}）")
+    return by_id[chosen]
+
+
 def delete_controls() -> None:
     documents = imported_documents(raw_dir(), warehouse_path())
     if not documents:
         return
     st.markdown("##### 取り込んだ文書の削除")
     st.caption("削除も履歴に残り、上の取り消しで元に戻せます。組み込みの文書は削除できません。")
-    for document in documents:
-        label = _label(document)
-        if st.session_state.get(ASK_DELETE) != document.document_id:
-            st.button(f"{label}を削除する", icon=":material/delete:", key=f"history_delete_{document.document_id}",
-                      on_click=lambda d=document.document_id: st.session_state.update({ASK_DELETE: d}))
-            continue
-        st.warning(f"{label}のデータを倉庫と data/raw から削除します。よろしいですか。", icon=":material/delete:")
+    asked = next((d for d in documents if d.document_id == st.session_state.get(ASK_DELETE)), None)
+    if asked is not None:
+        st.warning(f"{_label(asked)}のデータを倉庫と data/raw から削除します。よろしいですか。", icon=":material/delete:")
         left, right = st.columns(2)
-        left.button("削除を実行する", type="primary", key="history_delete_confirm", on_click=_delete,
-                    args=(document,))
+        left.button("削除を実行する", type="primary", key="history_delete_confirm", on_click=_delete, args=(asked,))
         right.button("やめる", key="history_delete_cancel", on_click=lambda: st.session_state.pop(ASK_DELETE, None))
+        return
+    document = _pick_document(documents)
+    if document is None:
+        return
+    st.button(f"{_label(document)}を削除する", icon=":material/delete:", key="history_delete",
+              on_click=lambda d=document.document_id: st.session_state.update({ASK_DELETE: d}))
 
 
 def _label(document) -> str:

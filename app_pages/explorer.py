@@ -1,14 +1,17 @@
-"""取組一覧 (initiative explorer): the filtered slice as one table; a selected row opens its detail."""
+"""取組一覧 (initiative explorer): the filtered slice as a paged table (each page read from the
+warehouse on its own, so 100,000 initiatives cost what 100 do); a selected row opens its detail."""
 import streamlit as st
 
 from cards.deck import source_documents
 from ui.detail import render_detail
-from ui.downloads import table_downloads
+from ui.downloads import lazy_table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
 from ui.messages import empty
-from ui.tables import EVALUATED_FIRST, ORDERS, column_config, explorer_frame, ordered, styled
-from warehouse import Filters, queries
+from ui.paging import pager
+from ui.tables import EXPLORER_COLUMNS, column_config, explorer_frame, styled
+from warehouse import Filters, explorer, queries
+from warehouse.explorer import EVALUATED_FIRST, ORDERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,27 +34,33 @@ def template_exports(municipality: str | None) -> None:
 def screen() -> None:
     filters = current_filters()
     st.title("取組一覧")
-    rows = queries.initiatives(filters)
-    st.caption(f"{len(rows):,} 件の取組")
-    if rows.is_empty():
+    total = explorer.row_count(filters)
+    st.caption(f"{total:,} 件の取組")
+    if total == 0:
         empty("条件に合う取組")
         return
 
     order = st.segmented_control("並び順", ORDERS, default=EVALUATED_FIRST, key="explorer_order",
                                  help="評価のある取組から: 総合評価・観点別スコア・委員評価のある取組を先に。"
                                       "文書の順: 自治体・階層・文書の掲載順") or EVALUATED_FIRST
-    rows = ordered(rows, order)
+    wanted = st.query_params.get("id")
+    offset, limit = pager(total, "explorer", scope=(filters, order),
+                          start_row=lambda: explorer.position(filters, order, wanted) if wanted else None,
+                          label="取組一覧のページ")
+    rows = explorer.page_rows(filters, order, offset, limit)
     table = explorer_frame(rows)
+    # Keyed by the page: a selection means a row of the page it was made on.
     event = st.dataframe(styled(table), column_config=column_config(), hide_index=True,
-                         width="stretch", height=460, on_select="rerun",
-                         selection_mode="single-row", key="explorer_table")
-    table_downloads(table, "取組一覧", filters)
+                         width="stretch", height=460, on_select="rerun", selection_mode="single-row",
+                         key=f"explorer_table_{order}_{offset}_{limit}")
+    lazy_table_downloads(lambda: explorer_frame(explorer.all_rows(filters, order)), (total, len(EXPLORER_COLUMNS)),
+                         "取組一覧", filters, key="取組一覧")
     template_exports(filters.municipality)
 
     ids = rows["initiative_id"].to_list()
     picked = event.selection.rows if event and event.selection else []
-    selected = ids[picked[0]] if picked else st.query_params.get("id")
-    if selected not in ids:
+    selected = ids[picked[0]] if picked else wanted
+    if selected and selected not in ids and not explorer.in_slice(filters, selected):
         selected = None
     sync_url(filters, id=selected)
     st.divider()

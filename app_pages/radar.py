@@ -8,6 +8,7 @@ from cards import recipe_card
 from charts.radar import MAX_PROFILES
 from ui.cards import chart_card
 from ui.filter_bar import current_filters, sync_url
+from ui.markdown import md
 from ui.messages import empty
 from vocab import fy_label_long
 from warehouse import Filters, radar
@@ -20,6 +21,10 @@ SLOTS = range(1, MAX_PROFILES + 1)
 
 def _keys(slot: int) -> tuple[str, str, str]:
     return f"radar_kind_{slot}", f"radar_target_{slot}", f"radar_year_{slot}"
+
+
+def _search_key(slot: int) -> str:
+    return f"radar_search_{slot}"
 
 
 def stored(filters: Filters, options: RadarOptions) -> list[Profile | None]:
@@ -58,8 +63,33 @@ def _valid(key: str, choices: list) -> None:
         st.session_state[key] = choices[0]
 
 
+def pick_target(slot: int, choice: str, filters: Filters, place) -> str | None:
+    """The 対象 selectbox. A long list (national scale: tens of thousands of initiatives) is cut to
+    ``TARGET_LIMIT`` choices, with a search field to find the rest; the current choice stays listed."""
+    _, target_key, _ = _keys(slot)
+    current = st.session_state.get(target_key)
+    everything = radar.find_targets(filters, choice, None, current)
+    text = None
+    if everything.total > radar.TARGET_LIMIT:
+        text = place.text_input(f"対象 {slot} を探す", key=_search_key(slot), placeholder="名前・番号の一部",
+                                help=f"選択肢が多いため、探した名前に合うものを最大 {radar.TARGET_LIMIT:,} 件表示します").strip()
+    targets = radar.find_targets(filters, choice, text or None, current) if text else everything
+    if not targets.keys:
+        place.caption(f"「{md(text or '', inline=True)}」に合う対象はありません。")
+        return None
+    _valid(target_key, list(targets.keys))
+    target = place.selectbox(f"対象 {slot}", targets.keys, key=target_key,
+                             format_func=lambda k: targets.labels.get(k, k))
+    if targets.matches > radar.TARGET_LIMIT:
+        place.caption(f"{'合う' if text else '全'} {targets.matches:,} 件のうち {radar.TARGET_LIMIT:,} 件を表示しています。"
+                      "名前や番号で探して絞り込んでください。")
+    elif text:
+        place.caption(f"「{md(text, inline=True)}」に合う {targets.matches:,} 件 (全 {targets.total:,} 件)")
+    return target
+
+
 def profile_row(slot: int, current: Profile | None, options: RadarOptions, kinds: dict[str, str],
-                labels: dict[str, str]) -> Profile | None:
+                filters: Filters) -> Profile | None:
     kind_key, target_key, year_key = _keys(slot)
     if kind_key not in st.session_state:  # first visit, or widgets cleaned up after a page switch
         _write_slot(slot, current, options)
@@ -71,11 +101,9 @@ def profile_row(slot: int, current: Profile | None, options: RadarOptions, kinds
     if choice == NONE:
         b.empty()
         return None
-    targets = radar.target_keys(choice, options)
-    if not targets:
+    target = pick_target(slot, choice, filters, b)
+    if target is None:
         return None
-    _valid(target_key, targets)
-    target = b.selectbox(f"対象 {slot}", targets, key=target_key, format_func=lambda k: labels.get(k, k))
     kind = "item" if choice.startswith("item:") else choice
     years = [SUMMARY_YEAR if y is None else y for y in radar.profile_years(kind, target)] or [SUMMARY_YEAR]
     _valid(year_key, years)
@@ -96,11 +124,10 @@ def screen() -> None:
         return
     profiles = stored(filters, options)
     kinds = radar.kind_choices(options)
-    labels = dict(zip(options.items["initiative_id"], options.items["label"]))
 
     with st.container(border=True):
         st.markdown("#### 比べる対象")
-        chosen = [profile_row(slot, profiles[slot - 1], options, kinds, labels) for slot in SLOTS]
+        chosen = [profile_row(slot, profiles[slot - 1], options, kinds, filters) for slot in SLOTS]
         st.session_state[STATE] = chosen
         first = next((p for p in chosen if p), None)
         row = st.container(horizontal=True)

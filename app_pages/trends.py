@@ -7,12 +7,14 @@ import streamlit as st
 from cards import recipe_card
 from cards.trends import COUNT, PAGE, SHARE, default_level
 from ui.cards import chart_card
-from ui.downloads import table_downloads
+from ui.downloads import lazy_table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import empty
+from ui.paging import pager
 from ui.scope import scope_caption
 from ui.tables import grade_style
+from vocab import fy_label
 from warehouse import Filters, trends
 
 LEVEL_KEY = "trends_level"
@@ -65,25 +67,30 @@ def criterion_card(filters: Filters, level: str) -> None:
                 f"{md(r['criterion'], inline=True)} **{r['score']:.2f}**" for r in summary.iter_rows(named=True)))
 
 
-def movers_section(filters: Filters, level: str) -> None:
-    history = trends.grade_history_for(filters, level)
-    if history.is_empty():
-        return
-    st.markdown(f"#### {md(level, inline=True)}ごとの総合評価の推移")
-    counts = trends.mover_counts(history)
-    head, pick = st.columns([3, 1])
-    head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved}** 件・悪化 **{counts.declined}** 件・"
-                 f"変わらず **{counts.unchanged}** 件 (年度の評価が1回だけ: {counts.single} 件)。"
-                 "推移の線は A=4, B=3, C=2, D=1 として描いています。")
-    order = pick.selectbox("並べ方", trends.MOVER_ORDERS, key=ORDER_KEY)
-    ranked = trends.movers(history, order)
-    year_columns = trends.grade_columns(ranked)
+def _mover_view(ranked: pl.DataFrame, years: list[str], one_town: bool) -> pl.DataFrame:
     view = ranked.select(
         pl.col("municipality").alias("自治体"), pl.col("level").alias("階層"), pl.col("code").alias("番号"),
-        pl.col("title").alias("取組名"), *[pl.col(c).fill_null("—") for c in year_columns], pl.col("trend").alias("推移"),
+        pl.col("title").alias("取組名"), *[pl.col(c).fill_null("—") for c in years], pl.col("trend").alias("推移"),
         pl.col("change").alias("変化"))
-    if view["自治体"].n_unique() == 1:
-        view = view.drop("自治体")
+    return view.drop("自治体") if one_town else view
+
+
+def movers_section(filters: Filters, level: str) -> None:
+    summary = trends.mover_summary(filters, level)
+    if summary.rows == 0:
+        return
+    st.markdown(f"#### {md(level, inline=True)}ごとの総合評価の推移")
+    counts = summary.counts
+    head, pick = st.columns([3, 1])
+    head.caption(f"最初と最後の年度の総合評価を比べて、改善 **{counts.improved:,}** 件・悪化 **{counts.declined:,}** 件・"
+                 f"変わらず **{counts.unchanged:,}** 件 (年度の評価が1回だけ: {counts.single:,} 件)。"
+                 "推移の線は A=4, B=3, C=2, D=1 として描いています。")
+    order = pick.selectbox("並べ方", trends.MOVER_ORDERS, key=ORDER_KEY)
+    year_columns = [fy_label(y) for y in summary.years] + [fy_label(None)]
+    one_town = summary.municipalities == 1
+    offset, limit = pager(summary.rows, "trends_movers", scope=(filters, level, order), label="推移の表のページ")
+    view = _mover_view(trends.mover_page(filters, level, order, offset, limit), year_columns, one_town)
+    # A page is at most 500 rows × ~12 columns: within pandas Styler's 262,144 cells.
     styler = view.drop("階層").to_pandas().style.map(grade_style, subset=year_columns)
     height = min(420, 35 * (len(view) + 1) + 3)
     st.dataframe(styler, hide_index=True, width="stretch", height=height, key="trends_movers", column_config={
@@ -94,7 +101,9 @@ def movers_section(filters: Filters, level: str) -> None:
         "変化": st.column_config.NumberColumn(width="small", format="%+d", help="最後の年度の評価 − 最初の年度の評価 (段階)"),
         **{c: st.column_config.TextColumn(width="small") for c in year_columns},
     })
-    table_downloads(view.drop("推移"), f"{level}の総合評価の推移", filters, key="trends_movers_dl")
+    lazy_table_downloads(
+        lambda: _mover_view(trends.all_movers(filters, level, order), year_columns, one_town).drop("推移"),
+        (summary.rows, view.width - 1), f"{level}の総合評価の推移", filters, key="trends_movers_dl")
 
 
 def committee_section(filters: Filters) -> None:

@@ -117,7 +117,10 @@ def _rows(rng: random.Random, town: Town) -> dict[str, list[dict]]:
         indicators.append({"indicator_no": str(no), "name": name, "unit": "%", "fiscal_year": YEARS[-1],
                            "kind": "目標値", "value": base + 20})
     plan = [{"municipality": town.name, "prefecture": town.prefecture, "title": f"{town.name}行財政改革プラン",
-             "start_fy": YEARS[0], "end_fy": YEARS[-1], "document_id": document_id(town)}]
+             "start_fy": YEARS[0], "end_fy": YEARS[-1], "document_id": document_id(town),
+             # 人口: drawn last, so every other cell stays as before; the range follows the suffix (市/区 > 町 > 村)
+             "population": int(rng.lognormvariate(*{"市": (11.2, 0.8), "区": (12.2, 0.6), "町": (9.4, 0.8)}
+                                                     .get(town.name[-1:], (8.0, 0.7))))}]
     return {"計画": plan, "取組": initiatives, "評価": evaluations, "指標": indicators, "財政効果": money,
             "記述": narratives}
 

@@ -23,9 +23,8 @@ def municipalities(filters: Filters, options: Mapping[str, Any]) -> CardSpec | N
     table = overview.select(pl.col("category").alias("カテゴリ"), pl.col("municipalities").alias("自治体数"),
                             pl.col("items").alias("取組数"))
     top = table.sort("自治体数", "取組数", descending=True).row(0, named=True)
-    items = compare.category_items(filters)
     return CardSpec("カテゴリ別の自治体数", count_bars(table, category="カテゴリ", value="自治体数", title=""), table,
                     note="共同実施の取組は各自治体に数えます。カテゴリは data/raw/categories.csv の規則で決まります",
                     takeaway=f"最も多くの自治体が取り組むのは {top['カテゴリ']} ({top['自治体数']:,} 自治体、"
                              f"{top['取組数']:,} 件)",
-                    document_ids=tuple(items["document_id"].unique(maintain_order=True).to_list()))
+                    document_ids=compare.category_documents(filters))

@@ -16,6 +16,20 @@ from warehouse import Filters, quality
 
 PAGE = "データ品質"
 MAX_CHOICES = 50
+CHART_DOCUMENTS = 20  # bars drawn; a national warehouse has a note or two on each of 1,741 documents
+
+
+def charted(table: pl.DataFrame, limit: int = CHART_DOCUMENTS) -> pl.DataFrame:
+    """The counts (文書, 種類, 件数) with the ``limit`` documents that have the most records, the
+    others summed per kind into one bar 「ほか N 文書」 (the card's table keeps every document)."""
+    totals = table.group_by("文書", maintain_order=True).agg(pl.col("件数").sum().alias("n"))
+    if totals.height <= limit:
+        return table
+    keep = totals.sort("n", descending=True, maintain_order=True).head(limit)["文書"]
+    rest = table.filter(~pl.col("文書").is_in(keep.implode()))
+    others = (rest.group_by("種類", maintain_order=True).agg(pl.col("件数").sum())
+              .select(pl.lit(f"ほか {totals.height - limit:,} 文書").alias("文書"), "種類", "件数"))
+    return pl.concat([table.filter(pl.col("文書").is_in(keep.implode())), others])
 
 
 def scoped(filters: Filters):
@@ -35,6 +49,13 @@ DOCUMENTS = Option("documents", "文書", choices=_documents, multiple=MAX_CHOIC
 KINDS = Option("kinds", "種類", choices=_kinds, multiple=MAX_CHOICES)
 
 
+def _order(chart_table: pl.DataFrame) -> list[str]:
+    """Most records first, the 「ほか N 文書」 bar last."""
+    totals = (chart_table.group_by("文書", maintain_order=True).agg(pl.col("件数").sum())
+              .sort("件数", descending=True, maintain_order=True)["文書"].to_list())
+    return [d for d in totals if not d.startswith("ほか ")] + [d for d in totals if d.startswith("ほか ")]
+
+
 @recipe("quality.counts", page=PAGE, title="文書別・種類別の件数", options=(DOCUMENTS, KINDS),
         description="取り込み時に記録した訂正・修復・不一致などの件数", filters_used=("municipality", "search"))
 def counts(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
@@ -45,9 +66,11 @@ def counts(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     labels = [kind_label(k) for k in kind_order(rows["kind"].drop_nulls().to_list())]
     by_kind = table.group_by("種類").agg(pl.col("件数").sum()).sort(["件数", "種類"], descending=[True, False])
     top = by_kind.row(0, named=True)
+    chart_table = charted(table)
+    cut = chart_table.height != table.height or chart_table["文書"].n_unique() != table["文書"].n_unique()
     return CardSpec(
         "文書別・種類別の件数",
-        stacked_bars(table, "文書", "種類", "件数", category_title="文書", stack_title="種類",
+        stacked_bars(chart_table, "文書", "種類", "件数", category_order=_order(chart_table) if cut else None, category_title="文書", stack_title="種類",
                      value_title="件数", stack_order=labels, legend="right"),
         table, note="取り込み時に記録した件数 (文書ごと)",
         takeaway=f"記録は合計 {rows.height:,} 件 (最も多いのは {top['種類']} {top['件数']:,} 件)",

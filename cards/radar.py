@@ -27,7 +27,7 @@ def profile_choices(filters: Filters) -> list[tuple[str, str]]:
     if options.is_empty():
         return []
     year = filters.fiscal_year
-    labels = radar.item_labels(tuple(options.items["initiative_id"]))
+    labels = radar.slice_item_labels(filters)
     profiles = [Profile(kind, key, year) for kind in ("theme", "department", "municipality")
                 for key in options.keys(kind)]
     profiles += [Profile("item", key, year) for key in options.keys("item")]

@@ -20,6 +20,7 @@ import polars as pl
 import pyarrow as pa
 
 from etl.categories import Dictionary
+from etl.comparison import build_figures
 from etl.document_tables import DocumentTables, arrow_schemas, document_tables, location
 from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
@@ -30,7 +31,8 @@ SCHEMA = """
 CREATE TABLE _documents (document_id VARCHAR PRIMARY KEY, municipality VARCHAR, prefecture VARCHAR,
     title VARCHAR, file VARCHAR, sha256 VARCHAR, format VARCHAR, published VARCHAR,
     original_file VARCHAR, line_count INTEGER);
-CREATE TABLE _municipalities (municipality VARCHAR PRIMARY KEY, prefecture VARCHAR, code VARCHAR);
+CREATE TABLE _municipalities (municipality VARCHAR PRIMARY KEY, prefecture VARCHAR, code VARCHAR,
+    population BIGINT);
 CREATE TABLE _initiatives (initiative_id VARCHAR PRIMARY KEY, municipality VARCHAR,
     document_id VARCHAR, level VARCHAR, code VARCHAR, parent_id VARCHAR, title VARCHAR,
     fiscal_year INTEGER, start_fy INTEGER, end_fy INTEGER, departments VARCHAR[],
@@ -69,7 +71,7 @@ ARROW_SCHEMAS = {name: schema for name, schema in arrow_schemas(SCHEMA).items()
 
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
-    "municipalities": ["municipality", "prefecture", "code"],
+    "municipalities": ["municipality", "prefecture", "code", "population"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",
@@ -106,6 +108,7 @@ class LoadedDocument:
     original_file: str
     line_count: int
     extract: Extract | None  # None once its rows (``tables``) are built or come from the cache
+    population: int | None = None  # 人口 the document states for its municipality (workbooks)
     notes: list[Issue] = field(default_factory=list)  # data_quality rows after the extract's own
     tables: DocumentTables | None = None
     # The extract cache key of what decided ``extract`` (etl.extract_cache); None: not cached.
@@ -199,11 +202,33 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
             if name.endswith("_municipalities"):
                 names |= {r["municipality"] for r in rows if r.get("municipality")}
     prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
+    population = _populations(con, content)
     rows = []
     for name in sorted(names):
         prefecture, code = content.municipality_codes.get(name, (prefecture_of_doc.get(name), None))
-        rows.append(dict(municipality=name, prefecture=prefecture, code=code))
+        rows.append(dict(municipality=name, prefecture=prefecture, code=code, population=population.get(name)))
     _insert(con, "_municipalities", rows)
+
+
+def _populations(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> dict[str, int]:
+    """人口 per municipality from the plans that state it. Two plans of one municipality that
+    disagree: the later document id wins (sorted), and data_quality says so."""
+    stated: dict[str, list[LoadedDocument]] = {}
+    for d in sorted(content.documents, key=lambda d: d.document_id):
+        if d.population is not None and d.municipality:
+            stated.setdefault(d.municipality, []).append(d)
+    notes = []
+    for name, docs in stated.items():
+        if len({d.population for d in docs}) > 1:
+            chosen = docs[-1]
+            notes.append(dict(document_id=chosen.document_id, location=_location(chosen.file, (2,), "計画"),
+                              kind="mismatch", sheet="計画", line=2, initiative_id=None,
+                              message=f"{name}の人口が文書によって異なります（"
+                                      + "、".join(f"{d.document_id}: {d.population:,}人" for d in docs) + "）",
+                              resolution=f"{chosen.document_id} の {chosen.population:,}人を採用しました"))
+    if notes:
+        _insert(con, "_data_quality", notes)
+    return {name: docs[-1].population for name, docs in stated.items()}
 
 
 def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
@@ -314,6 +339,7 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)
+            build_figures(con)
             check_invariants(con)
             con.sql("INSERT INTO _build VALUES (?, ?, ?)",
                     params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])

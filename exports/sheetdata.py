@@ -14,8 +14,9 @@ quote-prefix style), dates as Excel serial numbers with a date style.
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -85,9 +86,14 @@ def _column_cells(
     ]
 
 
-def insert_rows(xlsx: bytes, part: str, rows: str) -> bytes:
-    """Copy the xlsx package, splicing ``rows`` into worksheet ``part``."""
-    if not rows:
+def insert_rows(xlsx: bytes, part: str, rows: str | Iterable[str]) -> bytes:
+    """Copy the xlsx package, splicing ``rows`` into worksheet ``part``.
+
+    ``rows`` may come in pieces (an iterable of ``<row>`` strings, e.g. 10,000 rows each): they
+    are compressed as they arrive, so a 100,000-row table never exists as one XML string."""
+    pieces = iter([rows] if isinstance(rows, str) else rows)
+    first = next((piece for piece in pieces if piece), None)
+    if first is None:
         return xlsx
     source = zipfile.ZipFile(io.BytesIO(xlsx))
     output = io.BytesIO()
@@ -95,14 +101,23 @@ def insert_rows(xlsx: bytes, part: str, rows: str) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == part:
+                head, tail = _split(data)
+                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
                 # Level 1: the row XML is large and repetitive; much faster, similar size.
-                target.writestr(info, _splice(data, rows.encode("utf-8")), zipfile.ZIP_DEFLATED, 1)
+                entry._compresslevel = 1  # ZipFile.open(ZipInfo, "w") reads the level from here
+                with target.open(entry, "w", force_zip64=True) as sheet:
+                    sheet.write(head)
+                    for piece in itertools.chain([first], pieces):
+                        sheet.write(piece.encode("utf-8"))
+                    sheet.write(tail)
             else:
                 target.writestr(info, data, zipfile.ZIP_DEFLATED)
     return output.getvalue()
 
 
-def _splice(sheet_xml: bytes, rows: bytes) -> bytes:
+def _split(sheet_xml: bytes) -> tuple[bytes, bytes]:
+    """The worksheet part before and after the place the data rows go (just before ``</sheetData>``)."""
     # Our rows are UTF-8; the part must be too (openpyxl omits the declaration).
     declaration = sheet_xml[: sheet_xml.find(b"?>") + 2] if sheet_xml.startswith(b"<?xml") else b""
     if declaration and b"encoding" in declaration and b"utf-8" not in declaration.lower():
@@ -110,4 +125,4 @@ def _splice(sheet_xml: bytes, rows: bytes) -> bytes:
     end = sheet_xml.find(_SHEET_DATA_END)
     if end < 0 or sheet_xml.count(_SHEET_DATA_END) != 1:
         raise RuntimeError("worksheet XML has no single </sheetData>; openpyxl output changed")
-    return sheet_xml[:end] + rows + sheet_xml[end:]
+    return sheet_xml[:end], sheet_xml[end:]

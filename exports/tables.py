@@ -51,6 +51,7 @@ from exports.cells import (
     prepare_columns,
     truncate_utf16,
 )
+from exports.limits import check_fits
 from exports.sheetdata import insert_rows, rows_xml
 
 __all__ = [
@@ -63,8 +64,10 @@ __all__ = [
 ]
 
 CONDITIONS_SHEET = "条件"
+# Rows prepared and serialised at a time: a 100,000-row table is written in ten pieces, so
+# its memory stays that of 10,000 rows (column widths are estimated from the first piece).
+CHUNK_ROWS = 10_000
 SHEET_NAME_LIMIT = 31
-EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff\ud800-\udfff]")
 _FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _HEADER_FONT = Font(bold=True)
@@ -153,14 +156,16 @@ def to_xlsx(
     (see :mod:`exports.cells`).
     """
     stamp = format_timestamp(exported_at)  # validate before doing any work
-    if frame.height + 1 > EXCEL_MAX_ROWS or frame.width > EXCEL_MAX_COLUMNS:
-        raise ValueError(f"{frame.height} rows × {frame.width} columns exceed an Excel sheet")
-    columns = prepare_columns(frame, column_formats)
+    check_fits(frame.height, frame.width)  # TooManyRows: use CSV (see exports.limits)
+    # Kinds and column widths from the first rows; the body is rendered a chunk at a time.
+    columns = prepare_columns(frame.head(CHUNK_ROWS), column_formats)
     workbook = Workbook(write_only=True)
     workbook.properties.creator = _CREATOR
     workbook.properties.created = exported_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     data_name = safe_sheet_name(sheet_name, existing=[CONDITIONS_SHEET])
-    body = _write_data_sheet(workbook.create_sheet(data_name), columns, frame.height)
+    style_ids, guarded = _write_data_sheet(workbook.create_sheet(data_name), columns, frame.height)
+    body = (rows_xml(prepare_columns(frame.slice(start, CHUNK_ROWS), column_formats), style_ids, guarded,
+                     first_row=start + 2) for start in range(0, frame.height, CHUNK_ROWS))
     _write_conditions_sheet(
         workbook.create_sheet(CONDITIONS_SHEET), conditions, sources, stamp, frame.height
     )
@@ -170,8 +175,9 @@ def to_xlsx(
     return insert_rows(buffer.getvalue(), "xl/worksheets/sheet1.xml", body)
 
 
-def _write_data_sheet(ws, columns: list[Column], height: int) -> str:
-    """Layout and header row via openpyxl; returns the body rows as XML.
+def _write_data_sheet(ws, columns: list[Column], height: int) -> tuple[dict[str, int], int]:
+    """Layout and header row via openpyxl; returns the style ids the body rows use (per column
+    kind, and the quote-prefix style of guarded text).
 
     Write-only sheets take layout settings before the first row.  The body
     is serialised by :mod:`exports.sheetdata` (openpyxl is too slow per cell)
@@ -194,7 +200,7 @@ def _write_data_sheet(ws, columns: list[Column], height: int) -> str:
         for column in columns
         if column.number_format
     }
-    return rows_xml(columns, style_ids, _style_id(ws, quote_prefix=True))
+    return style_ids, _style_id(ws, quote_prefix=True)
 
 
 def _style_id(ws, *, number_format: str | None = None, quote_prefix: bool = False) -> int:
@@ -277,9 +283,16 @@ def to_csv(frame: pl.DataFrame, *, column_formats: dict[str, str] | None = None)
     Same headers and cell rules as :func:`to_xlsx`; numbers are written
     plainly (no thousands separators) so Excel reads them as numbers.
     """
-    columns = prepare_columns(frame, column_formats)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_text(clean_text(column.name)) for column in columns])
-    writer.writerows(zip(*(csv_values(column) for column in columns)))
-    return buffer.getvalue().encode("utf-8-sig")
+    buffer = io.BytesIO()
+    buffer.write("\ufeff".encode("utf-8"))
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([csv_text(clean_text(name)) for name in frame.columns])
+    for start in range(0, frame.height, CHUNK_ROWS):  # bounded memory, as for xlsx
+        columns = prepare_columns(frame.slice(start, CHUNK_ROWS), column_formats)
+        writer.writerows(zip(*(csv_values(column) for column in columns)))
+        buffer.write(text.getvalue().encode("utf-8"))
+        text.seek(0)
+        text.truncate()
+    buffer.write(text.getvalue().encode("utf-8"))
+    return buffer.getvalue()

@@ -29,6 +29,18 @@ def source_titles(filters: Filters, document_ids: tuple[str, ...] | list[str] | 
     return [f"{r['title']} ({r['file']})" for r in docs.iter_rows(named=True)]
 
 
+# A national slice draws on up to 1,741 documents; a card names the first few, and the table's
+# files (their 条件 sheet) list them all.
+SHOWN_SOURCES = 5
+
+
+def sources_line(sources: list[str]) -> str:
+    """「出典: A ／ B ／ … ほか 1,736 文書」: at most ``SHOWN_SOURCES`` documents by name."""
+    more = len(sources) - SHOWN_SOURCES
+    text = "出典: " + " ／ ".join(sources[:SHOWN_SOURCES])
+    return text + (f" ほか {more:,} 文書 (ダウンロードした表の「条件」シートに全文書)" if more > 0 else "")
+
+
 def chart_alt(spec: CardSpec, *, table_toggle: bool = True) -> str:
     """The chart's text alternative for screen readers: what it shows, its point (the takeaway
     sentence the slide states) and, on a card, where the numbers are (「表で見る」 above it)."""
@@ -55,7 +67,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
             st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch", alt=chart_alt(spec))
         sources = source_titles(filters, spec.document_ids)
         if sources:
-            st.caption(md("出典: " + " ／ ".join(sources)))
+            st.caption(md(sources_line(sources)))
         row = st.container(horizontal=True)  # buttons keep their natural width in narrow cards
         # The three files sit in a menu, drawn only when opened: as buttons they cost every visit
         # about 0.13 s of browser CPU per card (measured on 指標, seven cards; issue 3's first draw).

@@ -6,6 +6,7 @@ import streamlit as st
 
 from charts.theme import GRADE_COLORS
 from vocab import fy_labels
+from warehouse.explorer import DOCUMENT_ORDER, EVALUATED_FIRST, ORDERS  # noqa: F401 (the page's words)
 
 EXPLORER_COLUMNS = {
     "municipality": "自治体", "level": "階層", "code": "番号", "title": "取組名",
@@ -29,14 +30,10 @@ def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
     ).rename(EXPLORER_COLUMNS)
 
 
-EVALUATED_FIRST = "評価のある取組から"
-DOCUMENT_ORDER = "文書の順"
-ORDERS = (EVALUATED_FIRST, DOCUMENT_ORDER)
-
-
 def ordered(rows: pl.DataFrame, order: str = EVALUATED_FIRST) -> pl.DataFrame:
     """The explorer's rows in the chosen order: by default initiatives with an evaluation (a
-    grade, a criterion score or a committee rating) lead, each group in document order."""
+    grade, a criterion score or a committee rating) lead, each group in document order.
+    The page sorts in SQL (``warehouse.explorer``); this is the same rule on a frame in hand."""
     if order != EVALUATED_FIRST or rows.is_empty():
         return rows
     evaluated = pl.any_horizontal(pl.col(c).is_not_null() for c in

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from etl.normalize import match_key, match_keys
 from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
-from warehouse.queries import cached, initiatives
+from warehouse.queries import cached
+from warehouse.selection import SLICE_ORDER, with_slice
 
 SUMMARY_YEAR = 0  # widget sentinel for 総括 (a selectbox cannot hold None as a choice)
 
@@ -57,22 +59,23 @@ class RadarOptions:
         return self.items.is_empty()
 
 
-_SCORED = """
-    SELECT DISTINCT initiative_id FROM evaluations
-    WHERE evaluator = 'self' AND list_contains(?, criterion) AND score IS NOT NULL
-"""
+# How many 対象 (target) choices one selectbox lists; above it the page asks for a search
+# (at national scale one level alone has 86,000 initiatives).
+TARGET_LIMIT = 200
 
 
 @cached
 def radar_options(filters: Filters) -> RadarOptions:
     """What the radar can draw in the slice: the initiatives with criterion scores, and the
     themes, departments and municipalities of those initiatives."""
-    rows = initiatives(filters)
-    scored = query(_SCORED, [list(CRITERIA)])["initiative_id"]
-    items = (rows.filter(pl.col("initiative_id").is_in(scored.implode()))
-             .select("initiative_id", "municipality", "level", "code", "title", "themes", "departments")
-             .with_columns(pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""),
-                                     pl.col("title")).alias("label")))
+    head, params = with_slice(filters)
+    items = query(f"""{head} SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.themes, i.departments
+        FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)
+        WHERE i.initiative_id IN (SELECT initiative_id FROM evaluations WHERE evaluator = 'self'
+              AND list_contains(?, criterion) AND score IS NOT NULL AND initiative_id IN (SELECT initiative_id FROM sel))
+        ORDER BY {SLICE_ORDER}""", [*params, list(CRITERIA)])
+    items = items.with_columns(pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""),
+                                         pl.col("title")).alias("label"))
     departments = sorted(set(items["departments"].explode().drop_nulls().to_list()))
     towns = sorted(set(items["municipality"].drop_nulls().to_list()))
     # Themes keep the documents' order (first appearance), which reads better than code points.
@@ -93,34 +96,48 @@ def _members(kind: str) -> str:
 
 # Group averages use the finest scored level: an initiative whose children carry scores for
 # the same year (a Tomakomai 取組項目 over its 実践項目) is left out, so nothing counts twice.
+# Every step is restricted to the profile's members first: scanning all evaluations for the
+# children check took seconds at national scale. Parameters: the criteria, the key, the kind.
 _LEAVES = """
-    WITH scored AS (
+    WITH members AS (SELECT i.initiative_id FROM initiatives i WHERE {members}),
+    scored AS (
         SELECT e.initiative_id, e.fiscal_year, e.criterion, e.score FROM evaluations e
         WHERE e.evaluator = 'self' AND list_contains(?, e.criterion) AND e.score IS NOT NULL
+          AND e.initiative_id IN (SELECT initiative_id FROM members)
+    ), covered AS (  -- (parent, year) pairs whose children carry scores
+        SELECT DISTINCT c.parent_id AS initiative_id, coalesce(k.fiscal_year, -1) AS year
+        FROM initiatives c JOIN evaluations k ON k.initiative_id = c.initiative_id
+        WHERE c.parent_id IN (SELECT initiative_id FROM members) AND k.evaluator = 'self'
+          AND list_contains(?, k.criterion) AND k.score IS NOT NULL
     )
-    SELECT s.* FROM scored s JOIN initiatives i USING (initiative_id)
-    WHERE ({members})
-      AND (? = 'item' OR NOT EXISTS (
-            SELECT 1 FROM initiatives c JOIN scored k ON k.initiative_id = c.initiative_id
-            WHERE c.parent_id = s.initiative_id AND k.fiscal_year IS NOT DISTINCT FROM s.fiscal_year))
+    SELECT s.* FROM scored s
+    WHERE ? = 'item' OR NOT EXISTS (SELECT 1 FROM covered v WHERE v.initiative_id = s.initiative_id
+                                     AND v.year = coalesce(s.fiscal_year, -1))
 """
+
+
+@cached
+def profile_table(kind: str, key: str) -> pl.DataFrame:
+    """Every year's criterion means of a profile in one query: fiscal_year (NULL = 総括),
+    criterion, score (mean 0–3), n (initiatives averaged)."""
+    return query(f"SELECT fiscal_year, criterion, avg(score) AS score, count(DISTINCT initiative_id) AS n "
+                 f"FROM ({_LEAVES.format(members=_members(kind))}) GROUP BY fiscal_year, criterion",
+                 [key, list(CRITERIA), list(CRITERIA), kind])
 
 
 @cached
 def profile_years(kind: str, key: str) -> tuple[int | None, ...]:
     """Fiscal years with criterion scores for a profile, 総括 (None) first, then oldest first."""
-    found = query(f"SELECT DISTINCT fiscal_year FROM ({_LEAVES.format(members=_members(kind))}) "
-                  "ORDER BY fiscal_year NULLS FIRST", [list(CRITERIA), key, kind])
-    return tuple(found["fiscal_year"].to_list())
+    years = profile_table(kind, key)["fiscal_year"].unique().to_list()
+    return tuple(sorted(years, key=lambda y: -1 if y is None else y))
 
 
 @cached
 def profile_scores(profile: Profile) -> pl.DataFrame:
     """The profile's four criteria: criterion, score (mean 0–3), n (initiatives averaged)."""
-    scores = query(f"SELECT criterion, avg(score) AS score, count(DISTINCT initiative_id) AS n "
-                   f"FROM ({_LEAVES.format(members=_members(profile.kind))}) "
-                   "WHERE fiscal_year IS NOT DISTINCT FROM ? GROUP BY criterion",
-                   [list(CRITERIA), profile.key, profile.kind, profile.year])
+    table = profile_table(profile.kind, profile.key)
+    year = pl.col("fiscal_year")
+    scores = table.filter(year.is_null() if profile.year is None else year == profile.year).drop("fiscal_year")
     return scores.sort(pl.col("criterion").replace_strict(list(CRITERIA), list(range(len(CRITERIA)))))
 
 
@@ -245,3 +262,44 @@ def across_years(profile: Profile, limit: int = 4) -> list[Profile]:
     summary = [None] if None in years else []
     dated = [y for y in years if y is not None][-(limit - len(summary)):]
     return [Profile(profile.kind, profile.key, y) for y in [*dated, *summary]]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The 対象 choices a selectbox lists: at most ``TARGET_LIMIT`` of ``matches``."""
+    keys: tuple[str, ...]
+    labels: dict[str, str]  # key → label, for the listed keys
+    matches: int  # how many targets match the search (all of them without one)
+    total: int  # how many targets the 種類 has
+
+
+@cached
+def find_targets(filters: Filters, choice: str, text: str | None = None, keep: str | None = None) -> Targets:
+    """The first ``TARGET_LIMIT`` targets of a 種類 choice whose name (label, number) contains
+    ``text`` (matched in normalised form, see ``match_key``), plus ``keep`` (the current choice)
+    when it is a target, so a chosen profile never disappears from its own list."""
+    options = radar_options(filters)
+    if choice.startswith("item:"):
+        frame = options.items.filter(pl.col("level") == choice[5:]).select(pl.col("initiative_id").alias("key"), "label")
+    else:
+        names = options.keys(choice)
+        frame = pl.DataFrame({"key": names, "label": names}, schema={"key": pl.String, "label": pl.String})
+    total = frame.height
+    key = match_key(text) if text else ""
+    found = frame.filter(match_keys(pl.col("label")).str.contains(key, literal=True)) if key else frame
+    shown = found.head(TARGET_LIMIT)
+    if keep is not None and keep not in shown["key"] and keep in frame["key"]:
+        shown = pl.concat([frame.filter(pl.col("key") == keep), shown])
+    return Targets(tuple(shown["key"]), dict(zip(shown["key"], shown["label"])), found.height, total)
+
+
+@cached
+def slice_item_labels(filters: Filters) -> dict[str, str]:
+    """``item_labels`` of every initiative the radar offers in the slice, computed on the frame
+    (passing 86,000 ids back to DuckDB as a list scanned the table once per id)."""
+    items = radar_options(filters).items
+    title = pl.col("title").fill_null("")
+    short = pl.when(title.str.len_chars() <= 18).then(title).otherwise(title.str.slice(0, 17) + "…")
+    labels = items.select("initiative_id", pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""), short)
+                          .str.replace_all("  ", " ", literal=True).alias("label"))
+    return dict(zip(labels["initiative_id"], labels["label"]))

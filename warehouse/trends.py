@@ -22,6 +22,7 @@ from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
 from warehouse.queries import cached, initiatives
+from warehouse.selection import LEVEL_RANK, SLICE_ORDER, with_slice
 
 # Grade → number for sparklines and movement: A=4 … D=1 (higher is better).
 GRADE_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}
@@ -30,46 +31,48 @@ MOVER_ORDERS = ("改善した順", "悪化した順", "番号順")
 
 
 # -- the slice ---------------------------------------------------------------------------
+# The slice stays in DuckDB (``warehouse.selection``): at national scale it holds 100,000
+# initiatives, and an id list passed as a parameter made every query scan it per row.
 
-def _ids(filters: Filters, level: str | None = None) -> list[str]:
-    rows = initiatives(filters)
-    if level is not None:
-        rows = rows.filter(pl.col("level") == level)
-    return rows["initiative_id"].to_list()
+_GRADED = ("SELECT initiative_id, fiscal_year, grade FROM evaluations WHERE evaluator = 'self' "
+           "AND criterion = '総合評価' AND grade IS NOT NULL AND initiative_id IN (SELECT initiative_id FROM sel)")
+
+
+# A row's place in the slice's order (``SLICE_ORDER``) as one comparable value, so that "first
+# appearance" is a min() and not a window over the whole slice (NULL years sort first).
+_PLACE = ("min(row(i.municipality, " + LEVEL_RANK + ", coalesce(i.fiscal_year, -1), s.line, i.initiative_id))")
+_SLICE_ROWS = "FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)"
 
 
 @cached
 def graded_levels(filters: Filters) -> tuple[tuple[str, int], ...]:
     """Levels (階層) of the slice that carry 総合評価 grades, with how many initiatives each,
     in the slice's level order."""
-    ids = _ids(filters)
-    if not ids:
-        return ()
-    found = query("SELECT i.level, count(DISTINCT e.initiative_id) AS n FROM evaluations e "
-                  "JOIN initiatives i USING (initiative_id) WHERE e.evaluator = 'self' "
-                  "AND e.criterion = '総合評価' AND e.grade IS NOT NULL AND list_contains(?, e.initiative_id) "
-                  "GROUP BY ALL", [ids])
-    counts = dict(zip(found["level"], found["n"]))
-    order = initiatives(filters)["level"].unique(maintain_order=True).to_list()
-    return tuple((level, counts[level]) for level in order if level in counts)
+    head, params = with_slice(filters)
+    found = query(f"""{head}, graded AS (SELECT DISTINCT initiative_id FROM ({_GRADED}))
+        SELECT i.level, count(g.initiative_id) AS n, {_PLACE} AS first
+        {_SLICE_ROWS} LEFT JOIN graded g USING (initiative_id) GROUP BY i.level HAVING n > 0 ORDER BY first""",
+                  params)
+    return tuple(zip(found["level"].to_list(), found["n"].to_list()))
 
 
 @cached
 def yearly_grades(filters: Filters, level: str) -> pl.DataFrame:
     """Every self-evaluation 総合評価 (all years and 総括) of the slice's initiatives at ``level``:
     initiative_id, fiscal_year (NULL = 総括), grade."""
-    ids = _ids(filters, level)
-    if not ids:
-        return pl.DataFrame(schema={"initiative_id": pl.String, "fiscal_year": pl.Int32, "grade": pl.String})
-    return query("SELECT initiative_id, fiscal_year, grade FROM evaluations WHERE evaluator = 'self' "
-                 "AND criterion = '総合評価' AND grade IS NOT NULL AND list_contains(?, initiative_id) "
-                 "ORDER BY initiative_id, coalesce(fiscal_year, 9999)", [ids])
+    head, params = with_slice(filters, level)
+    return query(f"{head} {_GRADED} ORDER BY initiative_id, coalesce(fiscal_year, 9999)", params)
 
 
 @cached
 def grade_counts(filters: Filters, level: str) -> pl.DataFrame:
-    """Grades per fiscal year (NULL = 総括): fiscal_year, grade, count, share (0–1 within the year)."""
-    return grade_shares(yearly_grades(filters, level))
+    """Grades per fiscal year (NULL = 総括): fiscal_year, grade, count, share (0–1 within the year).
+    Counted in SQL: the yearly grades of a national slice are half a million rows."""
+    head, params = with_slice(filters, level)
+    return query(f"""{head} SELECT fiscal_year, grade, count(*) AS count,
+                       count(*) / sum(count(*)) OVER (PARTITION BY fiscal_year) AS share
+                     FROM ({_GRADED}) GROUP BY fiscal_year, grade
+                     ORDER BY coalesce(fiscal_year, 9999), grade""", params)
 
 
 def grade_shares(grades: pl.DataFrame) -> pl.DataFrame:
@@ -83,13 +86,11 @@ def grade_shares(grades: pl.DataFrame) -> pl.DataFrame:
 def criterion_means(filters: Filters, level: str) -> pl.DataFrame:
     """Mean self-evaluation score per fiscal year and criterion (0–3) over the slice at ``level``:
     fiscal_year (NULL = 総括), criterion, score, n."""
-    ids = _ids(filters, level)
-    if not ids:
-        return pl.DataFrame(schema={"fiscal_year": pl.Int32, "criterion": pl.String,
-                                    "score": pl.Float64, "n": pl.Int64})
-    means = query("SELECT fiscal_year, criterion, avg(score) AS score, count(*) AS n FROM evaluations "
+    head, params = with_slice(filters, level)
+    means = query(f"{head} SELECT fiscal_year, criterion, avg(score) AS score, count(*) AS n FROM evaluations "
                   "WHERE evaluator = 'self' AND list_contains(?, criterion) AND score IS NOT NULL "
-                  "AND list_contains(?, initiative_id) GROUP BY fiscal_year, criterion", [list(CRITERIA), ids])
+                  "AND initiative_id IN (SELECT initiative_id FROM sel) GROUP BY fiscal_year, criterion",
+                  [*params, list(CRITERIA)])
     return means.sort(pl.col("fiscal_year").fill_null(9999),
                       pl.col("criterion").replace_strict(list(CRITERIA), list(range(len(CRITERIA)))))
 
@@ -157,10 +158,10 @@ def grade_columns(history: pl.DataFrame) -> list[str]:
 @cached
 def slice_documents(filters: Filters, level: str | None = None) -> list[str]:
     """Source documents (document_id) of the slice's initiatives, for the cards' 出典 line."""
-    rows = initiatives(filters)
-    if level is not None:
-        rows = rows.filter(pl.col("level") == level)
-    return rows["document_id"].unique(maintain_order=True).to_list()
+    head, params = with_slice(filters, level)
+    found = query(f"{head} SELECT i.document_id, {_PLACE} AS first {_SLICE_ROWS} GROUP BY i.document_id ORDER BY first",
+                  params)
+    return found["document_id"].to_list()
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,96 @@ def mover_counts(history: pl.DataFrame) -> MoverCounts:
                        int(change.is_null().sum()))
 
 
+# -- the movers table, in SQL: one page at a time --------------------------------------------
+# Two steps, so that a page costs a top-N sort and not the whole table: ``_RANKED`` gives every
+# graded initiative its change (first and last yearly grade by arg_min/arg_max, no lists), the
+# page is cut from it, and only the page's initiatives get their year columns and sparkline.
+
+_POINTS = "CASE grade WHEN 'A' THEN 4 WHEN 'B' THEN 3 WHEN 'C' THEN 2 WHEN 'D' THEN 1 END"
+_MOVER_SORT = {"改善した順": f"change IS NULL, change DESC, {SLICE_ORDER}",
+               "悪化した順": f"change IS NULL, change ASC, {SLICE_ORDER}",
+               "番号順": SLICE_ORDER}
+
+# Per graded initiative of the slice (``sel``, ``graded``): change (last − first yearly grade in
+# steps, NULL with fewer than two yearly grades).
+_RANKED = f"""
+    yearly AS (
+        SELECT initiative_id, {_POINTS} AS points, fiscal_year FROM graded
+        WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')
+    ), moves AS (
+        SELECT initiative_id, CASE WHEN count(*) > 1
+               THEN arg_max(points, fiscal_year) - arg_min(points, fiscal_year) END AS change
+        FROM yearly GROUP BY initiative_id
+    ), ranked AS (
+        SELECT g.initiative_id, m.change FROM (SELECT DISTINCT initiative_id FROM graded) g
+        LEFT JOIN moves m USING (initiative_id)
+    )"""
+
+
+@dataclass(frozen=True)
+class MoverSummary:
+    """What the movers table holds before any page of it is read."""
+    years: tuple[int, ...]  # fiscal years with a grade, oldest first (a column each, then 総括)
+    rows: int  # graded initiatives
+    municipalities: int
+    counts: "MoverCounts"
+
+
+@cached
+def mover_summary(filters: Filters, level: str) -> MoverSummary:
+    """The movers table's year columns, size, municipalities and 改善/悪化/変わらず counts."""
+    head, params = with_slice(filters, level)
+    years = sorted(y for y in grade_counts(filters, level)["fiscal_year"].unique().to_list() if y is not None)
+    found = query(f"""{head}, graded AS ({_GRADED}), {_RANKED}
+        SELECT count(*) AS n, count(DISTINCT i.municipality) AS towns,
+               count(*) FILTER (WHERE change > 0) AS up, count(*) FILTER (WHERE change < 0) AS down,
+               count(*) FILTER (WHERE change = 0) AS same, count(*) FILTER (WHERE change IS NULL) AS single
+        FROM ranked r JOIN initiatives i USING (initiative_id)""", params).row(0, named=True)
+    return MoverSummary(tuple(years), found["n"], found["towns"],
+                        MoverCounts(found["up"], found["down"], found["same"], found["single"]))
+
+
+def _movers_sql(filters: Filters, level: str, order: str, limit: int | None, offset: int) -> tuple[str, list]:
+    """``movers(grade_history_for(filters, level), order)`` rows ``offset`` … as SQL: municipality,
+    level, code, title, a column per year (「R3 (2021)」), 総括, trend, first, last, change."""
+    head, params = with_slice(filters, level)
+    years = mover_summary(filters, level).years
+    # Years come from the warehouse as integers and labels from ``fy_label``: no user text here.
+    columns = "".join(f"max(grade) FILTER (WHERE fiscal_year = {int(y)}) AS \"{fy_label(int(y))}\", " for y in years)
+    picked = "".join(f'h."{fy_label(int(y))}", ' for y in years)
+    cut = "LIMIT ? OFFSET ?" if limit is not None else ""
+    sql = f"""{head}, graded AS ({_GRADED}), {_RANKED},
+        page AS (
+            SELECT r.initiative_id, r.change, i.municipality, i.level, i.fiscal_year, s.line FROM ranked r
+            JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)
+            ORDER BY {_MOVER_SORT[order]} {cut}
+        ), history AS (
+            SELECT initiative_id, {columns}
+                   max(grade) FILTER (WHERE fiscal_year IS NULL) AS "{fy_label(None)}",
+                   coalesce(list(grade ORDER BY fiscal_year)
+                            FILTER (WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')), []) AS letters
+            FROM graded WHERE initiative_id IN (SELECT initiative_id FROM page) GROUP BY initiative_id
+        )
+        SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, {picked}h."{fy_label(None)}",
+               list_transform(h.letters, lambda grade: {_POINTS}) AS trend,
+               h.letters[1] AS first, h.letters[-1] AS last, p.change
+        FROM page p JOIN history h USING (initiative_id) JOIN initiatives i USING (initiative_id)
+        JOIN page s USING (initiative_id)  -- the page's sort keys again, under the names the order uses
+        ORDER BY {_MOVER_SORT[order].replace("change", "p.change")}"""
+    return sql, [*params, *([limit, offset] if limit is not None else [])]
+
+
+@cached
+def mover_page(filters: Filters, level: str, order: str, offset: int, limit: int) -> pl.DataFrame:
+    """Rows ``offset`` … ``offset + limit − 1`` of the movers table in ``order`` (``MOVER_ORDERS``)."""
+    return query(*_movers_sql(filters, level, order, limit, offset))
+
+
+def all_movers(filters: Filters, level: str, order: str) -> pl.DataFrame:
+    """The whole movers table in ``order``, for a download (read when clicked, not cached)."""
+    return query(*_movers_sql(filters, level, order, None, 0))
+
+
 # -- self-evaluation against the committee ---------------------------------------------------
 
 @cached
@@ -191,18 +282,17 @@ def committee_pairs(filters: Filters) -> pl.DataFrame:
     committee rates Tomakomai's 取組項目, while departments and most text belong to the
     practice items (実践項目) below them.
     """
-    rows = initiatives(filters)
-    ids = list(dict.fromkeys(rows["initiative_id"].to_list() + rows["parent_id"].drop_nulls().to_list()))
-    if not ids:
-        return pl.DataFrame(schema={"initiative_id": pl.String, "municipality": pl.String, "document_id": pl.String,
-                                    "level": pl.String, "code": pl.String, "title": pl.String, "self_total": pl.Float64,
-                                    "self_mean": pl.Float64, "committee": pl.Float64})
+    head, params = with_slice(filters)
     criteria = ", ".join(f"max(e.score) FILTER (WHERE e.criterion = '{c}') AS \"{c}\"" for c in CRITERIA)
     return query(f"""
-        WITH self AS (
+        {head}, candidates AS (
+            SELECT initiative_id FROM sel
+            UNION SELECT i.parent_id FROM sel JOIN initiatives i USING (initiative_id) WHERE i.parent_id IS NOT NULL
+        ), self AS (
             SELECT e.initiative_id, {criteria},
                    max(e.score) FILTER (WHERE e.criterion = '合計') AS total
-            FROM evaluations e WHERE e.evaluator = 'self' AND e.fiscal_year IS NULL GROUP BY ALL
+            FROM evaluations e WHERE e.evaluator = 'self' AND e.fiscal_year IS NULL
+              AND e.initiative_id IN (SELECT initiative_id FROM candidates) GROUP BY ALL
         ), committee AS (
             SELECT initiative_id, avg(score) AS committee FROM evaluations
             WHERE criterion = '委員評価' AND fiscal_year IS NULL AND score IS NOT NULL GROUP BY ALL
@@ -213,8 +303,8 @@ def committee_pairs(filters: Filters) -> pl.DataFrame:
                c.committee
         FROM initiatives i JOIN committee c USING (initiative_id) JOIN self s USING (initiative_id)
         JOIN _initiatives x USING (initiative_id)
-        WHERE list_contains(?, i.initiative_id) AND coalesce(s.total, s."進捗度") IS NOT NULL
-        ORDER BY i.municipality, x.line""", [ids])
+        WHERE i.initiative_id IN (SELECT initiative_id FROM candidates) AND coalesce(s.total, s."進捗度") IS NOT NULL
+        ORDER BY i.municipality, x.line""", params)
 
 
 def disagreements(pairs: pl.DataFrame, top: int = 5) -> pl.DataFrame:

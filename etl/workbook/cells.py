@@ -24,6 +24,7 @@ from vocab import QualityKind
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # anything else is a typo, not a fiscal year
 MAX_ABS_YEN = 10**15  # 1,000 兆円: beyond Excel's 15 exact digits and any municipal budget
+MAX_COUNT = 10**9  # counts of people: above any population, still exact in a float cell
 
 _ERAS = "|".join(sorted(ERA_OFFSETS, key=len, reverse=True))
 _YEAR_TEXT = re.compile(rf"(?:(?P<era>{_ERAS})\s*(?P<n>元|\d{{1,2}})|(?P<year>\d{{4}}))\s*(?:年度|年)?")
@@ -175,6 +176,19 @@ class Cells:
             return None
         # An int cell keeps its exact digits; a float is exact here because |value| < 2**53.
         return raw if isinstance(raw, int) else int(value)
+
+    def count(self, field: str) -> int | None:
+        """A positive whole number (e.g. 人口, people); anything else is an error."""
+        value = self.number_value(field)
+        if value is None:
+            return None
+        if not value.is_integer() or value <= 0:
+            self.error(field, f"「{number_text(value)}」は使えません。正の整数を入力してください。")
+            return None
+        if value > MAX_COUNT:
+            self.error(field, f"「{number_text(value)}」が大きすぎます（上限 {MAX_COUNT:,}）。")
+            return None
+        return int(value)
 
     def items(self, field: str) -> list[str]:
         text = self.text(field)

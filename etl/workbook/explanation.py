@@ -64,6 +64,8 @@ def _allowed(column: Column) -> str:
         return "年度（2021、R3、令和3年度 など）"
     if column.kind == "yen":
         return "円単位の整数"
+    if column.kind == "count":
+        return "正の整数"
     if column.kind in ("score", "number"):
         return "数値"
     if column.kind == "list":

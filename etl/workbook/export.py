@@ -190,14 +190,15 @@ def _export(con: duckdb.DuckDBPyConnection, municipality: str, document_id: str 
     effects = _records(con, "fiscal_effects", "document_id = ?", [document_id])
     indicators = _records(con, "indicators", "document_id = ?", [document_id])
     awards = _records(con, "awards", "document_id = ?", [document_id])
-    prefecture = con.sql("SELECT prefecture FROM municipalities WHERE municipality = ?",
-                         params=[municipality]).fetchall()
+    place = con.sql("SELECT prefecture, population FROM municipalities WHERE municipality = ?",
+                    params=[municipality]).fetchall()
+    prefecture, population = place[0] if place else (None, None)
     start, end = _plan_years(initiatives, [evaluations, narratives, effects, awards], indicators)
     reference = lambda r: dict(number=keys.number(r["initiative_id"]),  # noqa: E731
                                initiative_id=keys.key(r["initiative_id"]))
     sheets: list[tuple[SheetSpec, Rows]] = [
-        (PLAN, [dict(municipality=municipality, prefecture=prefecture[0][0] if prefecture else None,
-                     title=title, start_fy=start, end_fy=end, document_id=document_id)]),
+        (PLAN, [dict(municipality=municipality, prefecture=prefecture,
+                     title=title, start_fy=start, end_fy=end, document_id=document_id, population=population)]),
         (INITIATIVES, _initiative_rows(initiatives, keys, municipality, _stated_categories(con, document_id))),
         (EVALUATIONS, [dict(r, evaluator=_EVALUATOR_LABELS.get(r["evaluator"], r["evaluator"]),
                             **reference(r)) for r in evaluations]),

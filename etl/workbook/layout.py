@@ -43,7 +43,7 @@ LIST_SEPARATOR = "、"  # multi-valued cells: 「、」 or one value per line
 class Column:
     header: str
     field: str
-    kind: str  # text | code | year | score | number | yen | list | json | choice
+    kind: str  # text | code | year | score | number | count | yen | list | json | choice
     required: bool = True  # the header must be present
     needed: bool = False  # the cell must be filled in every data row
     width: float = 12
@@ -96,6 +96,10 @@ PLAN = SheetSpec("計画", True, "計画 (plan) の基本情報。データ行�
     Column("文書ID", "document_id", "code", required=False, width=22,
            meaning="倉庫での文書の識別子（空白と「/」を含まない100文字以内）。空欄ならファイル名から「xlsx-ファイル名」",
            example="kakuu-plan-r3"),
+    Column("人口", "population", "count", required=False, width=12,
+           meaning="自治体の人口（人、正の整数。住民基本台帳人口など計画の時点の値）。"
+                   "比較の画面で1人あたりの財政効果額に使います。空欄なら1人あたりを示しません",
+           example=85000),
 ))
 
 INITIATIVES = SheetSpec("取組", True, "取組 (initiatives)：施策・取組項目などの一覧。親番号で階層をつなぎます。", (

@@ -1,4 +1,4 @@
-"""The 計画 (plan) sheet: municipality, title, plan period and document id.
+"""The 計画 (plan) sheet: municipality, title, plan period, document id and 人口 (population).
 
 The plan period (開始年度..終了年度) bounds every year in the workbook; a 基準値 (baseline)
 indicator may lie before it, since baselines are measured before a plan starts.
@@ -94,6 +94,7 @@ def read_plan(table: Table | None, file_name: str, document_id: str | None,
             cells.error("document_id", f"文書ID「{chosen}」は使えません。空白・「/」を含まない "
                                        f"{MAX_DOCUMENT_ID_CHARS} 文字以内にしてください。")
             chosen = None
+    population = cells.count("population") if table.has("population") else None
     plan = PlanSummary(chosen or fallback, cells.text("municipality"), prefecture,
-                       cells.text("title"), start, end)
+                       cells.text("title"), start, end, population)
     return plan, Period(start, end)

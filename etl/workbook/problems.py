@@ -77,6 +77,7 @@ class PlanSummary:
     title: str | None
     start_fy: int | None
     end_fy: int | None
+    population: int | None = None  # 人口 (people), optional
 
 
 @dataclass

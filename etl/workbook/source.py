@@ -92,7 +92,7 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
         document = LoadedDocument(
             document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
             WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
-            sum(result.counts.values()), checked.reconciled,
+            sum(result.counts.values()), checked.reconciled, plan.population,
             notes=_manifest_notes(entry, result, sha256) if entry is not None else [],
             source_key=checked.key)
         reader = (lambda checked=checked, name=name:  # noqa: E731 - bound per workbook

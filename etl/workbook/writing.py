@@ -29,7 +29,7 @@ _REQUIRED_FONT = Font(bold=True, color="FFFFFF")
 _OPTIONAL_FONT = Font(bold=True, color="1F3864")
 _BORDER = Border(bottom=Side(style="thin", color="808080"))
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_NUMBER_FORMATS = {"code": "@", "text": "@", "list": "@", "json": "@", "choice": "@", "yen": "#,##0"}
+_NUMBER_FORMATS = {"code": "@", "text": "@", "list": "@", "json": "@", "choice": "@", "yen": "#,##0", "count": "#,##0"}
 # Leading characters a spreadsheet reads as a formula (incl. the full-width forms Japanese
 # Excel accepts); the same rule as exports/cells.py, kept here so the write side of the
 # warehouse does not depend on the presentation package.

@@ -2,7 +2,7 @@
 from etl.load import PUBLIC_VIEWS
 
 EXPECTED = {
-    "municipalities": ["municipality", "prefecture", "code"],
+    "municipalities": ["municipality", "prefecture", "code", "population"],
     "documents": ["document_id", "municipality", "title", "file", "sha256"],
     "initiatives": ["initiative_id", "municipality", "document_id", "level", "code", "parent_id",
                     "title", "fiscal_year", "start_fy", "end_fy", "departments", "themes", "extra",

@@ -46,7 +46,7 @@ def test_cli_imports_a_workbook_without_manifest_row(raw_copy, tmp_path):
     result = run_etl(raw_copy, target)
     assert result.returncode == 0, result.stderr
     assert "文書 6 件" in result.stdout
-    assert ("架空市", "東京都", None) in _query(target, "SELECT * FROM municipalities")
+    assert ("架空市", "東京都", None) in _query(target, "SELECT municipality, prefecture, code FROM municipalities")
     assert _query(target, "SELECT document_id, municipality, title, file FROM documents WHERE file = ?", [VALID]) == [
         ("xlsx-kakuu-city-plan", "架空市", "架空市行財政改革プラン", VALID)]
     assert _query(target, "SELECT count(*) FROM initiatives WHERE municipality = '架空市'") == [(5,)]

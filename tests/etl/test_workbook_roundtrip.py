@@ -73,7 +73,7 @@ def test_export_keeps_source_order_and_the_exact_types(built_warehouse):
     book = openpyxl.load_workbook(io.BytesIO(export_workbook(built_warehouse, "苫小牧市")), read_only=True)
     assert book.sheetnames == ["説明", "計画", "取組", "評価", "指標", "財政効果", "記述", "表彰", "関係自治体"]
     plan = list(book["計画"].iter_rows(values_only=True))
-    assert plan[0] == ("自治体", "都道府県", "計画名", "開始年度", "終了年度", "文書ID")
+    assert plan[0] == ("自治体", "都道府県", "計画名", "開始年度", "終了年度", "文書ID", "人口")
     assert plan[1][0:2] == ("苫小牧市", "北海道") and plan[1][5] == "tomakomai-sokaku-r6"
     initiatives = list(book["取組"].iter_rows(values_only=True))
     header = initiatives[0]

@@ -9,6 +9,11 @@ def _caption_count(at) -> int:
     return int(caption.split(" ")[0].replace(",", ""))
 
 
+def _matrix(at):
+    """The カテゴリ × 自治体 table (the 比較 panel may draw a table above it)."""
+    return next(d.value for d in at.dataframe if "カテゴリ" in d.value.columns)
+
+
 def test_partner_municipality_finds_its_joint_case(app):
     # 江戸川区: case 31 (attributed from 「…江戸川区にいたることが分かった」) and case 60 (共同 with 目黒区)
     at = app("app_pages/explorer.py", m="江戸川区")
@@ -47,7 +52,7 @@ def test_compare_page_puts_rpa_side_by_side(app):
     at = app("app_pages/compare.py", c="RPA・AI")
     assert not at.exception and not at.error
     assert [s.value for s in at.subheader][0] == "RPA・AI：自治体ごとの取組"
-    matrix = at.dataframe[0].value
+    matrix = _matrix(at)
     assert list(matrix["カテゴリ"]) == ["RPA・AI"]
     row = matrix.iloc[0]
     assert row["苫小牧市"] == 9 and row["狛江市"] == 2 and row["前橋市"] == 1  # 取組項目15・16, 実践項目47–52, N14
@@ -66,7 +71,7 @@ def test_compare_page_puts_rpa_side_by_side(app):
 def test_compare_page_by_municipality_and_its_own_category_choice(app):
     at = app("app_pages/compare.py", m="江戸川区")
     assert not at.exception
-    matrix = at.dataframe[0].value
+    matrix = _matrix(at)
     assert list(matrix.columns[3:]) == ["江戸川区"]
     assert matrix["取組数"].sum() >= 2
     choice = at.selectbox(key="compare_category")

@@ -84,7 +84,9 @@ def test_without_a_municipality_there_is_no_template_export(app):
 
 def test_evaluated_initiatives_lead_and_empty_cells_read_a_dash(app):
     at = app("app_pages/explorer.py")
+    at.selectbox(key="explorer_size").set_value(500).run()  # all 333 initiatives on one page
     table = at.dataframe[0].value
+    assert len(table) == 333
     evaluated = table[["総合評価", "進捗度", "委員評価"]].notna().any(axis=1).tolist()
     first_unevaluated = evaluated.index(False)
     assert first_unevaluated > 0 and not any(evaluated[first_unevaluated:])  # every evaluated row first

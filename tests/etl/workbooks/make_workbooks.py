@@ -87,7 +87,7 @@ DATA: dict[str, list[dict]] = {
 I = f"{DOC}/"  # noqa: E741  initiative_id prefix
 EXPECTED_VIEWS = {
     "documents": [[DOC, "架空市", "架空市行財政改革プラン", VALID]],
-    "municipalities": [["架空市", "東京都", None], ["架空町", None, None]],
+    "municipalities": [["架空市", "東京都", None, None], ["架空町", None, None, None]],  # no 人口 column
     "initiatives": [
         [I + "1", "架空市", DOC, "施策", "1", None, "持続可能な行政運営", None, 2021, None,
          ["政策企画課"], ["行財政運営"], "{}"],
