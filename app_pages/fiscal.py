@@ -6,11 +6,13 @@ import streamlit as st
 
 from cards import recipe_card
 from cards.fiscal import PAGE
+from ui import national
 from ui.cards import chart_card
-from ui.downloads import table_downloads
+from ui.downloads import lazy_table_downloads, table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import empty
+from ui.paging import pager
 from ui.scope import scope_caption as page_scope
 from warehouse import fiscal
 from yen import yen_text
@@ -41,7 +43,25 @@ def metrics(rows: pl.DataFrame) -> None:
 
 
 def comparison(filters, rows: pl.DataFrame) -> None:
-    for r in fiscal.comparisons(filters, rows):
+    """One comparison per plan that states a total; above ``national.DOCUMENT_CARDS_UP_TO`` plans,
+    a table of all of them and the comparisons of the ``national.TOP_DOCUMENTS`` largest."""
+    compared = fiscal.compared_documents(filters, rows)
+    shown = None
+    if compared.height > national.DOCUMENT_CARDS_UP_TO:
+        compared = compared.sort(["計画の記載(円)", "document_id"], descending=[True, False])
+        shown = compared["document_id"].head(national.TOP_DOCUMENTS).to_list()
+        st.markdown("### 計画の記載との比較 (文書ごと)")
+        st.caption(f"{compared.height:,} 文書に計画の記載 (財政効果額の総額) があるため、一文書一行の表にまとめ、"
+                   f"内訳とグラフは計画の記載の大きい順に上位 {len(shown)} 文書だけを表示しています。"
+                   "ほかの文書は表の見出しで並べ替えて探すか、サイドバーで自治体を選ぶとその自治体の内訳が出ます。"
+                   + ("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。"
+                      if filters.fiscal_year is not None or fiscal.narrows(filters) else ""))
+        table = compared.drop("document_id")
+        st.dataframe(table, hide_index=True, width="stretch", height=380, key="fiscal_documents",
+                     column_config={c: YEN for c in table.columns if c.endswith("(円)")}
+                     | {"文書": st.column_config.TextColumn(width="medium")})
+        table_downloads(table, "計画の記載との比較", filters, key="fiscal_documents")
+    for r in fiscal.comparisons(filters, rows, shown):
         st.markdown(f"### 計画の記載との比較 — {md(r.municipality, inline=True)}")
         if filters.fiscal_year is not None or fiscal.narrows(filters):
             st.caption("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。")
@@ -72,19 +92,35 @@ def trace(filters, rows: pl.DataFrame) -> None:
     st.caption("すべての金額を、拾い出した文 (根拠) と出典の行 (ファイル:行) とともに示します。"
                "「性質」は実績・見込・予算などと毎年度・累計・約・以上の別、「集計」列は合計に入れたかどうかと、"
                "入れない理由です。行を選ぶと取組一覧で開くリンクが出ます。")
-    table = fiscal.trace_table(rows)
+    rows_shown = trace_page(filters, rows)
+    table = fiscal.trace_table(rows_shown)
     event = st.dataframe(
         table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
         key="fiscal_trace",
         column_config={"金額(円)": YEN, "取組一覧": LINK, "根拠": st.column_config.TextColumn(width="large"),
                        "取組": st.column_config.TextColumn(width="medium")})
-    table_downloads(table.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
+    if rows_shown.height == rows.height:
+        table_downloads(table.drop("取組一覧"), "財政効果額の根拠", filters, key="fiscal_trace")
+    else:  # every amount in the files, built only when a button is clicked
+        lazy_table_downloads(lambda: fiscal.trace_of(filters).drop("取組一覧"), (rows.height, table.width - 1),
+                             "財政効果額の根拠", filters, key="fiscal_trace")
     picked = event.selection.rows if event and event.selection else []
     if picked:
-        row = rows.row(picked[0], named=True)
+        row = rows_shown.row(picked[0], named=True)
         if row["initiative_id"]:
             st.page_link("app_pages/explorer.py", label=md(f"取組一覧で「{table['取組'][picked[0]]}」を開く"),
                          icon=":material/open_in_new:", query_params={"id": row["initiative_id"]})
+
+
+def trace_page(filters, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows of 金額の根拠 on screen: all of them up to ``national.TRACE_ROWS_PER_PAGE``, above
+    it one page (``ui.paging.pager``; the download keeps every row) and a sentence saying so."""
+    if rows.height <= national.TRACE_ROWS_PER_PAGE:
+        return rows
+    st.caption(f"金額は {rows.height:,} 件あるため、ページに分けて表示しています。ページを移るか、サイドバーで自治体を"
+               "選んで絞り込んでください。ダウンロードにはすべての金額が入ります。")
+    offset, size = pager(rows.height, "fiscal_trace", scope=filters, label="金額の根拠")
+    return rows.slice(offset, size)
 
 
 def screen() -> None:

@@ -3,12 +3,15 @@ then one card per source document (a municipality's report), each leading to the
 import streamlit as st
 
 from cards import recipe_card
+from ui import national
 from ui.cards import chart_card
+from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.markdown import md
 from ui.messages import empty
 from vocab import fy_label, fy_label_long
-from warehouse.overview import Card, cards
+from warehouse.fiscal import named_towns
+from warehouse.overview import Card, document_cards, document_ids, document_table, total_card
 
 DOCUMENTS_PER_ROW = 3
 OPEN_EXPLORER = "overview_open_explorer"  # the municipality a card's 取組一覧へ asked for
@@ -22,8 +25,8 @@ def whose(data: Card, name: str, total: bool = False) -> str:
     if not towns:
         return ""
     if total and len(towns) > 1:
-        return f"（{'・'.join(towns)}の合計）"
-    return "" if towns == tuple(md(town, inline=True) for town in data.covers) else f"（{'・'.join(towns)}）"
+        return f"（{named_towns(towns, total=True)}）"
+    return "" if towns == tuple(md(town, inline=True) for town in data.covers) else f"（{named_towns(towns)}）"
 
 
 def figures(data: Card) -> dict[str, dict | None]:
@@ -79,7 +82,7 @@ def freshness(data: Card) -> str:
     if len(found.files) == 1:
         return f"公表 {found.published[0] if found.published else '不明'} ・ {found.files[0]} ・ {loaded}"
     span = f" (公表 {found.published[0]}〜{found.published[-1]})" if found.published else ""
-    return f"{len(found.files)} 文書{span} ・ {loaded}"
+    return f"{len(found.files):,} 文書{span} ・ {loaded}"
 
 
 def heading(data: Card) -> None:
@@ -127,17 +130,47 @@ def document_card(data: Card, key: str) -> None:
         open_explorer(data, key)
 
 
+def documents_section(filters) -> None:
+    """One card per document; above ``national.DOCUMENT_CARDS_UP_TO`` documents, a table of all
+    of them and the cards of the ``national.TOP_DOCUMENTS`` with the largest 財政効果額."""
+    ids = document_ids(filters)
+    if len(ids) < 2:
+        return
+    st.markdown("#### 自治体別 (文書ごと)")
+    if len(ids) > national.DOCUMENT_CARDS_UP_TO:
+        table = document_table(filters)
+        top = table["document_id"].head(national.TOP_DOCUMENTS).to_list()
+        st.caption(f"{len(ids):,} 文書あるため、一文書一行の表にまとめ、カードは財政効果額の大きい順 (同額は取組数の多い順) に"
+                   f"上位 {len(top)} 文書だけを表示しています。ほかの文書は表の見出しで並べ替えて探すか、"
+                   "サイドバーで自治体を選ぶとその自治体のカードが出ます。")
+        shown = table.drop("document_id")
+        st.dataframe(shown, hide_index=True, width="stretch", height=420, key="overview_documents",
+                     column_config={"財政効果額(円)": st.column_config.NumberColumn(format="localized"),
+                                    "A評価の割合(%)": st.column_config.NumberColumn(format="%.0f%%"),
+                                    "評価の年度": st.column_config.NumberColumn(format="%d"),
+                                    "文書": st.column_config.TextColumn(width="medium")})
+        table_downloads(shown, "文書ごとの概要", filters, key="overview_documents")
+        st.markdown(f"#### 財政効果額の上位 {len(top)} 文書")
+        ids = top
+    documents = document_cards(filters, ids)
+    for start in range(0, len(documents), DOCUMENTS_PER_ROW):
+        for n, (column, data) in enumerate(zip(st.columns(DOCUMENTS_PER_ROW),
+                                               documents[start:start + DOCUMENTS_PER_ROW]), start):
+            with column:
+                document_card(data, f"card{n}")
+
+
 def screen() -> None:
     follow_explorer_request()
     filters = current_filters()
     st.title("概要")
     if filters.fiscal_year:
         st.caption(f"年度: {fy_label_long(filters.fiscal_year)} の評価・記述がある取組")
-    overview = cards(filters)
-    if not overview[0].levels:
+    whole = total_card(filters)
+    if not whole.levels:
         empty("条件に合う取組")
         return
-    summary(overview[0])
+    summary(whole)
 
     left, right = st.columns(2)
     with left:
@@ -152,15 +185,7 @@ def screen() -> None:
             empty("取組終了の記録")
         else:
             chart_card(finished, key="overview_finished")
-
-    if len(overview) > 1:
-        st.markdown("#### 自治体別 (文書ごと)")
-        documents = overview[1:]
-        for start in range(0, len(documents), DOCUMENTS_PER_ROW):
-            for n, (column, data) in enumerate(zip(st.columns(DOCUMENTS_PER_ROW),
-                                                   documents[start:start + DOCUMENTS_PER_ROW]), start):
-                with column:
-                    document_card(data, f"card{n}")
+    documents_section(filters)
 
 
 screen()

@@ -92,17 +92,19 @@ def by_initiative(filters: Filters, options: Mapping[str, Any]) -> CardSpec | No
                     takeaway=by_initiative_takeaway(frame), document_ids=tuple(fiscal.document_ids(rows)))
 
 
-def _comparisons(filters: Filters) -> list[fiscal.Reconciliation]:
-    return fiscal.comparisons(filters, fiscal.fiscal_slice(filters))
+def _compared(filters: Filters):
+    """The documents with a stated total whose amounts the filters select (not reconciled yet)."""
+    return fiscal.compared_documents(filters, fiscal.fiscal_slice(filters))
 
 
 def document_choices(filters: Filters) -> list[tuple[str, str]]:
-    return [(r.document_id, f"{r.municipality}: {r.document_title}") for r in _comparisons(filters)]
+    found = _compared(filters)
+    return [(d, f"{town}: {title}") for d, town, title in found.select("document_id", "自治体", "文書").iter_rows()]
 
 
 def default_document(filters: Filters) -> str | None:
-    found = _comparisons(filters)
-    return found[0].document_id if found else None
+    found = _compared(filters)
+    return found["document_id"][0] if found.height else None
 
 
 DOCUMENT = Option("document", "文書", choices=document_choices, default=default_document,
@@ -121,7 +123,8 @@ def compare_takeaway(r: fiscal.Reconciliation) -> str:
         description="計画に記載の財政効果額と、同じ文書から集計した金額の比較",
         filters_used=("municipality", "fiscal_year", "theme", "department", "grade", "search", "category"))
 def compare(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    found = [r for r in _comparisons(filters) if r.document_id == options.get("document")]
+    wanted = options.get("document")
+    found = fiscal.comparisons(filters, fiscal.fiscal_slice(filters), [wanted]) if wanted else []
     if not found:
         return None
     r = found[0]

@@ -7,28 +7,42 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from cards.model import CardSpec, Option, recipe
+from cards.model import RECIPES, CardRef, CardSpec, Option, attach, recipe
 from charts import money as money_charts
 from vocab import fy_label
 from warehouse import Filters, indicators
+from warehouse.queries import cached
 
 PAGE = "指標"
 
 
 def indicator_key(card: indicators.IndicatorCard) -> str:
-    return f"{card.document_id}#{card.indicator_no}"
+    return indicators.key_of(card.document_id, card.indicator_no)
+
+
+def _several_towns(filters: Filters) -> bool:
+    return indicators.indicator_index(filters)["municipality"].n_unique() > 1
 
 
 def indicator_choices(filters: Filters) -> list[tuple[str, str]]:
-    return [(indicator_key(c), f"{c.indicator_no}. {c.name}") for c in indicators.indicator_cards(filters)]
+    """(key, label) of every indicator the filters select — from the index, without their values;
+    the label names the municipality when there are several."""
+    index = indicators.indicator_index(filters)
+    towns = _several_towns(filters)
+    return [(k, f"{t}: {no}. {name}" if towns else f"{no}. {name}")
+            for k, t, no, name in index.select("key", "municipality", "indicator_no", "name").iter_rows()]
 
 
 def default_indicator(filters: Filters) -> str | None:
-    cards = indicators.indicator_cards(filters)
-    return indicator_key(cards[0]) if cards else None
+    keys = indicators.indicator_index(filters)["key"]
+    return keys[0] if keys.len() else None
 
 
-INDICATOR = Option("indicator", "指標", choices=indicator_choices, default=default_indicator)
+def valid_indicator(filters: Filters, value: str) -> bool:
+    return value in indicators.indicator_keys(filters)
+
+
+INDICATOR = Option("indicator", "指標", choices=indicator_choices, default=default_indicator, valid=valid_indicator)
 
 
 def card_note(card: indicators.IndicatorCard) -> str:
@@ -63,11 +77,29 @@ def indicator_takeaway(card: indicators.IndicatorCard) -> str:
         description="一つの指標の基準値・実績値・目標値と進捗",
         filters_used=("municipality", "fiscal_year", "theme", "department", "search"))
 def indicator(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
-    found = [c for c in indicators.indicator_cards(filters) if indicator_key(c) == options.get("indicator")]
+    found = indicators.indicator_cards_for(filters, (options.get("indicator"),)) if options.get("indicator") else []
     if not found:
         return None
-    card = found[0]
-    return CardSpec(f"{card.indicator_no}. {card.name}",
+    return indicator_spec(filters, found[0])
+
+
+def indicator_spec(filters: Filters, card: indicators.IndicatorCard) -> CardSpec:
+    """The card of one indicator (the page builds a page of them from one query; the deck one)."""
+    title = f"{card.indicator_no}. {card.name}"
+    if card.municipality and _several_towns(filters):
+        title = f"{card.municipality}: {title}"
+    return CardSpec(title,
                     money_charts.indicator_with_alternatives(card.chart_frame, card.alternatives_frame, title=""),
                     card.table, note=card_note(card), takeaway=indicator_takeaway(card),
                     document_ids=(card.document_id,))
+
+
+@cached
+def page_cards(filters: Filters, keys: tuple[str, ...]) -> list[CardSpec]:
+    """The cards of one page of indicators, from one query for all of them (not one per card),
+    each addressed like :func:`indicator` builds it (so 「資料に追加」 rebuilds the same card)."""
+    found = RECIPES["indicators.indicator"]
+    resolved = found.resolve(CardRef.of(found.id, filters))
+    cards = indicators.indicator_cards_for(resolved.filters, keys)
+    return [attach(indicator_spec(resolved.filters, card),
+                   CardRef.of(found.id, resolved.filters, {"indicator": indicator_key(card)})) for card in cards]

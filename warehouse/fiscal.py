@@ -24,7 +24,6 @@ import polars as pl
 
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
                        REASON_STATED, REASON_TARGET)
-from rowwise import rowwise_rows
 from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
@@ -116,13 +115,24 @@ class Headline:
 
     @property
     def whose(self) -> str:
-        """「苫小牧市・前橋市の合計」, 「苫小牧市」 — the municipalities the figure adds up."""
-        names = "・".join(self.municipalities)
-        return f"{names}の合計" if len(self.municipalities) > 1 else names
+        """「苫小牧市・前橋市の合計」, 「苫小牧市」 — the municipalities the figure adds up; beyond
+        ``NAMED`` of them 「苫小牧市・前橋市・… ほか 1,739 団体の合計」 (a label, not a list of 1,741)."""
+        return named_towns(self.municipalities, total=True)
 
     @property
     def text(self) -> str:
         return yen_text(self.yen) if self.count else "—"
+
+
+NAMED = 5  # municipalities a label names before 「ほか N 団体」
+
+
+def named_towns(towns: tuple[str, ...] | list[str], total: bool = False) -> str:
+    """「苫小牧市・前橋市」 (「…の合計」 with ``total``); more than ``NAMED``: the first three and
+    「ほか N 団体」."""
+    towns = list(towns)
+    names = "・".join(towns) if len(towns) <= NAMED else f"{'・'.join(towns[:3])} ほか {len(towns) - 3:,} 団体"
+    return f"{names}の合計" if total and len(towns) > 1 else names
 
 
 def headline(rows: pl.DataFrame) -> Headline:
@@ -141,9 +151,32 @@ def fiscal_effect(filters: Filters, document_id: str | None = None) -> Headline:
     return headline(rows)
 
 
+def fiscal_effects_by_document(filters: Filters) -> dict[str, Headline]:
+    """:func:`fiscal_effect` of every document of the slice at once (one pass, not one call per
+    document): document_id -> its Headline, for the overview's document cards and table."""
+    return _by_document(filters)
+
+
+@cached
+def _by_document(filters: Filters) -> dict[str, Headline]:
+    counted = effects(fiscal_slice(filters))
+    grouped = counted.group_by("document_id", maintain_order=True).agg(
+        pl.col("amount_yen").sum(), pl.len().alias("count"),
+        pl.col("municipality").drop_nulls().unique(maintain_order=True).alias("towns"))
+    return {d: Headline(int(yen or 0), int(n), tuple(towns), (d,))
+            for d, yen, n, towns in grouped.select("document_id", "amount_yen", "count", "towns").iter_rows()}
+
+
 def initiative_label(level: str | None, code: str | None, title: str | None) -> str:
     parts = [p for p in (level, code, title) if p]
     return " ".join(parts) if parts else "（計画全体）"
+
+
+def initiative_labels() -> pl.Expr:
+    """:func:`initiative_label` as a column expression (35,000 amounts at national scale)."""
+    parts = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in ("level", "code", "title")]
+    joined = pl.concat_str(parts, separator=" ", ignore_nulls=True)
+    return pl.when(joined.is_null() | (joined == "")).then(pl.lit("（計画全体）")).otherwise(joined)
 
 
 def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
@@ -153,10 +186,17 @@ def by_initiative(rows: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"initiative": pl.String, "initiative_full": pl.String,
                                     "kind": pl.String, "amount_yen": pl.Int64, "total_yen": pl.Int64})
     data = data.with_columns(
-        rowwise_rows(data, lambda r: initiative_label(r["level"], r["code"], r["title"]), name="initiative_full"),
+        initiative_labels().alias("initiative_full"),
         pl.concat_str([pl.col("code").fill_null(""), pl.col("title").fill_null("")], separator=" ")
           .str.strip_chars().alias("initiative"),
     )
+    if data["municipality"].n_unique() > 1:
+        # Plans share numbers and titles (「1-3 ふるさと納税の推進」 in many municipalities): the chart
+        # groups by label, so a label must name its municipality once several are on screen.
+        town = pl.col("municipality").fill_null("")
+        data = data.with_columns(pl.concat_str([town, pl.col("initiative")], separator=" ").alias("initiative"),
+                                 pl.concat_str([town, pl.col("initiative_full")], separator=" ")
+                                 .alias("initiative_full"))
     grouped = data.group_by("initiative_id", "initiative", "initiative_full", "kind").agg(
         pl.col("amount_yen").sum())
     return grouped.with_columns(pl.col("amount_yen").sum().over("initiative_id").alias("total_yen")).sort(
@@ -191,6 +231,12 @@ def trace_table(rows: pl.DataFrame) -> pl.DataFrame:
         "自治体": rows["municipality"],
         "取組一覧": pl.Series([explorer_url(r["initiative_id"], r["municipality"]) for r in records], dtype=pl.String),
     })
+
+
+@cached
+def trace_of(filters: Filters) -> pl.DataFrame:
+    """:func:`trace_table` of the whole slice (the download when the screen shows one page of it)."""
+    return trace_table(fiscal_slice(filters))
 
 
 def year_frame(rows: pl.DataFrame) -> pl.DataFrame:
@@ -363,29 +409,73 @@ def explain(stated_total: int, sums: Totals) -> str:
 
 
 @cached
+def _municipality_rows(municipality: str | None) -> pl.DataFrame:
+    rows = fiscal_rows()
+    return rows.filter(pl.col("municipality") == municipality) if municipality else rows
+
+
+@cached
+def stated_documents(municipality: str | None) -> pl.DataFrame:
+    """One row per document that states a plan total (only the 自治体 filter applies), in document
+    order, with the sums its comparison states — grouped in one pass over the amounts, so a page
+    with 1,741 plans lists them without reconciling each: document_id, 自治体, 文書, 計画の記載(円),
+    集計(円), 差(円), 拾えた金額(円)."""
+    rows = _municipality_rows(municipality)
+    stated = pl.col("basis") == STATED_BASIS
+    grouped = rows.group_by("document_id", maintain_order=True).agg(
+        pl.col("municipality").filter(stated & pl.col("initiative_id").is_null()).first().alias("自治体"),
+        pl.col("document_title").first().alias("文書"),
+        pl.col("amount_yen").filter(stated & pl.col("initiative_id").is_null()).sum().alias("計画の記載(円)"),
+        (stated & pl.col("initiative_id").is_null()).any().alias("_states"),
+        pl.col("amount_yen").filter(~stated & pl.col("counted")).sum().alias("集計(円)"),
+        pl.col("amount_yen").filter(~stated).sum().alias("拾えた金額(円)"))
+    return (grouped.filter(pl.col("_states")).drop("_states")
+            .with_columns(pl.col("文書").fill_null(pl.col("document_id")),
+                          (pl.col("集計(円)") - pl.col("計画の記載(円)")).alias("差(円)"))
+            .select("document_id", "自治体", "文書", "計画の記載(円)", "集計(円)", "差(円)", "拾えた金額(円)"))
+
+
+@cached
+def reconciliations_for(municipality: str | None, document_ids: tuple[str, ...]) -> list[Reconciliation]:
+    """The comparisons of documents ``document_ids`` (in that order; those without a stated total
+    left out)."""
+    rows = _municipality_rows(municipality).filter(pl.col("document_id").is_in(list(document_ids)))
+    parts = {d: part for (d,), part in rows.group_by("document_id", maintain_order=True)}
+    found = [reconcile(parts[d]) for d in document_ids if d in parts]
+    return [r for r in found if r is not None]
+
+
 def reconciliations(municipality: str | None) -> list[Reconciliation]:
     """One comparison per document that states a plan total (only the 自治体 filter applies)."""
-    rows = fiscal_rows()
-    if municipality:
-        rows = rows.filter(pl.col("municipality") == municipality)
-    result = []
-    for document_id in rows["document_id"].unique(maintain_order=True).to_list():
-        found = reconcile(rows.filter(pl.col("document_id") == document_id))
-        if found is not None:
-            result.append(found)
-    return result
+    return reconciliations_for(municipality, tuple(stated_documents(municipality)["document_id"].to_list()))
 
 
-def comparisons(filters: Filters, rows: pl.DataFrame) -> list[Reconciliation]:
-    """The plan-vs-counted comparisons of the documents whose amounts are on screen."""
-    shown = set(rows["document_id"].unique().to_list())
-    return [r for r in reconciliations(filters.municipality) if r.document_id in shown]
+def compared_documents(filters: Filters, rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`stated_documents` of the documents whose amounts are on screen."""
+    shown = rows["document_id"].unique().to_list()
+    return stated_documents(filters.municipality).filter(pl.col("document_id").is_in(shown))
+
+
+def comparisons(filters: Filters, rows: pl.DataFrame, document_ids: list[str] | None = None) -> list[Reconciliation]:
+    """The plan-vs-counted comparisons of the documents whose amounts are on screen (or of those of
+    them in ``document_ids``)."""
+    ids = compared_documents(filters, rows)["document_id"].to_list()
+    if document_ids is not None:
+        wanted = set(document_ids)
+        ids = [d for d in ids if d in wanted]
+    return reconciliations_for(filters.municipality, tuple(ids))
 
 
 def cumulative_reference(filters: Filters, rows: pl.DataFrame) -> Reconciliation | None:
-    """The stated total to draw on the running total: only for one document and the whole period."""
+    """The stated total to draw on the running total: only for one document and the whole period,
+    when the amounts on screen are that document's alone (a plan's total is no reference for the
+    sum of 1,741 municipalities)."""
+    compared = compared_documents(filters, rows)
+    if filters.fiscal_year is not None or compared.height != 1 or document_ids(effects(rows)) != compared[
+            "document_id"].to_list():
+        return None
     found = comparisons(filters, rows)
-    return found[0] if len(found) == 1 and filters.fiscal_year is None else None
+    return found[0] if len(found) == 1 else None
 
 
 def document_ids(rows: pl.DataFrame) -> list[str]:

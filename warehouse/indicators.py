@@ -22,13 +22,15 @@ from warehouse.filters import Filters
 from warehouse.queries import cached
 
 
+_VALUES = ("SELECT x.municipality, x.document_id, d.file, x.indicator_no, x.name, x.unit, x.fiscal_year, "
+           "x.kind, x.value, x.note, x.line FROM _indicators x LEFT JOIN _documents d USING (document_id) ")
+_ORDER = "ORDER BY x.document_id, try_cast(x.indicator_no AS INTEGER), x.indicator_no, x.fiscal_year, x.kind"
+
+
 @cached
 def indicator_values() -> pl.DataFrame:
     """Every indicator value (基準値・実績値・目標値) with its line in the source file."""
-    return query(
-        "SELECT x.municipality, x.document_id, d.file, x.indicator_no, x.name, x.unit, x.fiscal_year, "
-        "x.kind, x.value, x.note, x.line FROM _indicators x LEFT JOIN _documents d USING (document_id) "
-        "ORDER BY x.document_id, try_cast(x.indicator_no AS INTEGER), x.indicator_no, x.fiscal_year, x.kind")
+    return query(_VALUES + _ORDER)
 
 
 @cached
@@ -43,36 +45,63 @@ def _related_ids(document_id: str, related: str | None) -> list[str]:
     return [f"{document_id}/{key.strip()}" for key in (related or "").split(",") if key.strip()]
 
 
+def key_of(document_id: str, indicator_no: str) -> str:
+    """An indicator's address: 「document_id#indicator_no」."""
+    return f"{document_id}#{indicator_no}"
+
+
 @cached
-def indicator_slice(filters: Filters) -> pl.DataFrame:
-    """Indicator values selected by the filters.
+def indicator_index(filters: Filters) -> pl.DataFrame:
+    """The indicators the filters select, one row each (key, document_id, indicator_no,
+    municipality, name), in document and number order — counted in SQL, without their values,
+    so a page can show one page of them (national scale: ~12,000 indicators).
 
     自治体 selects the municipality. テーマ・担当部署・検索 keep an indicator when one of its
     関連基本事業 (related basic projects) or their 取組項目 is in the filtered slice, or when the search
     words appear in its name or description. 評価 (grade) does not apply (indicators carry no grade).
-    年度 does not remove rows here: the page measures progress with the actuals up to that year.
+    年度 does not remove indicators: the page measures progress with the actuals up to that year.
     """
-    values = indicator_values()
-    if filters.municipality:
-        values = values.filter(pl.col("municipality") == filters.municipality)
+    index = query(
+        "SELECT x.document_id || '#' || x.indicator_no AS key, x.document_id, x.indicator_no, "
+        "any_value(x.municipality) AS municipality, any_value(x.name) AS name, list(DISTINCT x.name) AS names "
+        "FROM _indicators x WHERE (CAST(? AS VARCHAR) IS NULL OR x.municipality = ?) "
+        "GROUP BY x.document_id, x.indicator_no "
+        "ORDER BY x.document_id, try_cast(x.indicator_no AS INTEGER), x.indicator_no",
+        [filters.municipality, filters.municipality])
     if not (filters.theme or filters.department or filters.search):
-        return values
+        return index.drop("names")
     ids = set(queries.initiatives(filters.without("grade", "fiscal_year"))
               .select("initiative_id", "parent_id").unpivot()["value"].drop_nulls().to_list())
     key = match_key(filters.search) if filters.search else None
+    names = {(r["document_id"], r["indicator_no"]): r["names"] for r in index.iter_rows(named=True)}
     keep = set()
-    meta = indicator_meta()
-    for m in meta.iter_rows(named=True):
-        related = _related_ids(m["document_id"], m["related_kihon"])
-        if any(r in ids for r in related):
-            keep.add((m["document_id"], m["indicator_no"]))
+    for m in indicator_meta().iter_rows(named=True):  # only documents with indicator metadata (狛江市)
+        here = (m["document_id"], m["indicator_no"])
+        if any(r in ids for r in _related_ids(m["document_id"], m["related_kihon"])):
+            keep.add(here)
         if key and not (filters.theme or filters.department):
-            names = values.filter((pl.col("document_id") == m["document_id"])
-                                  & (pl.col("indicator_no") == m["indicator_no"]))["name"].to_list()
-            if any(key in match_key(t or "") for t in names + [m["description"]]):
-                keep.add((m["document_id"], m["indicator_no"]))
+            if any(key in match_key(t or "") for t in list(names.get(here, [])) + [m["description"]]):
+                keep.add(here)
     kept = pl.DataFrame(sorted(keep), schema={"document_id": pl.String, "indicator_no": pl.String}, orient="row")
-    return values.join(kept, on=["document_id", "indicator_no"], how="semi", maintain_order="left")
+    return index.join(kept, on=["document_id", "indicator_no"], how="semi", maintain_order="left").drop("names")
+
+
+@cached
+def indicator_keys(filters: Filters) -> frozenset[str]:
+    return frozenset(indicator_index(filters)["key"].to_list())
+
+
+def indicator_slice(filters: Filters) -> pl.DataFrame:
+    """Every value of the indicators the filters select (see :func:`indicator_index`)."""
+    return _values_for(tuple(indicator_index(filters)["key"].to_list()))
+
+
+@cached
+def _values_for(keys: tuple[str, ...]) -> pl.DataFrame:
+    """The values of the indicators ``keys`` (one query for all of them)."""
+    if not keys:
+        return query(_VALUES + "WHERE FALSE")
+    return query(_VALUES + "WHERE list_contains(?, x.document_id || '#' || x.indicator_no) " + _ORDER, [list(keys)])
 
 
 _ALTERNATIVE = re.compile(r"括弧内の値:\s*([-+]?[\d,]+(?:\.\d+)?)")
@@ -172,6 +201,7 @@ class IndicatorCard:
     chart_frame: pl.DataFrame     # fiscal_year, kind, value, name, unit (for builders.indicator_chart)
     alternatives_frame: pl.DataFrame  # fiscal_year, value (括弧内の値)
     table: pl.DataFrame           # 年度, 区分, 値, 括弧内の値, 注記, 出典行
+    municipality: str | None = None
 
 
 def direction_text(a: Achievement, short: bool = False) -> str:
@@ -215,7 +245,7 @@ def _card(values: pl.DataFrame, meta: dict[str, Any] | None, as_of: int | None) 
                "出典行": pl.String})
     return IndicatorCard(
         document_id=first["document_id"], indicator_no=first["indicator_no"], name=first["name"],
-        unit=first["unit"], description=(meta or {}).get("description"), footnotes=(meta or {}).get("footnotes"),
+        unit=first["unit"], municipality=first["municipality"], description=(meta or {}).get("description"), footnotes=(meta or {}).get("footnotes"),
         achievement=achievement(values, (meta or {}).get("direction"), (meta or {}).get("direction_inferred"), as_of),
         chart_frame=shown.select("fiscal_year", "kind", "value", "name", "unit"),
         alternatives_frame=pl.DataFrame(alt_rows, schema={"fiscal_year": pl.Int32, "value": pl.Float64}),
@@ -224,13 +254,20 @@ def _card(values: pl.DataFrame, meta: dict[str, Any] | None, as_of: int | None) 
 
 
 @cached
-def indicator_cards(filters: Filters) -> list[IndicatorCard]:
-    values = indicator_slice(filters)
+def indicator_cards_for(filters: Filters, keys: tuple[str, ...]) -> list[IndicatorCard]:
+    """The cards of indicators ``keys`` (those the filters select), in that order, from one query."""
+    keys = tuple(k for k in keys if k in indicator_keys(filters))
+    values = _values_for(keys)
     meta = {(m["document_id"], m["indicator_no"]): m for m in indicator_meta().iter_rows(named=True)}
-    cards = []
-    for (document_id, no), group in values.group_by("document_id", "indicator_no", maintain_order=True):
-        cards.append(_card(group, meta.get((document_id, no)), filters.fiscal_year))
-    return cards
+    groups = {key_of(d, no): group
+              for (d, no), group in values.group_by("document_id", "indicator_no", maintain_order=True)}
+    return [_card(groups[k], meta.get(tuple(k.rsplit("#", 1))), filters.fiscal_year) for k in keys if k in groups]
+
+
+def indicator_cards(filters: Filters) -> list[IndicatorCard]:
+    """Every card the filters select (few documents; a page of them at national scale:
+    :func:`indicator_cards_for`)."""
+    return indicator_cards_for(filters, tuple(indicator_index(filters)["key"].to_list()))
 
 
 def progress_display(progress: float | None) -> float | None:
@@ -238,8 +275,9 @@ def progress_display(progress: float | None) -> float | None:
     return None if progress is None else max(0.0, min(1.0, progress)) * 100
 
 
-def summary_table(cards: list[IndicatorCard]) -> pl.DataFrame:
-    """One row per indicator: baseline, latest actual, target, progress (raw and clipped), status."""
+def summary_table(cards: list[IndicatorCard], towns: bool | None = None) -> pl.DataFrame:
+    """One row per indicator: baseline, latest actual, target, progress (raw and clipped), status;
+    first its 自治体 when ``towns`` (default: when the cards come from several municipalities)."""
     rows = []
     for c in cards:
         a = c.achievement
@@ -251,6 +289,7 @@ def summary_table(cards: list[IndicatorCard]) -> pl.DataFrame:
         if a.latest_alternatives:
             latest += "　〔括弧内 " + "、".join(format_value(v) for v in a.latest_alternatives) + "〕"
         rows.append({
+            "自治体": c.municipality,
             "No.": c.indicator_no, "指標": f"{c.name} ({c.unit})" if c.unit else c.name,
             "方向": direction_text(a, short=True),
             "基準値": cell(a.baseline), "最新の実績値": latest,
@@ -260,7 +299,9 @@ def summary_table(cards: list[IndicatorCard]) -> pl.DataFrame:
             "判定": a.status, "計算": a.reason,
             "注記": "／".join(notes(c)) or None,
         })
-    schema = {"No.": pl.String, "指標": pl.String, "判定": pl.String, "進捗率(表示)": pl.Float64,
+    schema = {"自治体": pl.String, "No.": pl.String, "指標": pl.String, "判定": pl.String, "進捗率(表示)": pl.Float64,
               "進捗率(計算値%)": pl.Float64, "基準値": pl.String, "最新の実績値": pl.String, "目標値": pl.String,
               "方向": pl.String, "計算": pl.String, "注記": pl.String}
-    return pl.DataFrame(rows, schema=schema).select(list(schema))
+    table = pl.DataFrame(rows, schema=schema).select(list(schema))
+    # 自治体 only says something when the indicators come from several municipalities
+    return table if (table["自治体"].n_unique() > 1 if towns is None else towns) else table.drop("自治体")

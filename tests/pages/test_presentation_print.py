@@ -15,7 +15,9 @@ def headings(at, prefix: str) -> list[str]:
 
 
 def button(at, label: str):
-    return next(b for b in at.button if b.label == label)
+    """The presentation bar's button: the page under it (hidden) may have its own 前へ/次へ, e.g. a
+    table's pager."""
+    return next(b for b in at.button if b.label == label and (b.key or "").startswith("present_"))
 
 
 def images(at) -> list:
