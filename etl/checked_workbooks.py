@@ -18,7 +18,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -34,11 +34,40 @@ _CHUNK = 8  # workbooks per task sent to a worker: fewer round trips, still bala
 
 @dataclass
 class Checked:
-    """One workbook's check, and its reconciled extract when the check found no error."""
+    """One workbook's check, and its reconciled extract when the check found no error.
+
+    Cached as two entries: the check itself (small: plan, counts, warnings) under ``key`` and the
+    extract under ``body_key(key)``. A rebuild reads only the first, and the extract only when
+    the document's rows (etl.document_tables) are not cached either: unpickling every workbook's
+    records again was most of a warm rebuild at national scale. ``reconciled`` is None for a
+    cached check until ``extract`` reads it."""
 
     sha256: str
     result: WorkbookCheck
     reconciled: Extract | None
+    key: str | None = None  # the cache entry, when there is a cache
+
+
+def body_key(key: str) -> str:
+    return entry_key("workbook-extract", key, [])
+
+
+def extract(checked: Checked, raw_dir: Path, name: str, document_id: str | None,
+            cache: ExtractCache | None) -> Extract:
+    """The reconciled extract of a workbook that passed its check: from memory, the cache, or
+    (an entry lost since) by checking the file again."""
+    if checked.reconciled is not None:
+        return checked.reconciled
+    if cache is not None and checked.key is not None:
+        hit = cache.get(body_key(checked.key), Extract)
+        if hit is not None:
+            return hit
+    fresh = _check_file(str(raw_dir / name), name, document_id)
+    if fresh.reconciled is None or fresh.sha256 != checked.sha256:
+        raise RuntimeError(f"{name} changed while the warehouse was being built")
+    if cache is not None and checked.key is not None:
+        cache.put(body_key(checked.key), fresh.reconciled)
+    return fresh.reconciled
 
 
 def _check_file(path: str, name: str, document_id: str | None) -> Checked:
@@ -69,6 +98,9 @@ def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str
             keys[name] = entry_key("workbook", sha256, [name, document_ids.get(name)])
             hit = cache.get(keys[name], Checked)
             if hit is not None and hit.sha256 == sha256:
+                hit.key = keys[name]
+                if hit.result.ok:
+                    cache.keep(body_key(keys[name]))
                 done[name] = hit
     missing = [name for name in files if name not in done]
     tasks = [(str(raw_dir / name), name, document_ids.get(name)) for name in missing]
@@ -106,6 +138,10 @@ def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[s
             fresh_name, checked = next(fresh)
             assert fresh_name == name  # both follow the order of ``files``
             if cache is not None:
-                cache.put(keys[name], checked)
+                checked.key = keys[name]
+                cache.put(keys[name], replace(checked, reconciled=None,
+                                              result=replace(checked.result, extract=None)))
+                if checked.reconciled is not None:
+                    cache.put(body_key(keys[name]), checked.reconciled)
             done[name] = checked
         yield name, done.pop(name)

@@ -88,6 +88,10 @@ class ExtractCache:
         self.hits += 1
         return value
 
+    def keep(self, key: str) -> None:
+        """Count ``key`` as used by this build without reading it (``prune`` keeps it)."""
+        self.used.add(key)
+
     def put(self, key: str, value: Any) -> None:
         """Store ``value``; a folder that cannot be written only costs the next build time."""
         self.used.add(key)

@@ -9,7 +9,6 @@ warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,13 +17,15 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
-from etl.categories import NO_CATEGORY, Dictionary, Item, assign
+from etl.categories import Dictionary
 from etl.comparison import build_figures
+from etl.document_tables import DocumentTables, arrow_schemas, document_tables, location
 from etl.errors import LoadError, ValidationError
 from etl.leftovers import remove_stale, warehouse_temporary
-from etl.model import DOCUMENT_MUNICIPALITY, Extract, Issue
-from etl.money import BASES, BOUNDS, KINDS, RECURRENCES, decide
+from etl.model import Extract, Issue
+from etl.money import BASES, BOUNDS, KINDS, RECURRENCES
 from etl.municipality_codes import CodeList
 from vocab import QualityKind
 
@@ -69,6 +70,11 @@ CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, sc
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
 """
 
+# The rows one document brings (etl.document_tables), in insertion order.
+ARROW_SCHEMAS = {name: schema for name, schema in arrow_schemas(SCHEMA).items()
+                 if name not in ("_municipalities", "_initiative_municipalities", "_categories",
+                                 "_similar_initiatives", "_build")}
+
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
     "municipalities": ["municipality", "prefecture", "code", "population", "label"],
@@ -108,8 +114,13 @@ class LoadedDocument:
     published: str
     original_file: str
     line_count: int
-    extract: Extract
+    extract: Extract | None  # None once its rows (``tables``) are built or come from the cache
     population: int | None = None  # 人口 the document states for its municipality (workbooks)
+    notes: list[Issue] = field(default_factory=list)  # data_quality rows after the extract's own
+    tables: DocumentTables | None = None
+    # The extract cache key of what decided ``extract`` (etl.extract_cache); None: not cached.
+    source_key: str | None = None
+    rows_key: str | None = None  # the cache key of ``tables``: a fingerprint of the document's rows
 
 
 @dataclass
@@ -122,131 +133,99 @@ class WarehouseContent:
     document_codes: dict[str, str | None] = field(default_factory=dict)
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
     categories: Dictionary = field(default_factory=Dictionary)  # data/raw/categories.csv
+    similarity_state: Path | None = None  # where 「類似の取組」 keeps its state (etl.similarity)
 
 
 def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
-    """``file:line`` for text sources, ``file:sheet!row`` for workbooks (Excel's own notation)."""
-    place = f"{file}:{sheet}" if sheet else file
-    if not lines:
-        return place
-    separator = "!" if sheet else ":"
-    return "; ".join(f"{place}{separator}{n}" for n in lines)
+    return location(file, lines, sheet)
 
 
-def _frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+def tables_of(d: LoadedDocument, dictionary: Dictionary) -> DocumentTables:
+    """The document's rows (``etl.document_tables``): cached ones, else built from its extract."""
+    if d.tables is None:
+        d.tables = document_tables(d, d.extract, d.notes, dictionary, ARROW_SCHEMAS)
+    return d.tables
+
+
+def _insert_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """Every document's rows, one bulk insert (Arrow) per table, then the global issues."""
+    parts: dict[str, list[pa.Table]] = {}
+    for d in content.documents:
+        for table, rows in tables_of(d, content.categories).tables.items():
+            parts.setdefault(table, []).append(rows)
+    for table in ARROW_SCHEMAS:
+        if parts.get(table):
+            _insert_arrow(con, table, pa.concat_tables(parts.pop(table)))
+    _insert(con, "_data_quality", [dict(document_id=None, location=_location("data/raw", q.lines),
+        kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
+        line=min(q.lines, default=None)) for q in content.global_issues])
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    con.register("_incoming", rows)
+    try:
+        con.sql(f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 _UNRESOLVED_HELP = ("自治体コードは空欄 (NULL) のまま取り込みました（自治体の絞り込みでは名前で選べます）。"
                     "名前の誤りなら文書・ブックを直し、ブックなら計画シートに都道府県か自治体コードを書いてください")
 
 
-def _document_municipalities(d: LoadedDocument, content: WarehouseContent
-                             ) -> tuple[dict[str, str | None], list[Issue]]:
-    """Every municipality name document ``d`` uses -> its code (``etl.municipality_codes``):
-    the document's own name has the code its manifest row / 計画 sheet resolved to; any other
-    name (an initiative's 自治体, an amount's, a partner) resolves within the document's
-    prefecture, else nationally when unique, else stays without a code — with one
-    data_quality row per such name, at its first place."""
+def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """``municipality_code`` beside every municipality column (``etl.municipality_codes``): a
+    document's own name has the code its manifest row / 計画 sheet resolved to; any other name
+    it uses (an initiative's 自治体, an amount's, a partner) resolves within the document's
+    prefecture, else nationally when unique, else stays without a code — with one data_quality
+    row per such name, at its first place. ``_document_municipalities`` keeps the mapping."""
     codes = content.municipality_codes
-    places: dict[str, tuple[int | None, str | None]] = {}
-    workbook = d.format == "workbook"
-    for i in d.extract.initiatives:
-        if i.municipality not in (None, DOCUMENT_MUNICIPALITY):
-            places.setdefault(i.municipality, (i.line, i.copy if workbook else None))
-    for f in d.extract.fiscal_effects:
-        if f.municipality not in (None, DOCUMENT_MUNICIPALITY):
-            places.setdefault(f.municipality, (f.line, f.sheet))
-    for name, rows in d.extract.tables.items():
-        if name.endswith("_municipalities"):
-            for r in rows:
-                if r.get("municipality"):
-                    places.setdefault(r["municipality"], (r.get("line"), "関係自治体" if workbook else None))
-    resolved: dict[str, str | None] = {d.municipality: content.document_codes.get(d.document_id)}
-    issues = []
-    if resolved[d.municipality] is None and len(codes):
-        found = codes.candidates(d.municipality)
-        where = "計画シート" if workbook else "manifest.csv"
-        kind = QualityKind.MUNICIPALITY_AMBIGUOUS if found else QualityKind.MUNICIPALITY_UNLISTED
-        why = (f"{'・'.join(m.prefecture for m in found)} にあり、都道府県「{d.prefecture or ''}」と合いません"
-               if found else "全国地方公共団体コードの一覧 (data/raw/municipality_codes.csv) にありません")
-        issues.append(Issue(kind, f"文書の自治体「{d.municipality}」({where}) は{why}", (2,) if workbook else (),
-                            _UNRESOLVED_HELP, None, "計画" if workbook else None))
-    for name, (line, sheet) in places.items():
-        if name in resolved:
-            continue
-        resolved[name], why = codes.resolve_within(name, d.prefecture)
-        if resolved[name] is None and len(codes):
-            kind = QualityKind.MUNICIPALITY_AMBIGUOUS if codes.candidates(name) else QualityKind.MUNICIPALITY_UNLISTED
-            issues.append(Issue(kind, f"自治体{why}", (line,) if line else (), _UNRESOLVED_HELP, None, sheet))
-    return resolved, issues
-
-
-def _rows(content: WarehouseContent) -> dict[str, list[dict[str, Any]]]:
-    from etl.normalize import match_key
-
-    out: dict[str, list[dict[str, Any]]] = {t: [] for t in (
-        "_documents", "_document_municipalities", "_initiatives", "_evaluations", "_narratives",
-        "_fiscal_effects", "_indicators", "_awards", "_data_quality")}
+    used = con.sql("""
+        SELECT document_id, municipality, min(line), arg_min(sheet, line) FROM (
+            SELECT i.document_id, i.municipality, i.line, CASE WHEN d.format = 'workbook' THEN i.copy END AS sheet
+            FROM _initiatives i JOIN _documents d USING (document_id)
+            UNION ALL SELECT document_id, municipality, line, sheet FROM _fiscal_effects)
+        WHERE municipality IS NOT NULL GROUP BY ALL ORDER BY 1, 3""").fetchall()
+    places: dict[str, dict[str, tuple[int | None, str | None]]] = {}
+    for document_id, name, line, sheet in used:
+        places.setdefault(document_id, {}).setdefault(name, (line, sheet))
+    rows, notes = [], []
     for d in content.documents:
-        x = d.extract
-        ident = lambda key: None if key is None else f"{d.document_id}/{key}"  # noqa: E731
-        town = lambda m: d.municipality if m == DOCUMENT_MUNICIPALITY else m  # noqa: E731
-        code_of, unresolved = _document_municipalities(d, content)
-        coded = lambda m: code_of.get(town(m)) if m is not None else None  # noqa: E731
-        out["_document_municipalities"] += [dict(document_id=d.document_id, municipality=name,
-                                                 municipality_code=code) for name, code in code_of.items()]
-        out["_documents"].append(dict(document_id=d.document_id, municipality=d.municipality,
-            prefecture=d.prefecture, title=d.title, file=d.file, sha256=d.sha256, format=d.format,
-            published=d.published, original_file=d.original_file, line_count=d.line_count,
-            municipality_code=code_of[d.municipality]))
-        for i in x.initiatives:
-            out["_initiatives"].append(dict(initiative_id=ident(i.key), municipality=town(i.municipality),
-                municipality_code=coded(i.municipality),
-                document_id=d.document_id, level=i.level, code=i.code, parent_id=ident(i.parent_key),
-                title=i.title, fiscal_year=i.fiscal_year, start_fy=i.start_fy, end_fy=i.end_fy,
-                departments=list(i.departments), themes=list(i.themes),
-                extra=json.dumps(i.extra, ensure_ascii=False), line=i.line, copy=i.copy,
-                search_key=match_key(" ".join([i.title, *i.departments, *i.themes])),
-                categories=list(i.categories)))
-        for e in x.evaluations:
-            out["_evaluations"].append(dict(initiative_id=ident(e.initiative_key),
-                fiscal_year=e.fiscal_year, evaluator=e.evaluator, criterion=e.criterion,
-                score=e.score, grade=e.grade, line=e.line, copy=e.copy))
-        for n in x.narratives:
-            out["_narratives"].append(dict(initiative_id=ident(n.initiative_key),
-                fiscal_year=n.fiscal_year, section=n.section, text=n.text, line=n.line,
-                search_key=match_key(n.text)))
-        effects = sorted(x.fiscal_effects, key=lambda f: f.line)  # the rule reads in document order
-        for f, decision in zip(effects, decide(effects)):
-            out["_fiscal_effects"].append(dict(municipality=town(f.municipality),
-                municipality_code=coded(f.municipality),
-                document_id=d.document_id, initiative_id=ident(f.initiative_key),
-                fiscal_year=f.fiscal_year, amount_yen=f.amount_yen, amount_max_yen=f.amount_max_yen,
-                kind=f.kind, basis=f.basis, recurrence=f.recurrence, bound=f.bound,
-                counted=decision.counted, excluded_reason=decision.excluded_reason, source=f.source,
-                evidence=f.evidence, location=_location(d.file, (f.line,), f.sheet), line=f.line,
-                sheet=f.sheet))
-        for k in x.indicators:
-            out["_indicators"].append(dict(municipality=d.municipality, document_id=d.document_id,
-                municipality_code=code_of[d.municipality],
-                indicator_no=k.indicator_no, name=k.name, unit=k.unit, fiscal_year=k.fiscal_year,
-                kind=k.kind, value=k.value, note=k.note, line=k.line))
-        for a in x.awards:
-            out["_awards"].append(dict(municipality=d.municipality, document_id=d.document_id,
-                municipality_code=code_of[d.municipality],
-                program=a.program, fiscal_year=a.fiscal_year, award=a.award,
-                initiative_id=ident(a.initiative_key), title=a.title, winner=a.winner, line=a.line))
-        for q in [*x.issues, *unresolved]:
-            out["_data_quality"].append(dict(document_id=d.document_id,
-                location=_location(d.file, q.lines, q.sheet), kind=q.kind, message=q.message,
-                resolution=q.resolution, initiative_id=ident(q.initiative_key), sheet=q.sheet,
-                line=min(q.lines, default=None)))
-    for q in content.global_issues:
-        out["_data_quality"].append(dict(document_id=None, location=_location("data/raw", q.lines),
-            kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
-            line=min(q.lines, default=None)))
-    return out
+        mine = places.get(d.document_id, {})
+        workbook = d.format == "workbook"
+        for table, partner_rows in tables_of(d, content.categories).source_tables.items():
+            if table.endswith("_municipalities"):
+                for r in partner_rows:
+                    if r.get("municipality"):
+                        mine.setdefault(r["municipality"], (r.get("line"), "関係自治体" if workbook else None))
+        resolved: dict[str, str | None] = {d.municipality: content.document_codes.get(d.document_id)}
+        issues = []
+        if resolved[d.municipality] is None and len(codes):
+            found = codes.candidates(d.municipality)
+            where = "計画シート" if workbook else "manifest.csv"
+            kind = QualityKind.MUNICIPALITY_AMBIGUOUS if found else QualityKind.MUNICIPALITY_UNLISTED
+            why = (f"{'・'.join(m.prefecture for m in found)} にあり、都道府県「{d.prefecture or ''}」と合いません"
+                   if found else "全国地方公共団体コードの一覧 (data/raw/municipality_codes.csv) にありません")
+            issues.append((kind, f"文書の自治体「{d.municipality}」({where}) は{why}", 2 if workbook else None,
+                           "計画" if workbook else None))
+        for name, (line, sheet) in mine.items():
+            if name in resolved:
+                continue
+            resolved[name], why = codes.resolve_within(name, d.prefecture)
+            if resolved[name] is None and len(codes):
+                kind = (QualityKind.MUNICIPALITY_AMBIGUOUS if codes.candidates(name)
+                        else QualityKind.MUNICIPALITY_UNLISTED)
+                issues.append((kind, f"自治体{why}", line, sheet))
+        rows += [dict(document_id=d.document_id, municipality=name, municipality_code=code)
+                 for name, code in resolved.items()]
+        notes += [dict(document_id=d.document_id, location=_location(d.file, (line,) if line else (), sheet),
+                       kind=kind, message=message, resolution=_UNRESOLVED_HELP, initiative_id=None, sheet=sheet,
+                       line=line) for kind, message, line, sheet in issues]
+    _insert(con, "_document_municipalities", rows)
+    _insert(con, "_data_quality", notes)
+    for table in ("_documents", "_initiatives", "_fiscal_effects", "_indicators", "_awards"):
+        con.sql(f"UPDATE {table} SET municipality_code = n.municipality_code FROM _document_municipalities n "
+                f"WHERE n.document_id = {table}.document_id AND n.municipality = {table}.municipality")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -265,8 +244,8 @@ def _source_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) ->
     """Source-specific tables (``Extract.tables``) become ``src_<name>``, one per name."""
     merged: dict[str, list[dict[str, Any]]] = {}
     for d in content.documents:
-        for name, rows in d.extract.tables.items():
-            merged.setdefault(name, []).extend({"document_id": d.document_id, **r} for r in rows)
+        for name, rows in tables_of(d, content.categories).source_tables.items():
+            merged.setdefault(name, []).extend(rows)
     for name, rows in sorted(merged.items()):
         safe = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
         frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({"document_id": []})
@@ -347,47 +326,10 @@ def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _categories(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
-    """``initiatives.categories`` by the rule of data/raw/categories.csv (etl.categories); how
-    each was decided goes to _initiative_categories, each initiative left without one to
-    data_quality (kind uncategorized)."""
-    if dictionary.is_empty():
-        con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
-        return
+    """The categories of data/raw/categories.csv in file order. Each initiative's own categories,
+    how each was decided (_initiative_categories) and the data_quality rows of an initiative left
+    without one (kind uncategorized) come with its document's rows (``etl.document_tables``)."""
     _insert(con, "_categories", [dict(category=c, position=n) for n, c in enumerate(dictionary.categories)])
-    rows = con.sql(
-        "SELECT i.initiative_id, i.title, i.extra->>'副題', i.themes, i.categories, "
-        "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
-        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
-    chosen, empty, unknown = [], [], []
-    for ident, title, subtitle, themes, stated, texts in rows:
-        found = assign(Item(ident, f"{title or ''} {subtitle or ''}", themes or [], texts or [], stated or []),
-                       dictionary)
-        chosen += [dict(initiative_id=a.initiative_id, category=a.category, score=a.score, keywords=a.keywords,
-                        source=a.source, position=n) for n, a in enumerate(found)]
-        if not found:
-            empty.append(ident)
-        unknown += [(ident, c) for c in stated or [] if c not in dictionary.categories]
-    _insert(con, "_initiative_categories", chosen)
-    con.sql("UPDATE _initiatives SET categories = c.categories FROM (SELECT initiative_id, "
-            "list(category ORDER BY position) AS categories FROM _initiative_categories GROUP BY 1) c "
-            "WHERE _initiatives.initiative_id = c.initiative_id")
-    con.sql("UPDATE _initiatives SET categories = [] WHERE categories IS NULL")
-    con.sql(f"""INSERT INTO _data_quality
-        SELECT i.document_id, CASE WHEN d.format = 'workbook' THEN d.file || ':' || i.copy || '!' || i.line
-                                   ELSE d.file || ':' || i.line END,
-               '{NO_CATEGORY}', i.level || ' ' || coalesce(i.code, '') || '「' || coalesce(i.title, '') ||
-               '」: 共通分類 (カテゴリ) のキーワードが見つかりません',
-               'カテゴリは空のまま。data/raw/categories.csv にキーワードか「id:取組ID」の指定を加えてください',
-               i.initiative_id, CASE WHEN d.format = 'workbook' THEN i.copy END, i.line
-        FROM _initiatives i JOIN _documents d USING (document_id)
-        WHERE list_contains(?, i.initiative_id)""", params=[empty])
-    for ident, category in unknown:  # a workbook's own word: kept, and said so
-        con.sql(f"""INSERT INTO _data_quality
-            SELECT i.document_id, d.file || ':' || i.copy || '!' || i.line, 'workbook',
-                   'カテゴリ「' || ? || '」は共通分類 (data/raw/categories.csv) にありません',
-                   'ブックのとおり登録しました。比較の画面では独自の分類として並びます', i.initiative_id, i.copy, i.line
-            FROM _initiatives i JOIN _documents d USING (document_id) WHERE i.initiative_id = ?""",
-                params=[category, ident])
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -395,15 +337,25 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def _similar_initiatives(con: duckdb.DuckDBPyConnection) -> None:
-    """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in."""
-    from etl.similarity import SimilarityInput, similar
+def _similar_initiatives(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+    """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in;
+    incremental when ``content.similarity_state`` names where the last build's state is kept."""
+    from etl.extract_cache import code_version
+    from etl.similarity import SimilarityInput, similar_table
 
-    rows = con.sql(
-        "SELECT i.initiative_id, i.title, list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
-        "FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) GROUP BY ALL").fetchall()
-    _insert(con, "_similar_initiatives",
-            similar([SimilarityInput(i, title or "", texts or []) for i, title, texts in rows]))
+    def read(documents: list[str] | None) -> list[tuple[str, SimilarityInput]]:
+        where = "" if documents is None else "WHERE list_contains(?, i.document_id)"
+        rows = con.sql(
+            "SELECT i.document_id, i.initiative_id, i.title, "
+            "list(n.text ORDER BY n.line) FILTER (WHERE n.text IS NOT NULL) "
+            f"FROM _initiatives i LEFT JOIN _narratives n USING (initiative_id) {where} GROUP BY ALL",
+            params=None if documents is None else [documents]).fetchall()
+        return [(d, SimilarityInput(i, title or "", texts or [])) for d, i, title, texts in rows]
+
+    fingerprints = {d.document_id: d.rows_key for d in content.documents}
+    table = similar_table(fingerprints, read, content.similarity_state, code_version())
+    if table.num_rows:
+        _insert_arrow(con, "_similar_initiatives", table)
 
 
 def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
@@ -458,11 +410,11 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     con.sql(statement)
-            for table, rows in _rows(content).items():
-                _insert(con, table, rows)
+            _insert_tables(con, content)
+            _municipality_codes(con, content)
             _municipalities(con, content)
             _categories(con, content.categories)
-            _similar_initiatives(con)
+            _similar_initiatives(con, content)
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)

@@ -7,8 +7,9 @@ manifest.csv; every Excel workbook (*.xlsx) in the raw folder is checked and loa
 """
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,9 +19,10 @@ from etl.attribution import ALIASES, attribute, read_lexicon
 from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.extract_cache import ExtractCache, entry_key
-from etl.load import LoadedDocument, WarehouseContent, write_warehouse
+from etl.document_tables import DocumentTables
+from etl.load import LoadedDocument, WarehouseContent, tables_of, write_warehouse
+from etl.model import Extract, Issue
 from etl.municipality_codes import CodeList, read_code_list
-from etl.model import Issue
 from etl.reconcile import reconcile
 from etl.sources import FORMATS, SOURCES
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
@@ -30,6 +32,7 @@ from settings import warehouse_path
 from vocab import QualityKind
 
 Progress = Callable[[str], None]
+SIMILARITY_STATE = "similarity.state"  # in the extract cache folder (etl.similarity)
 
 
 @dataclass
@@ -87,10 +90,37 @@ def _parsed(raw_dir: Path, entry, corrections, lexicon, cache: ExtractCache | No
     loaded = LoadedDocument(
         entry.document_id, entry.file, entry.municipality, entry.prefecture, entry.title,
         sha256_of(raw_dir / entry.file), entry.format, entry.published, entry.original_file,
-        len(doc.lines), reconciled)
+        len(doc.lines), reconciled, source_key=key)
     if cache is not None:
         cache.put(key, loaded)
     return loaded
+
+
+class _Tables:
+    """Turns each loaded document into its warehouse rows (``etl.document_tables``) as soon as
+    it is loaded, from the cache when its extract key, metadata, notes and the categories
+    dictionary are unchanged, and drops its Python records: a build holds Arrow tables only."""
+
+    def __init__(self, dictionary, cache: ExtractCache | None):
+        self.dictionary, self.cache = dictionary, cache
+        self.fingerprint = hashlib.sha256(repr(dictionary).encode()).hexdigest()
+
+    def __call__(self, document: LoadedDocument, read_extract: Callable[[], Extract] | None = None) -> None:
+        key = None
+        if self.cache is not None and document.source_key is not None:
+            metadata = {k: v for k, v in asdict(replace(document, extract=None, tables=None)).items()}
+            key = entry_key("tables", document.sha256, [metadata, self.fingerprint])
+            document.rows_key = key
+            hit = self.cache.get(key, DocumentTables)
+            if hit is not None:
+                document.tables, document.extract = hit, None
+                return
+        if document.extract is None and read_extract is not None:
+            document.extract = read_extract()
+        tables_of(document, self.dictionary)
+        document.extract = None
+        if key is not None:
+            self.cache.put(key, document.tables)
 
 
 def build(raw_dir: Path | None = None, target: Path | None = None,
@@ -128,15 +158,22 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
             raise ManifestError(f"manifest.csv: {entry.document_id} の format「{entry.format}」は未対応です "
                                 f"(対応: {', '.join(FORMATS)})")
         content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
+    content.similarity_state = extracts.folder / SIMILARITY_STATE if extracts is not None else None
+    prepare = _Tables(content.categories, extracts)
+    for document in content.documents:
+        prepare(document)
     content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,
-                                            {e.document_id for e in entries}, progress, extracts,
-                                            codes if len(codes) else None, content.document_codes))
+                                            {e.document_id for e in entries}, progress, extracts, prepare,
+                                            codes=codes if len(codes) else None, document_codes=content.document_codes))
     progress("倉庫を書き込み中")
     counts = write_warehouse(content, target, time.perf_counter() - started)
     if extracts is not None:
         extracts.prune()
     kinds: dict[str, int] = {}
-    for issue in [i for d in content.documents for i in d.extract.issues] + content.global_issues:
+    for document in content.documents:
+        for kind, count in document.tables.issue_kinds.items():
+            kinds[kind] = kinds.get(kind, 0) + count
+    for issue in content.global_issues:
         kinds[issue.kind] = kinds.get(issue.kind, 0) + 1
     return BuildReport(counts, dict(sorted(kinds.items())), time.perf_counter() - started,
                        [d.file for d in content.documents], not_imported)

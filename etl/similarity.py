@@ -15,13 +15,27 @@ Scale: the n-grams are numbered with numpy (no Python loop per character) and th
 are sparse (scipy), computed ``BLOCK_ROWS`` initiatives at a time, so memory stays bounded.
 With many initiatives (above ``PRUNE_ABOVE``), n-grams found in more than ``MAX_DF_SHARE`` of
 them are dropped too: they carry almost no weight and would make the product dense.
+
+Incremental (``similar_table`` with a state file, from ``INCREMENTAL_ABOVE`` initiatives): a build
+keeps its n-gram vocabulary, IDF weights, TF-IDF rows and top lists beside the extract cache. The
+next build recomputes only what changed: the rows of changed or new documents are weighted
+with the kept vocabulary and IDF (n-grams the vocabulary lacks are ignored; document
+frequencies are not updated) and compared with every row; each other initiative's list takes
+a new document's initiative in when it scores higher, and is recomputed when it named a
+removed one. That is the approximation accepted: after an import the IDF is the one of the
+last exact computation, which is redone once the initiatives changed since then exceed
+``REFRESH_SHARE`` of all. With nothing changed the kept lists are the exact ones.
 """
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
+import pyarrow as pa
 from scipy import sparse
 
 from etl.normalize import match_key
@@ -29,9 +43,11 @@ from etl.normalize import match_key
 TOP_K = 10
 MIN_SCORE = 0.05
 TITLE_WEIGHT = 6  # chosen on the RPA items (tests/etl/test_similarity.py)
-BLOCK_ROWS = 512
+BLOCK_ROWS = 256  # rows per sparse product: its dense copy is BLOCK_ROWS x initiatives floats
 PRUNE_ABOVE = 5_000
 MAX_DF_SHARE = 0.02
+INCREMENTAL_ABOVE = 20_000  # initiatives; smaller warehouses are always computed exactly
+REFRESH_SHARE = 0.05  # changed initiatives since the last exact computation that trigger one
 _BITS = 21  # a Unicode code point fits in 21 bits, so a 3-gram fits in one int64
 
 
@@ -45,53 +61,148 @@ class SimilarityInput:
         return match_key(" ".join([self.title] * TITLE_WEIGHT + list(self.narratives)))
 
 
-def _ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
-    """Counts of character 2- and 3-grams per text (rows), columns numbered densely."""
+def _grams(texts: list[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """``(n, row, gram)`` for n = 2, 3: each character n-gram of ``texts`` (never across two texts)
+    as one int64 code, with the index of its text."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     if lengths.sum() == 0:
-        return sparse.csr_matrix((len(texts), 0), dtype=np.float64)
+        return
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    ends = np.cumsum(lengths)
-    rows, columns, width = [], [], 0
+    owner = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)  # the text of each character
     for n in (2, 3):
-        if codes.size < n:
-            continue
         count = codes.size - n + 1
-        gram = np.zeros(count, dtype=np.int64)
-        for k in range(n):
-            gram = (gram << _BITS) | codes[k:k + count]
-        position = np.arange(count)
-        row = np.searchsorted(ends, position, side="right")
-        inside = position + n <= ends[np.minimum(row, len(texts) - 1)]  # not across two texts
-        if not inside.any():
+        if count <= 0:
             continue
-        _, column = np.unique(gram[inside], return_inverse=True)
-        rows.append(row[inside])
-        columns.append(column + width)  # 2-grams first, then 3-grams: never the same column
-        width += int(column.max()) + 1
+        gram = codes[:count].copy()
+        for k in range(1, n):
+            gram <<= _BITS
+            gram |= codes[k:k + count]
+        inside = owner[:count] == owner[n - 1:n - 1 + count]  # starts and ends in one text
+        yield n, owner[:count][inside], gram[inside]
+
+
+def _count_matrix(texts: list[str], vocabulary: dict[int, np.ndarray] | None = None
+                  ) -> tuple[sparse.csr_matrix, dict[int, np.ndarray]]:
+    """Counts of character 2- and 3-grams per text (rows) and the gram code of each column per n
+    (2-grams first, then 3-grams). With ``vocabulary`` the columns are that one's and other
+    n-grams are left out; without, every n-gram found gets a column."""
+    rows, columns, width, values_by_n = [], [], 0, {}
+    for n, row, gram in _grams(texts):
+        if vocabulary is None:
+            values, column = np.unique(gram, return_inverse=True)
+        else:
+            values = vocabulary.get(n, np.zeros(0, dtype=np.int64))
+            column = np.searchsorted(values, gram)
+            found = column < values.size
+            found[found] = values[column[found]] == gram[found]
+            row, column = row[found], column[found]
+        values_by_n[n] = values
+        rows.append(row)
+        columns.append(column.astype(np.int32) + width)  # 2-grams first, then 3-grams
+        width += values.size
     if not rows:
-        return sparse.csr_matrix((len(texts), 0), dtype=np.float64)
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32), values_by_n
     row = np.concatenate(rows)
-    matrix = sparse.csr_matrix((np.ones(row.size), (row, np.concatenate(columns))), shape=(len(texts), width))
+    column = np.concatenate(columns)
+    del rows, columns
+    matrix = sparse.csr_matrix((np.ones(row.size, dtype=np.float32), (row, column)), shape=(len(texts), width))
     matrix.sum_duplicates()
-    return matrix
+    return matrix, values_by_n
 
 
-def tfidf(texts: list[str]) -> sparse.csr_matrix:
-    """The TF-IDF rows (length 1) of ``texts``; see the module docstring for the rule."""
-    counts = _ngram_matrix(texts)
+def _ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
+    """Counts of character 2- and 3-grams per text (rows), columns numbered densely."""
+    return _count_matrix(texts)[0]
+
+
+def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """tf = 1 + log(count) times ``idf``, rows scaled to length 1."""
+    counts = counts.astype(np.float32)
+    counts.data = 1.0 + np.log(counts.data)
+    weights = counts.multiply(idf.astype(np.float32)).tocsr()
+    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sparse.diags((1.0 / norms).astype(np.float32)) @ weights).tocsr()
+
+
+@dataclass
+class _Vectors:
+    matrix: sparse.csr_matrix  # TF-IDF rows, length 1 (float32)
+    vocabulary: dict[int, np.ndarray]  # n -> sorted gram codes of the kept columns
+    idf: np.ndarray  # per kept column
+
+
+def _vectors(texts: list[str]) -> _Vectors:
+    counts, values = _count_matrix(texts)
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     keep = df >= 2
     if n > PRUNE_ABOVE:
         keep &= df <= MAX_DF_SHARE * n
-    counts = counts[:, np.flatnonzero(keep)].tocsr()
-    df = df[keep]
-    counts.data = 1.0 + np.log(counts.data)
-    weights = counts.multiply(np.log((1.0 + n) / (1.0 + df)) + 1.0).tocsr()
-    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ weights
+    kept = np.flatnonzero(keep)
+    counts = counts[:, kept].tocsr()
+    idf = (np.log((1.0 + n) / (1.0 + df[kept])) + 1.0).astype(np.float32)
+    vocabulary, start = {}, 0
+    for size_n, codes in values.items():
+        mask = keep[start:start + codes.size]
+        vocabulary[size_n] = codes[mask]
+        start += codes.size
+    return _Vectors(_weighted(counts, idf), vocabulary, idf)
+
+
+def tfidf(texts: list[str]) -> sparse.csr_matrix:
+    """The TF-IDF rows (length 1) of ``texts``; see the module docstring for the rule."""
+    return _vectors(texts).matrix
+
+
+def _top(rows: sparse.csr_matrix, transposed: sparse.csc_matrix, own: np.ndarray | None,
+         k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``rows``: the ``k`` best columns of ``rows @ transposed`` as (column, score)
+    arrays, best first, ties by the smaller column; ``own[i]``: row i's own column (left out)."""
+    count = rows.shape[0]
+    best = np.full((count, k), -1, dtype=np.int32)
+    scores = np.full((count, k), -np.inf, dtype=np.float32)
+    for start in range(0, count, BLOCK_ROWS):
+        block = (rows[start:start + BLOCK_ROWS] @ transposed).toarray()
+        size = block.shape[0]
+        if own is not None:
+            block[np.arange(size), own[start:start + size]] = -1.0  # not itself
+        width = min(k, block.shape[1])
+        if width == 0:
+            continue
+        candidates = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        values = np.take_along_axis(block, candidates, axis=1)
+        order = np.lexsort((candidates, -values), axis=-1)  # highest first; ties: smaller column
+        best[start:start + size, :width] = np.take_along_axis(candidates, order, axis=1)
+        scores[start:start + size, :width] = np.take_along_axis(values, order, axis=1)
+        del block
+    return best, scores
+
+
+def _columns(ids: np.ndarray, best: np.ndarray, scores: np.ndarray, min_score: float) -> pa.Table:
+    """The ``similar_initiatives`` rows: per row of ``ids`` its listed neighbours scoring at least
+    ``min_score``, rank 1 = most similar, score rounded to 4 places."""
+    ok = (best >= 0) & (scores >= min_score)
+    ranks = np.cumsum(ok, axis=1)
+    row, slot = np.nonzero(ok)
+    names = pa.array(ids, pa.string())  # once; the columns are taken from it (no Python loop)
+    return pa.table({
+        "initiative_id": names.take(pa.array(row)),
+        "similar_id": names.take(pa.array(best[row, slot])),
+        "score": pa.array(np.round(scores[row, slot].astype(np.float64), 4), pa.float64()),
+        "rank": pa.array(ranks[row, slot], pa.int32()),
+    })
+
+
+def _exact(items: Sequence[SimilarityInput], top_k: int) -> tuple[np.ndarray, _Vectors, np.ndarray, np.ndarray]:
+    """Ids in sorted order, their vectors and each one's top list (every row against every row)."""
+    ids = np.array(sorted(item.initiative_id for item in items), dtype=object)
+    by_id = {item.initiative_id: item for item in items}
+    vectors = _vectors([by_id[i].text() for i in ids])
+    del by_id
+    k = min(top_k, len(ids) - 1)
+    best, scores = _top(vectors.matrix, vectors.matrix.T.tocsc(), np.arange(len(ids)), k)
+    return ids, vectors, best, scores
 
 
 def similar(items: Sequence[SimilarityInput], top_k: int = TOP_K,
@@ -100,25 +211,128 @@ def similar(items: Sequence[SimilarityInput], top_k: int = TOP_K,
     similar others (rank 1 = most similar), score rounded to 4 places."""
     if len(items) < 2:
         return []
-    ids = [item.initiative_id for item in items]
-    order = np.argsort(np.array(ids, dtype=object), kind="stable")  # ties broken by id
-    matrix = tfidf([items[i].text() for i in order]).astype(np.float32)
+    ids, _, best, scores = _exact(items, top_k)
+    return _columns(ids, best, scores, min_score).to_pylist()
+
+
+_EMPTY = pa.table({"initiative_id": pa.array([], pa.string()), "similar_id": pa.array([], pa.string()),
+                   "score": pa.array([], pa.float64()), "rank": pa.array([], pa.int32())})
+
+
+@dataclass
+class _State:
+    """What an incremental build keeps between builds (see the module docstring)."""
+
+    version: str
+    documents: dict[str, str]  # document id -> fingerprint of its rows
+    ids: np.ndarray  # initiative ids, sorted
+    document_of: np.ndarray  # document id of each row
+    vectors: _Vectors
+    best: np.ndarray  # row -> neighbour rows (-1: none), best first
+    scores: np.ndarray
+    changed: int  # initiatives changed since the last exact computation
+
+
+def _read_state(path: Path, version: str) -> _State | None:
+    try:
+        state = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or damaged state only means "compute exactly"
+        return None
+    return state if isinstance(state, _State) and state.version == version else None
+
+
+def _write_state(path: Path, state: _State) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        pass  # only the next build's time
+
+
+Reader = Callable[[list[str] | None], list[tuple[str, SimilarityInput]]]
+
+
+def similar_table(documents: dict[str, str | None], read: Reader, state_path: Path | None = None,
+                  version: str = "", top_k: int = TOP_K, min_score: float = MIN_SCORE) -> pa.Table:
+    """The ``similar_initiatives`` rows of the warehouse as an Arrow table.
+
+    ``documents``: every document id with a fingerprint of its rows (None: unknown, which
+    forbids the incremental path); ``read(ids)``: ``(document_id, input)`` of every initiative of
+    those documents (``None``: of all). ``state_path``: where the incremental state is kept
+    (None: always exact)."""
+    state = None
+    if state_path is not None and all(documents.values()):
+        state = _read_state(state_path, version)
+    if state is not None:
+        changed = [d for d, f in documents.items() if state.documents.get(d) != f]
+        removed = set(state.documents) - set(documents)
+        if not changed and not removed:
+            return _columns(state.ids, state.best, state.scores, min_score)
+        stale = int(np.isin(state.document_of, list(removed | set(changed))).sum())
+        limit = REFRESH_SHARE * len(state.ids)
+        if len(state.ids) >= INCREMENTAL_ABOVE and state.changed + stale <= limit:
+            fresh = read(changed) if changed else []
+            moved = state.changed + stale + len(fresh)
+            if moved <= limit:  # else (a large new document) exact, below
+                state = _update(state, documents, set(changed) | removed, fresh, top_k)
+                state.changed = moved
+                _write_state(state_path, state)
+                return _columns(state.ids, state.best, state.scores, min_score)
+    pairs = read(None)
+    if len(pairs) < 2:
+        return _EMPTY
+    ids, vectors, best, scores = _exact([item for _, item in pairs], top_k)
+    if state_path is not None and all(documents.values()):
+        owner = {item.initiative_id: document for document, item in pairs}
+        del pairs
+        _write_state(state_path, _State(version, dict(documents), ids,
+                                        np.array([owner[i] for i in ids], dtype=object), vectors, best, scores, 0))
+    return _columns(ids, best, scores, min_score)
+
+
+def _update(state: _State, documents: dict[str, str], gone: set[str],
+            fresh: list[tuple[str, SimilarityInput]], top_k: int) -> _State:
+    """The state with the rows of ``gone`` documents replaced by ``fresh`` ones (the vocabulary
+    and IDF kept), and every top list brought up to date."""
+    keep = ~np.isin(state.document_of, list(gone))
+    kept = np.flatnonzero(keep)
+    fresh = sorted(fresh, key=lambda pair: pair[1].initiative_id)
+    counts, _ = _count_matrix([item.text() for _, item in fresh], state.vectors.vocabulary)
+    added = _weighted(counts, state.vectors.idf) if fresh else sparse.csr_matrix((0, state.vectors.idf.size),
+                                                                                   dtype=np.float32)
+    ids = np.concatenate([state.ids[kept], np.array([i.initiative_id for _, i in fresh], dtype=object)])
+    owner = np.concatenate([state.document_of[kept], np.array([d for d, _ in fresh], dtype=object)])
+    order = np.argsort(ids, kind="stable")
+    position = np.empty(order.size, dtype=np.int64)
+    position[order] = np.arange(order.size)  # old place in ``ids`` -> new row
+    matrix = sparse.vstack([state.vectors.matrix[kept], added]).tocsr()[order]
+    ids, owner = ids[order], owner[order]
+    k = min(top_k, len(ids) - 1)
+    # Old rows: neighbours renumbered; a list that named a removed row is recomputed.
+    renumber = np.full(len(state.ids), -1, dtype=np.int64)
+    renumber[kept] = position[:kept.size]
+    best = np.full((len(ids), k), -1, dtype=np.int32)
+    scores = np.full((len(ids), k), -np.inf, dtype=np.float32)
+    old_best = state.best[kept][:, :k]
+    mapped = np.where(old_best >= 0, renumber[np.maximum(old_best, 0)], -1)
+    lost = ((old_best >= 0) & (mapped < 0)).any(axis=1)
+    rows = position[:kept.size]
+    best[rows] = mapped
+    scores[rows] = np.where(mapped >= 0, state.scores[kept][:, :k], -np.inf)
+    new_rows = position[kept.size:]
+    redo = np.concatenate([rows[lost], new_rows]).astype(np.int64)
     transposed = matrix.T.tocsc()
-    out: list[dict] = []
-    k = min(top_k, len(items) - 1)
-    for start in range(0, matrix.shape[0], BLOCK_ROWS):
-        block = (matrix[start:start + BLOCK_ROWS] @ transposed).toarray()
-        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -1.0  # not itself
-        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        for offset, candidates in enumerate(best):
-            scores = block[offset, candidates]
-            # Highest score first; among equal scores the smaller (sorted) position, i.e. id.
-            ranked = sorted(zip(-scores, candidates))
-            rank = 0
-            for negative, column in ranked:
-                if -negative < min_score:
-                    break
-                rank += 1
-                out.append({"initiative_id": ids[order[start + offset]], "similar_id": ids[order[column]],
-                            "score": round(float(-negative), 4), "rank": rank})
-    return out
+    if redo.size:
+        best[redo], scores[redo] = _top(matrix[redo], transposed, redo, k)
+    if new_rows.size:  # the other rows take a new initiative in when it scores higher
+        other = np.setdiff1d(np.arange(len(ids)), redo)
+        versus = (matrix[other] @ matrix[new_rows].T).toarray().astype(np.float32)
+        merged_best = np.concatenate([best[other], np.broadcast_to(new_rows.astype(np.int32), versus.shape)], axis=1)
+        merged_scores = np.concatenate([scores[other], versus], axis=1)
+        pick = np.lexsort((merged_best, -merged_scores), axis=-1)[:, :k]
+        best[other] = np.take_along_axis(merged_best, pick, axis=1)
+        scores[other] = np.take_along_axis(merged_scores, pick, axis=1)
+    vectors = _Vectors(matrix, state.vectors.vocabulary, state.vectors.idf)
+    return _State(state.version, dict(documents), ids, owner, vectors, best, scores, state.changed)

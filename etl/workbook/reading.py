@@ -27,6 +27,7 @@ from etl.normalize import match_key
 from etl.workbook.layout import DATA_SHEETS, EXPLANATION_SHEET, Column, SheetSpec
 from etl.workbook.limits import SheetScan
 from etl.workbook.problems import Problems
+from etl.workbook.shared_strings import load_workbook
 
 _INVALID = object()  # a cell already reported as unusable
 
@@ -158,7 +159,7 @@ def read_tables(data: bytes, scans: dict[str, SheetScan], problems: Problems) ->
     """Every known sheet present, as a Table; None when openpyxl cannot open the file.
     ``scans`` (from ``limits.check_package``) says which cells hold formulas."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _UNREADABLE as error:
         problems.error(None, None, None, f"ブックを読めません（{type(error).__name__}）。"
                                          "Excel で開けるか確かめ、.xlsx で保存し直してください。")

@@ -17,7 +17,7 @@ from etl.documents import ManifestEntry
 from etl.errors import WorkbookError
 from etl.extract_cache import ExtractCache
 from etl.load import LoadedDocument
-from etl.model import Issue
+from etl.model import Extract, Issue
 from etl.municipality_codes import CodeList, MunicipalityCodeError
 from etl.workbook.layout import PLAN
 from etl.workbook.problems import ERROR, Problem, WorkbookCheck
@@ -73,22 +73,28 @@ def _resolved_code(result: WorkbookCheck, file_name: str, codes: CodeList) -> st
 def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestEntry],
                    taken_ids: set[str],
                    progress: Callable[[str], None] = lambda message: None,
-                   cache: ExtractCache | None = None, codes: CodeList | None = None,
-                   document_codes: dict[str, str | None] | None = None) -> list[LoadedDocument]:
+                   cache: ExtractCache | None = None,
+                   prepare: Callable[[LoadedDocument, Callable[[], Extract]], None] | None = None, *,
+                   codes: CodeList | None = None, document_codes: dict[str, str | None] | None = None
+                   ) -> list[LoadedDocument]:
     """Check and load ``files`` (names in ``raw_dir``); ``entries`` maps a file to its manifest
     row when it has one; ``taken_ids`` are the document ids already used by other documents.
     ``cache``: unchanged workbooks come from it instead of being checked again
-    (``etl.checked_workbooks``). ``codes``: the national list the 計画 row's 自治体 / 都道府県 /
-    自治体コード resolve against (a wrong or ambiguous one fails the workbook like any error);
-    each document's code goes into ``document_codes``."""
-    from etl.checked_workbooks import check_workbooks  # it imports this package's checker
+    (``etl.checked_workbooks``); their extract is read only when needed.
+    ``prepare(document, read_extract)``: called on each loaded document as soon as it is
+    checked (the pipeline turns it into its warehouse rows there, so the records of all
+    workbooks are never held at once); without it each document's extract is read here.
+    ``codes``: the national list the 計画 row's 自治体 / 都道府県 / 自治体コード resolve against (a
+    wrong or ambiguous one fails the workbook like any error); each document's code goes into
+    ``document_codes``."""
+    from etl.checked_workbooks import check_workbooks, extract as read_extract
 
     loaded, failures = [], []
     taken = dict.fromkeys(taken_ids, "manifest.csv")
     document_ids = {name: entry.document_id for name, entry in entries.items()}
     for name, checked in check_workbooks(raw_dir, files, document_ids, cache, progress):
         entry = entries.get(name)
-        result, extract = checked.result, checked.reconciled
+        result = checked.result
         document_id = result.plan.document_id
         if document_id in taken:
             result.problems.append(Problem(ERROR, PLAN.name, 2, "文書ID",
@@ -103,13 +109,20 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
         if document_codes is not None:
             document_codes[document_id] = code
         sha256 = checked.sha256
-        if entry is not None:
-            extract.issues.extend(_manifest_notes(entry, result, sha256))
         plan = result.plan
-        loaded.append(LoadedDocument(
+        document = LoadedDocument(
             document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
             WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
-            sum(result.counts.values()), extract, plan.population))
+            sum(result.counts.values()), checked.reconciled, plan.population,
+            notes=_manifest_notes(entry, result, sha256) if entry is not None else [],
+            source_key=checked.key)
+        reader = (lambda checked=checked, name=name:  # noqa: E731 - bound per workbook
+                  read_extract(checked, raw_dir, name, document_ids.get(name), cache))
+        if prepare is not None:
+            prepare(document, reader)
+        elif document.extract is None:
+            document.extract = reader()
+        loaded.append(document)
     if failures:
         raise WorkbookError(_failure_message(failures), tuple(p for f in failures for p in f.problems))
     return loaded

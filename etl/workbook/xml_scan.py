@@ -104,15 +104,16 @@ def scan_shared_strings(stream: IO[bytes], part: str) -> array:
     can be located in the sheets."""
     lengths = array("q")
     counter = _TextCounter()
+    names: dict[str, str] = {}  # element name -> local name, worked out once
 
     def start(name: str, _attrs) -> None:
-        local = _local(name)
+        local = names.get(name) or names.setdefault(name, _local(name))
         if local == "si":
             counter.count = 0
         counter.start(local)
 
     def end(name: str) -> None:
-        local = _local(name)
+        local = names.get(name) or names.setdefault(name, _local(name))
         counter.end(local)
         if local == "si":
             lengths.append(counter.count)
@@ -156,66 +157,89 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
     """
     scan = SheetScan()
     text = _TextCounter()
-    state = {"row": 0, "column": 0, "has_value": False, "type": None, "in_v": False,
-             "v_units": 0, "index": "", "in_is": False}
+    # Plain closure variables and a cache of element names: this runs for every cell of every
+    # workbook a build checks, so each handler does as little as it can. A cell's column is
+    # worked out only when it is needed (a formula, an overlong cell): its "r" attributes since
+    # the row began are kept and folded then, which gives what reading each one would.
+    row = column = v_units = 0
+    refs: list[str | None] = []
+    has_value = in_v = in_is = False
+    cell_type: str | None = None
+    index = ""
+    names: dict[str, str] = {}
+
+    def local_of(name: str) -> str:
+        local = names.get(name)
+        if local is None:
+            local = names[name] = _local(name)
+        return local
+
+    def current_column() -> int:
+        nonlocal column
+        for reference in refs:
+            column = _column(reference, column)
+        refs.clear()
+        return column
 
     def start(name: str, attrs: dict) -> None:
-        local = _local(name)
-        if local == "row":
-            state["row"] = _row_number(attrs.get("r"), state["row"])
-            state["column"], state["has_value"] = 0, False
-        elif local == "c":
-            state["column"] = _column(attrs.get("r"), state["column"])
-            state["type"] = attrs.get("t")
-            state["v_units"], state["index"] = 0, ""
+        nonlocal row, column, has_value, cell_type, v_units, index, in_v, in_is
+        local = names.get(name) or local_of(name)
+        if local == "c":
+            refs.append(attrs.get("r"))
+            cell_type = attrs.get("t")
+            v_units, index = 0, ""
             text.count = 0
-        elif local == "f":
-            scan.formulas.add((state["row"], state["column"]))
         elif local == "v":
-            state["in_v"] = True
-            state["has_value"] = True
+            in_v = has_value = True
+        elif local == "row":
+            row = _row_number(attrs.get("r"), row)
+            column, has_value = 0, False
+            refs.clear()
+        elif local == "f":
+            scan.formulas.add((row, current_column()))
         elif local == "is":
-            state["in_is"] = True
-            state["has_value"] = True
-        if state["in_is"]:
+            in_is = has_value = True
+        if in_is:
             text.start(local)
 
     def end(name: str) -> None:
-        local = _local(name)
-        if state["in_is"]:
+        nonlocal in_v, in_is
+        local = names.get(name) or local_of(name)
+        if in_is:
             text.end(local)
         if local == "v":
-            state["in_v"] = False
-        elif local == "is":
-            state["in_is"] = False
+            in_v = False
         elif local == "c":
             _finish_cell()
+        elif local == "is":
+            in_is = False
         elif local == "row":
-            scan.data_rows += state["has_value"]
+            scan.data_rows += has_value
             if scan.data_rows > stop_after:
                 raise _Stop
 
     def _finish_cell() -> None:
-        if state["type"] == "s":
-            index = state["index"].strip()
-            length = shared[int(index)] if shared is not None and index.isdigit() and int(index) < len(shared) else 0
+        if cell_type == "s":
+            number = index.strip()
+            length = shared[int(number)] if shared is not None and number.isdigit() and int(number) < len(shared) else 0
         else:
-            length = max(state["v_units"], text.count)
+            length = max(v_units, text.count)
         scan.text_units += length
         if max_cell is not None and length > max_cell:
-            scan.long_cells.append((state["row"], state["column"], length))
+            scan.long_cells.append((row, current_column(), length))
         if text_budget is not None and scan.text_units > text_budget:
             scan.stopped_for_text = True
             raise _Stop
 
     def data(chunk: str) -> None:
-        if state["in_v"]:
-            if state["type"] == "s":
-                if len(state["index"]) < 20:  # an index is short; never keep more
-                    state["index"] += chunk[:20]
+        nonlocal index, v_units
+        if in_v:
+            if cell_type == "s":
+                if len(index) < 20:  # an index is short; never keep more
+                    index += chunk[:20]
             else:
-                state["v_units"] += utf16_units(chunk)
-        elif state["in_is"]:
+                v_units += utf16_units(chunk)
+        elif in_is:
             text.data(chunk)
 
     def setup(parser) -> None:

@@ -20,6 +20,12 @@ from etl.pipeline import build
 WORKBOOKS = Path(__file__).parent / "workbooks"
 
 
+def _entries(workbooks: int, texts: int) -> int:
+    """Cache entries of a build: per workbook its check, its extract and its warehouse rows
+    (etl.document_tables); per text document its extract and its rows."""
+    return 3 * workbooks + 2 * texts
+
+
 def _views(path: Path) -> dict[str, list[tuple]]:
     """Every public view, all rows ordered by all columns."""
     con = duckdb.connect(str(path), read_only=True)
@@ -65,7 +71,7 @@ def test_warm_cache_build_has_the_same_rows_as_a_full_parse(raw, tmp_path, check
     cache = tmp_path / "cache"
     build(raw, tmp_path / "cold.duckdb", cache=cache)
     assert len(checks) == 14
-    assert len(list(cache.glob("*.pickle"))) == 7 + 5  # every workbook and text document
+    assert len(list(cache.glob("*.pickle"))) == _entries(7, 5)  # every workbook and text document
     build(raw, tmp_path / "warm.duckdb", cache=cache)
     assert len(checks) == 14  # nothing checked again
     plain = _views(tmp_path / "plain.duckdb")
@@ -85,7 +91,7 @@ def test_one_changed_workbook_is_the_only_one_checked_again(raw, tmp_path, check
     assert checks == [name]
     build(raw, tmp_path / "plain.duckdb", cache=False)
     assert _views(tmp_path / "w.duckdb") == _views(tmp_path / "plain.duckdb")
-    assert len(list(cache.glob("*.pickle"))) == 6 + 5  # the removed workbook's entry is pruned
+    assert len(list(cache.glob("*.pickle"))) == _entries(6, 5)  # the removed workbook's entries are pruned
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
@@ -152,7 +158,7 @@ def test_an_import_after_a_build_checks_only_the_imported_workbook(raw, tmp_path
     monkeypatch.delenv("GYOKAKU_CACHE", raising=False)
     target = tmp_path / "warehouse.duckdb"
     build(raw, target)  # the default cache: cache/ beside the warehouse
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 7 + 5
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == _entries(7, 5)
     checks.clear()
     data = workbook(random.Random(5), towns(8)[7])
     import_workbook(data, "new.xlsx", raw, target)
@@ -160,3 +166,47 @@ def test_an_import_after_a_build_checks_only_the_imported_workbook(raw, tmp_path
     assert (raw / "new.xlsx").exists()
     build(raw, tmp_path / "plain.duckdb", cache=False)
     assert _views(target) == _views(tmp_path / "plain.duckdb")
+
+
+def test_a_change_of_categories_rebuilds_the_rows_without_checking_again(raw, tmp_path, checks):
+    """The rows (etl.document_tables) hold each initiative's categories: a new dictionary
+    rebuilds them from the cached extracts; no workbook is checked again."""
+    cache = tmp_path / "cache"
+    build(raw, tmp_path / "w.duckdb", cache=cache)
+    before = _views(tmp_path / "w.duckdb")["initiatives"]
+    checks.clear()
+    categories = raw / "categories.csv"
+    lines = categories.read_text(encoding="utf-8-sig").splitlines()
+    keywords = [n for n, line in enumerate(lines) if line and not line.startswith("#")][1:]
+    categories.write_text("\n".join(line for n, line in enumerate(lines) if n not in keywords[::2]) + "\n",
+                          encoding="utf-8")  # every other keyword gone
+    build(raw, tmp_path / "w.duckdb", cache=cache)
+    assert checks == []
+    build(raw, tmp_path / "plain.duckdb", cache=False)
+    assert _views(tmp_path / "w.duckdb") == _views(tmp_path / "plain.duckdb")
+    assert _views(tmp_path / "w.duckdb")["initiatives"] != before  # the categories did change
+
+
+def test_lost_rows_are_rebuilt_from_the_extract_and_a_lost_extract_by_checking(raw, tmp_path, checks):
+    import pickle
+
+    cache = tmp_path / "cache"
+    build(raw, tmp_path / "w.duckdb", cache=cache)
+    expected = _views(tmp_path / "w.duckdb")
+    kinds = {}
+    for entry in cache.glob("*.pickle"):
+        kinds.setdefault(type(pickle.loads(entry.read_bytes())[2]).__name__, []).append(entry)
+    assert {k: len(v) for k, v in kinds.items()} == {"Checked": 7, "Extract": 7, "DocumentTables": 12,
+                                                     "LoadedDocument": 5}
+    checks.clear()
+    for entry in kinds["DocumentTables"]:
+        entry.unlink()
+    build(raw, tmp_path / "w.duckdb", cache=cache)
+    assert checks == []  # the rows came from the cached extracts
+    assert _views(tmp_path / "w.duckdb") == expected
+    for entry in [*cache.glob("*.pickle")]:
+        if type(pickle.loads(entry.read_bytes())[2]).__name__ in ("DocumentTables", "Extract"):
+            entry.unlink()
+    build(raw, tmp_path / "w.duckdb", cache=cache)
+    assert len(checks) == 7  # without the extracts the workbooks are read again
+    assert _views(tmp_path / "w.duckdb") == expected
