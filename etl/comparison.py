@@ -9,7 +9,8 @@ when the warehouse is rebuilt, so the ETL stores them in two internal tables:
   (the sum of its ``counted`` amounts, every year).
 - ``_category_counts``: the 比較 screen's category counts with no filter (``warehouse.compare``
   computes the same for a filtered slice): per (category, municipality) and per category.
-- ``_municipality_figures``: per municipality (the initiatives' lead, 主体) the self-evaluations of
+- ``_municipality_figures``: per municipality (the initiatives' lead, 主体; keyed by ``town_key``, its
+  自治体コード or, without one, its name, so two 府中市 stay two) the self-evaluations of
   each of its plans' latest fiscal year (総括 left out): graded initiatives and A–D counts, sums
   and counts of the four criteria (進捗度・連携度・効率性・創造性), the range of those years; and
   its counted 財政効果額 with the number of amounts.
@@ -46,9 +47,11 @@ LEFT JOIN money m ON m.initiative_id = i.initiative_id
 """
 
 _CRITERIA_LIST = ", ".join(f"'{c}'" for c in CRITERIA)
+# A municipality's key in these figures: its 自治体コード, or its name when it has none.
+TOWN_KEY = "coalesce(municipality_code, municipality)"
 PER_MUNICIPALITY = f"""
 WITH per_year AS (
-    SELECT i.document_id, i.municipality, e.fiscal_year,
+    SELECT i.document_id, coalesce(i.municipality_code, i.municipality) AS town_key, e.fiscal_year,
            count(e.grade) FILTER (WHERE e.criterion = '{GRADE_CRITERION}') AS graded,
            {", ".join(f"count(*) FILTER (WHERE e.criterion = '{GRADE_CRITERION}' AND e.grade = '{g}') AS grade_{g}"
                       for g in GRADES)},
@@ -58,22 +61,22 @@ WITH per_year AS (
     WHERE e.evaluator = 'self' AND e.fiscal_year IS NOT NULL AND i.municipality IS NOT NULL
       AND e.criterion IN ('{GRADE_CRITERION}', {_CRITERIA_LIST})
       AND (e.grade IS NOT NULL OR e.score IS NOT NULL)
-    GROUP BY i.document_id, i.municipality, e.fiscal_year
+    GROUP BY i.document_id, town_key, e.fiscal_year
 ), latest AS (  -- one plan's latest year with self-evaluations (a few rows per plan by now)
     SELECT *, max(fiscal_year) OVER (PARTITION BY document_id) AS latest FROM per_year
 ), graded AS (
-    SELECT municipality, sum(graded)::BIGINT AS graded,
+    SELECT town_key, sum(graded)::BIGINT AS graded,
            {", ".join(f"sum(grade_{g})::BIGINT AS grade_{g}" for g in GRADES)},
            {", ".join(f"sum(sum_{n}) AS sum_{n}, sum(n_{n})::BIGINT AS n_{n}" for n in range(len(CRITERIA)))},
            min(fiscal_year) AS first_year, max(fiscal_year) AS last_year
     FROM latest WHERE fiscal_year = latest
-    GROUP BY municipality
+    GROUP BY town_key
 ), money AS (
-    SELECT municipality, sum(amount_yen)::BIGINT AS yen, count(*) AS amounts
-    FROM fiscal_effects WHERE counted AND municipality IS NOT NULL GROUP BY municipality
+    SELECT {TOWN_KEY} AS town_key, sum(amount_yen)::BIGINT AS yen, count(*) AS amounts
+    FROM fiscal_effects WHERE counted AND municipality IS NOT NULL GROUP BY town_key
 )
-SELECT municipality, g.* EXCLUDE (municipality), m.yen, coalesce(m.amounts, 0) AS amounts
-FROM graded g FULL JOIN money m USING (municipality)
+SELECT town_key, g.* EXCLUDE (town_key), m.yen, coalesce(m.amounts, 0) AS amounts
+FROM graded g FULL JOIN money m USING (town_key)
 """
 
 

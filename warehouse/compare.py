@@ -168,12 +168,13 @@ def _towns(figures: str, population: str) -> str:
     ``figures`` is the ETL's table or the same SQL inline; ``population`` a column or NULL)."""
     return f"""
 towns AS (
-    SELECT municipality, prefecture, code, {population} AS population FROM municipalities
+    SELECT municipality, prefecture, code, coalesce(code, municipality) AS town_key,
+           {population} AS population FROM municipalities
     WHERE prefecture IS NULL OR municipality <> prefecture
 ), per_town AS (
-    SELECT t.municipality, t.prefecture, t.code, t.population, f.* EXCLUDE (municipality, amounts),
+    SELECT t.municipality, t.prefecture, t.code, t.town_key, t.population, f.* EXCLUDE (town_key, amounts),
            coalesce(f.amounts, 0) AS amounts
-    FROM towns t LEFT JOIN {figures} f USING (municipality)
+    FROM towns t LEFT JOIN {figures} f ON f.town_key = t.town_key
 )"""
 
 
@@ -198,9 +199,10 @@ def _panel_sql(figures: str, population: str) -> str:
     """The panel's one query: the selected municipality, its prefecture and 全体."""
     return f"""
 WITH {_towns(figures, population)}, target AS (
-    SELECT m.municipality, m.prefecture FROM municipalities m WHERE {target_condition()}
+    SELECT coalesce(m.code, m.municipality) AS town_key, m.prefecture FROM municipalities m
+    WHERE {target_condition()}
 ), scoped AS (
-    SELECT 0 AS position, p.* FROM per_town p JOIN target USING (municipality)
+    SELECT 0 AS position, p.* FROM per_town p JOIN target USING (town_key)
     UNION ALL
     SELECT 1, p.* FROM per_town p JOIN target ON p.prefecture = target.prefecture
     UNION ALL

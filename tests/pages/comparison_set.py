@@ -24,8 +24,9 @@ SUPPORT = ("corrections.csv", "municipality_codes.csv", "municipality_aliases.cs
 def _town(name: str, prefecture: str):
     from bench.national import towns
 
-    # replace(), not Town(...): bench.national's Town may gain fields (e.g. its code)
-    return dataclasses.replace(towns(1)[0], name=name, prefecture=prefecture)
+    # replace(), not Town(...): bench.national's Town may gain fields. No code stated: the plan
+    # names its 都道府県 + 名称, which the ETL resolves to the code.
+    return dataclasses.replace(towns(1)[0], name=name, prefecture=prefecture, code="", stated_code=False)
 
 
 def build(folder: Path) -> tuple[Path, dict[str, dict[str, list[dict]]]]:

@@ -100,3 +100,24 @@ def test_quality_page_lists_names_without_a_code(tmp_path_factory, monkeypatch, 
     text = " ".join(m.value for m in at.markdown)
     assert "**コードのない自治体**: 全国地方公共団体コードの一覧にない自治体名" in text
     assert "コードのない自治体" in at.multiselect(key="quality_kinds").options
+
+
+def test_the_comparison_panel_keeps_the_two_fuchu_apart(fuchu, two_fuchu_warehouse):
+    """比較: each 府中市's own column counts only its own plan (the figures are keyed by code);
+    東京都's column has 府中市 among Tokyo's municipalities, 広島県's only Hiroshima's."""
+    import duckdb
+
+    from warehouse import compare
+
+    with duckdb.connect(str(two_fuchu_warehouse), read_only=True) as con:
+        graded = dict(con.sql("""
+            SELECT i.municipality_code, count(*) FROM evaluations e JOIN initiatives i USING (initiative_id)
+            WHERE e.evaluator = 'self' AND e.criterion = '総合評価' AND e.grade IS NOT NULL
+              AND e.fiscal_year = 2024 AND i.municipality = '府中市'
+            GROUP BY ALL""").fetchall())
+    assert set(graded) == {TOKYO_FUCHU, HIROSHIMA_FUCHU}
+    for code, prefecture in ((TOKYO_FUCHU, "東京都"), (HIROSHIMA_FUCHU, "広島県")):
+        panel = compare.panel(code)
+        assert panel.municipality.graded == graded[code]  # not the two plans' sum
+        assert panel.prefecture.name == prefecture
+        assert panel.whole.graded >= graded[TOKYO_FUCHU] + graded[HIROSHIMA_FUCHU]
