@@ -73,7 +73,8 @@ def test_filters_narrow_the_total_and_restart_the_pager(app):
     at.button(key="explorer_next").click().run()
     assert {t for t, _, _ in _ids(at)} == {"苫小牧市"}
 
-    at.sidebar.selectbox[2].set_value("健全な財政運営").run()  # テーマ: a narrower slice
+    theme = next(box for box in at.sidebar.selectbox if box.label == "テーマ")
+    theme.set_value("健全な財政運営").run()  # a narrower slice
     themed = queries.initiatives(Filters(municipality="苫小牧市", theme="健全な財政運営")).height
     assert _pager_text(at) == f"**全 {themed:,} 件中 1–{min(themed, 100)} 件**"
 

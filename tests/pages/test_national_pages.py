@@ -78,9 +78,11 @@ def test_overview_with_many_documents_shows_a_table_and_the_top_ten_cards(app, m
     known = [m for m in money if m is not None and m == m]  # pandas gives NaN for a missing amount
     assert known == sorted(known, reverse=True) and money[:len(known)] == known  # largest first, none last
     # every row's 財政効果額 is the counted sum of its document (the fiscal page's rule)
-    expected = dict(many.sql("SELECT d.title, sum(f.amount_yen) FROM fiscal_effects f JOIN documents d "
-                             "USING (document_id) WHERE f.counted GROUP BY ALL").fetchall())
-    shown = {r["文書"]: r["財政効果額(円)"] for r in table.iter_rows(named=True) if r["文書"] in expected}
+    # (titles repeat: four 池田町 and two 府中市 each have a 「…行財政改革プラン」, so compare the pairs)
+    expected = sorted(many.sql("SELECT d.title, sum(f.amount_yen) FROM fiscal_effects f JOIN documents d "
+                               "USING (document_id) WHERE f.counted GROUP BY d.document_id, d.title").fetchall())
+    titles = {title for title, _ in expected}
+    shown = sorted((r["文書"], r["財政効果額(円)"]) for r in table.iter_rows(named=True) if r["文書"] in titles)
     assert shown == expected
     assert table["取組数"].sum() == many.sql("SELECT count(*) FROM initiatives").fetchall()[0][0]
 
