@@ -6,6 +6,17 @@ Streamlit into its legacy multipage mode, which a first visitor of a deep link (
 get instead of this navigation. Every screen runs through ``guarded`` once, here."""
 from pathlib import Path
 
+# Every session's script run imports these whole before any chart is drawn. Altair (through
+# narwhals) looks pandas up in sys.modules without importing it, so on a server that has just
+# started, sessions arriving together could find pandas half-imported by another session's thread
+# ("partially initialized module 'pandas' has no attribute 'Timestamp'": python -m bench load
+# --replicas 2, whose second replica meets its first visitors cold). An import statement waits
+# for a module another thread is importing; a sys.modules lookup does not.
+import numpy  # noqa: F401
+import pandas  # noqa: F401
+import polars  # noqa: F401
+import pyarrow  # noqa: F401
+
 import streamlit as st
 
 from ui import access, accessibility, basket, presentation
