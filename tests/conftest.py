@@ -66,14 +66,20 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
-                                  accept_downloads=True)
+def new_page(browser, **options):
+    """A page in a fresh context (no cookies, no cache) at the desktop size, in Japanese, with a
+    60 s default timeout; ``options`` go to ``new_context`` (e.g. ignore_https_errors)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP", **options)
     page = context.new_page()
     page.set_default_timeout(60_000)
+    return page
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    page = new_page(browser, accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _hypothesis_profiles() -> None:

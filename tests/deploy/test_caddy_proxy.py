@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from tests.browser.conftest import wait_for_app
+from tests.conftest import new_page
 
 DRAWN = '[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
 
@@ -17,12 +18,9 @@ DRAWN = '[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
 @pytest.fixture
 def proxied_page(browser):
     # Caddy's internal CA is not in this browser's trust store (an office installs its root).
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
-                                  ignore_https_errors=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+    page = new_page(browser, ignore_https_errors=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_a_page_loads_through_caddy_over_tls_and_http2(stack, proxied_page):

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from tests.browser.conftest import wait_for_app
+from tests.conftest import new_page
 from tests.deploy.conftest import CADDY, Stack
 
 SESSIONS = 4
@@ -39,11 +40,9 @@ def _status(url: str) -> int:
 
 def _download_excel(browser, stack: Stack):
     """A fresh browser opens 取組一覧 through Caddy and downloads its Excel file."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ja-JP",
-                                  ignore_https_errors=True)
+    page = new_page(browser, ignore_https_errors=True)
+    context = page.context
     try:
-        page = context.new_page()
-        page.set_default_timeout(60_000)
         page.goto(f"{stack.proxied}/explorer")
         wait_for_app(page)
         page.wait_for_selector(DRAWN)
