@@ -9,7 +9,9 @@ warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,12 +70,19 @@ CREATE TABLE _data_quality (document_id VARCHAR, location VARCHAR, kind VARCHAR,
 CREATE TABLE _similar_initiatives (initiative_id VARCHAR, similar_id VARCHAR, score DOUBLE,
     rank INTEGER);
 CREATE TABLE _build (built_at TIMESTAMP, seconds DOUBLE, etl_version VARCHAR);
+-- What the next import needs to reassemble this warehouse instead of rebuilding it (etl.reassembly):
+-- per document what is not in its rows, and the raw folder and ETL code it was built from.
+CREATE TABLE _document_facts (document_id VARCHAR PRIMARY KEY, population BIGINT, rows_key VARCHAR,
+    issue_kinds JSON, row_counts JSON);
+CREATE TABLE _source_files (file VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT);
+CREATE TABLE _build_inputs (code_version VARCHAR);
 """
 
 # The rows one document brings (etl.document_tables), in insertion order.
 ARROW_SCHEMAS = {name: schema for name, schema in arrow_schemas(SCHEMA).items()
                  if name not in ("_municipalities", "_initiative_municipalities", "_categories",
-                                 "_similar_initiatives", "_build")}
+                                 "_similar_initiatives", "_build", "_document_facts", "_source_files",
+                                 "_build_inputs")}
 
 # The product's SQL interface, specified in docs/warehouse.md (tests/test_docs.py keeps the two equal).
 PUBLIC_VIEWS: dict[str, list[str]] = {
@@ -134,6 +143,23 @@ class WarehouseContent:
     global_issues: list[Issue] = field(default_factory=list)  # not tied to one document
     categories: Dictionary = field(default_factory=Dictionary)  # data/raw/categories.csv
     similarity_state: Path | None = None  # where 「類似の取組」 keeps its state (etl.similarity)
+    # The raw folder as the build found it: relative path -> (size, mtime_ns) (``source_files``).
+    source_files: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def source_files(raw_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the raw folder a build reads or lists (hidden files and Excel's ``~$``
+    lock files left out, as the import's staged copy leaves them out), relative path ->
+    (size, mtime_ns). Kept in ``_source_files``: the next import reassembles the warehouse
+    instead of rebuilding it only while this listing is unchanged (``etl.reassembly``)."""
+    found = {}
+    for path in sorted(raw_dir.rglob("*")):
+        relative = path.relative_to(raw_dir)
+        if any(part.startswith((".", "~$")) for part in relative.parts) or not path.is_file():
+            continue
+        stat = path.stat()
+        found[relative.as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
 
 
 def _location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:
@@ -164,7 +190,8 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) ->
 def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
     con.register("_incoming", rows)
     try:
-        con.sql(f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _incoming")
+        columns = ", ".join(rows.column_names)
+        con.sql(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming")
     finally:
         con.unregister("_incoming")
 
@@ -173,24 +200,30 @@ _UNRESOLVED_HELP = ("自治体コードは空欄 (NULL) のまま取り込みま
                     "名前の誤りなら文書・ブックを直し、ブックなら計画シートに都道府県か自治体コードを書いてください")
 
 
-def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
+                        documents: list[LoadedDocument] | None = None) -> None:
     """``municipality_code`` beside every municipality column (``etl.municipality_codes``): a
     document's own name has the code its manifest row / 計画 sheet resolved to; any other name
     it uses (an initiative's 自治体, an amount's, a partner) resolves within the document's
     prefecture, else nationally when unique, else stays without a code — with one data_quality
-    row per such name, at its first place. ``_document_municipalities`` keeps the mapping."""
+    row per such name, at its first place. ``_document_municipalities`` keeps the mapping.
+    ``documents``: only these (already inserted; the others' codes are in place), default all."""
     codes = content.municipality_codes
-    used = con.sql("""
+    documents = content.documents if documents is None else documents
+    only = "" if documents is content.documents else "WHERE list_contains($ids, document_id)"
+    ids = {"ids": [d.document_id for d in documents]} if only else None
+    used = con.sql(f"""
         SELECT document_id, municipality, min(line), arg_min(sheet, line) FROM (
             SELECT i.document_id, i.municipality, i.line, CASE WHEN d.format = 'workbook' THEN i.copy END AS sheet
             FROM _initiatives i JOIN _documents d USING (document_id)
             UNION ALL SELECT document_id, municipality, line, sheet FROM _fiscal_effects)
-        WHERE municipality IS NOT NULL GROUP BY ALL ORDER BY 1, 3""").fetchall()
+        WHERE municipality IS NOT NULL {only.replace("WHERE", "AND")} GROUP BY ALL ORDER BY 1, 3""",
+                   params=ids).fetchall()
     places: dict[str, dict[str, tuple[int | None, str | None]]] = {}
     for document_id, name, line, sheet in used:
         places.setdefault(document_id, {}).setdefault(name, (line, sheet))
     rows, notes = [], []
-    for d in content.documents:
+    for d in documents:
         mine = places.get(d.document_id, {})
         workbook = d.format == "workbook"
         for table, partner_rows in tables_of(d, content.categories).source_tables.items():
@@ -223,9 +256,11 @@ def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseConten
                        line=line) for kind, message, line, sheet in issues]
     _insert(con, "_document_municipalities", rows)
     _insert(con, "_data_quality", notes)
+    mapping = f"(SELECT * FROM _document_municipalities {only})" if only else "_document_municipalities"
     for table in ("_documents", "_initiatives", "_fiscal_effects", "_indicators", "_awards"):
-        con.sql(f"UPDATE {table} SET municipality_code = n.municipality_code FROM _document_municipalities n "
-                f"WHERE n.document_id = {table}.document_id AND n.municipality = {table}.municipality")
+        con.sql(f"UPDATE {table} SET municipality_code = n.municipality_code FROM {mapping} n "
+                f"WHERE n.document_id = {table}.document_id AND n.municipality = {table}.municipality",
+                params=ids)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -261,14 +296,17 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.sql(f"CREATE VIEW {view} AS SELECT {', '.join(columns)} FROM _{view}")
 
 
-def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
+                    documents: list | None = None) -> None:
     """Every municipality a document, an initiative, an amount or a source's own
     ``*_municipalities`` table (e.g. all partners of a joint DX case) names: one row per code
     (two 府中市 rows when both are named), one per name for a name without a code. ``label`` is
-    the name, or 「府中市（東京都）」 when the national list has the name more than once."""
+    the name, or 「府中市（東京都）」 when the national list has the name more than once.
+    ``documents``: every document in build order (``LoadedDocument`` or ``DocumentFacts``)."""
     codes = content.municipality_codes
-    prefecture_of_doc = {d.municipality: d.prefecture for d in content.documents}
-    population = _populations(con, content)
+    documents = content.documents if documents is None else documents
+    prefecture_of_doc = {d.municipality: d.prefecture for d in documents}
+    population = populations(documents, content.document_codes)[0]
     rows = []
     for name, code in sorted(con.sql("SELECT DISTINCT municipality, municipality_code "
                                      "FROM _document_municipalities").fetchall(),
@@ -284,13 +322,15 @@ def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -
     _insert(con, "_municipalities", list(unique.values()))
 
 
-def _populations(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> dict[str, int]:
-    """人口 per municipality from the plans that state it. Two plans of one municipality that
-    disagree: the later document id wins (sorted), and data_quality says so."""
-    stated: dict[str, list[LoadedDocument]] = {}
-    for d in sorted(content.documents, key=lambda d: d.document_id):
+def populations(documents: list, document_codes: dict[str, str | None]
+                ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """人口 per municipality from the plans that state it, and the data_quality rows about
+    plans that disagree: two plans of one municipality that disagree: the later document id
+    wins (sorted), and data_quality says so."""
+    stated: dict[str, list] = {}
+    for d in sorted(documents, key=lambda d: d.document_id):
         if d.population is not None and d.municipality:  # keyed by code: 府中市 ×2 are two towns
-            stated.setdefault(content.document_codes.get(d.document_id) or d.municipality, []).append(d)
+            stated.setdefault(document_codes.get(d.document_id) or d.municipality, []).append(d)
     notes = []
     for name, docs in stated.items():
         if len({d.population for d in docs}) > 1:
@@ -300,9 +340,7 @@ def _populations(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> d
                               message=f"{docs[0].municipality}の人口が文書によって異なります（"
                                       + "、".join(f"{d.document_id}: {d.population:,}人" for d in docs) + "）",
                               resolution=f"{chosen.document_id} の {chosen.population:,}人を採用しました"))
-    if notes:
-        _insert(con, "_data_quality", notes)
-    return {name: docs[-1].population for name, docs in stated.items()}
+    return {name: docs[-1].population for name, docs in stated.items()}, notes
 
 
 def _initiative_municipalities(con: duckdb.DuckDBPyConnection) -> None:
@@ -337,9 +375,11 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def _similar_initiatives(con: duckdb.DuckDBPyConnection, content: WarehouseContent) -> None:
+def _similar_initiatives(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str | None],
+                         state: Path | None) -> None:
     """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in;
-    incremental when ``content.similarity_state`` names where the last build's state is kept."""
+    incremental when ``state`` names where the last build's state is kept. ``fingerprints``:
+    every document id with the fingerprint of its rows (``LoadedDocument.rows_key``)."""
     from etl.extract_cache import code_version
     from etl.similarity import SimilarityInput, similar_table
 
@@ -352,10 +392,33 @@ def _similar_initiatives(con: duckdb.DuckDBPyConnection, content: WarehouseConte
             params=None if documents is None else [documents]).fetchall()
         return [(d, SimilarityInput(i, title or "", texts or [])) for d, i, title, texts in rows]
 
-    fingerprints = {d.document_id: d.rows_key for d in content.documents}
-    table = similar_table(fingerprints, read, content.similarity_state, code_version())
+    table = similar_table(fingerprints, read, state, code_version())
     if table.num_rows:
         _insert_arrow(con, "_similar_initiatives", table)
+
+
+def _document_facts(con: duckdb.DuckDBPyConnection, documents: list[LoadedDocument]) -> None:
+    """What ``etl.reassembly`` needs of each document besides its rows: 人口, the fingerprint of
+    its rows (「類似の取組」's incremental state), the data-quality kinds of its extract (the
+    build report) and how many rows it put in each table (checked before its rows are replaced)."""
+    _insert(con, "_document_facts", [dict(
+        document_id=d.document_id, population=d.population, rows_key=d.rows_key,
+        issue_kinds=json.dumps(d.tables.issue_kinds, ensure_ascii=False, sort_keys=True),
+        row_counts=json.dumps({t: rows.num_rows for t, rows in d.tables.tables.items()}, sort_keys=True))
+        for d in documents])
+
+
+def _build_record(con: duckdb.DuckDBPyConnection, content: WarehouseContent, seconds_so_far: float) -> None:
+    from etl.extract_cache import code_version
+
+    con.sql("DELETE FROM _build")
+    con.sql("INSERT INTO _build VALUES (?, ?, ?)",
+            params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])
+    con.sql("DELETE FROM _source_files")
+    _insert(con, "_source_files", [dict(file=f, size=size, mtime_ns=mtime)
+                                   for f, (size, mtime) in sorted(content.source_files.items())])
+    con.sql("DELETE FROM _build_inputs")
+    con.sql("INSERT INTO _build_inputs VALUES (?)", params=[code_version()])
 
 
 def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
@@ -400,28 +463,43 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
 
 def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: float = 0.0) -> dict[str, int]:
     """Build the warehouse in a temporary file, validate it, then atomically replace ``target``."""
+
+    def fill(con: duckdb.DuckDBPyConnection) -> None:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                con.sql(statement)
+        _insert_tables(con, content)
+        _municipality_codes(con, content)
+        _municipalities(con, content)
+        _insert(con, "_data_quality", populations(content.documents, content.document_codes)[1])
+        _document_facts(con, content.documents)
+        _categories(con, content.categories)
+        _similar_initiatives(con, {d.document_id: d.rows_key for d in content.documents}, content.similarity_state)
+        _source_tables(con, content)
+        _initiative_municipalities(con)
+        _create_views(con)
+        build_figures(con)
+        check_invariants(con)
+        _build_record(con, content, seconds_so_far)
+
+    return swap_in_new(target, fill)
+
+
+def swap_in_new(target: Path, fill, start_from: Path | None = None) -> dict[str, int]:
+    """Write a warehouse as ``<target>.tmp-…`` with ``fill(connection)`` — on a copy of
+    ``start_from`` when given (``etl.reassembly``), else on an empty file —, count the rows per
+    public view, checkpoint, close, and only then rename it over ``target`` (atomic on one
+    filesystem). Any failure leaves ``target`` as it was and removes the temporary."""
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(target=target)
     temporary = warehouse_temporary(target)
     try:
+        if start_from is not None:
+            shutil.copyfile(start_from, temporary)
         con = duckdb.connect(str(temporary))
         try:
             con.sql("SET threads TO 2")
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    con.sql(statement)
-            _insert_tables(con, content)
-            _municipality_codes(con, content)
-            _municipalities(con, content)
-            _categories(con, content.categories)
-            _similar_initiatives(con, content)
-            _source_tables(con, content)
-            _initiative_municipalities(con)
-            _create_views(con)
-            build_figures(con)
-            check_invariants(con)
-            con.sql("INSERT INTO _build VALUES (?, ?, ?)",
-                    params=[datetime.now(timezone.utc).replace(tzinfo=None), seconds_so_far, ETL_VERSION])
+            fill(con)
             counts = {v: con.sql(f"SELECT count(*) FROM {v}").fetchall()[0][0] for v in PUBLIC_VIEWS}
             con.sql("CHECKPOINT")
         finally:

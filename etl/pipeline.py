@@ -20,7 +20,7 @@ from etl.categories import read_dictionary
 from etl.errors import EtlError, ManifestError, SourceFormatError
 from etl.extract_cache import ExtractCache, entry_key
 from etl.document_tables import DocumentTables
-from etl.load import LoadedDocument, WarehouseContent, tables_of, write_warehouse
+from etl.load import LoadedDocument, WarehouseContent, source_files, tables_of, write_warehouse
 from etl.model import Extract, Issue
 from etl.municipality_codes import CodeList, read_code_list
 from etl.reconcile import reconcile
@@ -136,13 +136,14 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     if cache is True:
         cache = cache_dir(target)
     extracts = ExtractCache(cache) if cache else None
+    listing = source_files(raw_dir)  # before anything is read: a file changed meanwhile differs from it
     manifest = read_manifest(raw_dir)
     # Workbooks (.xlsx) need no manifest row; a row with format "workbook" may still name one.
     entries = [e for e in manifest if e.format != WORKBOOK_FORMAT]
     workbook_entries = {e.file: e for e in manifest if e.format == WORKBOOK_FORMAT}
     workbooks = sorted(workbook_entries) + discover_workbooks(raw_dir, manifest)
     corrections = read_corrections(raw_dir)
-    content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir))
+    content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir), source_files=listing)
     content.categories = read_dictionary(raw_dir)
     lexicon = read_lexicon(raw_dir, content.municipality_codes)
     not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]

@@ -4,9 +4,12 @@ The order keeps both the raw folder and the warehouse consistent whatever fails:
 1. ``check`` validates the bytes; a workbook with errors raises ``WorkbookError`` and nothing
    is written anywhere.
 2. The workbook is written into data/raw under a hidden name, which the pipeline ignores.
-3. A new warehouse is built from a staged copy of data/raw that holds the workbook under its
-   real name; ``build`` validates it completely and only then replaces the warehouse file
-   (os.replace), so a failure leaves the previous warehouse as it was.
+3. A new warehouse is written beside the old one and validated completely before it replaces
+   the warehouse file (os.replace), so a failure leaves the previous warehouse as it was. When
+   the previous warehouse was built from today's raw folder, it is reassembled from that one
+   (``etl.reassembly``: its rows, minus a replaced workbook's, plus the new workbook's);
+   otherwise ``build`` runs on a staged copy of data/raw that holds the workbook under its
+   real name. Both give the same rows.
 4. Only after that is the hidden file renamed to its real name (replacing an earlier upload of
    the same name). Renaming keeps its modification time older than the warehouse, so
    ``python -m etl --if-stale`` does not rebuild for nothing.
@@ -31,7 +34,9 @@ from etl.build_status import clear_failure
 from etl.errors import LoadError, WorkbookError
 from etl.leftovers import import_dir_prefix, remove_stale, upload_pending
 from etl.pipeline import BuildReport, build
+from etl.reassembly import reassemble
 from etl.workbook import WorkbookCheck, check
+from settings import cache_dir
 
 # UTF-8 bytes of a kept file name: file systems allow 255; the rest is room for the names other
 # copies get (history, staging). About 66 Japanese characters.
@@ -77,11 +82,13 @@ def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
     pending = upload_pending(raw)
     try:
         pending.write_bytes(data)
-        with tempfile.TemporaryDirectory(prefix=import_dir_prefix()) as work:
-            staged = Path(work) / "raw"
-            shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
-            shutil.copy2(pending, staged / name)
-            report = build(staged, target)
+        report = reassemble(raw, target, name, pending, cache_dir(target))
+        if report is None:  # the previous warehouse is no base for this import: build from scratch
+            with tempfile.TemporaryDirectory(prefix=import_dir_prefix()) as work:
+                staged = Path(work) / "raw"
+                shutil.copytree(raw, staged, ignore=shutil.ignore_patterns(".*", "~$*"))
+                shutil.copy2(pending, staged / name)
+                report = build(staged, target)
         os.replace(pending, raw / name)
         clear_failure(target)  # the raw folder builds again
     except OSError as error:  # disk full, permissions: the previous state stays
