@@ -2,7 +2,8 @@
 
 The order keeps both the raw folder and the warehouse consistent whatever fails:
 1. ``check`` validates the bytes; a workbook with errors raises ``WorkbookError`` and nothing
-   is written anywhere.
+   is written anywhere. A passing check goes into the extract cache, where the build below
+   finds it instead of checking the workbook again.
 2. The workbook is written into data/raw under a hidden name, which the pipeline ignores.
 3. A new warehouse is written beside the old one and validated completely before it replaces
    the warehouse file (os.replace), so a failure leaves the previous warehouse as it was. When
@@ -22,19 +23,24 @@ logs the import (who, when, file, SHA-256, rows per view) for ``python -m etl un
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from etl import history
 from etl.build_status import clear_failure
+from etl.checked_workbooks import Checked, body_key
 from etl.errors import LoadError, WorkbookError
+from etl.extract_cache import ExtractCache, entry_key
 from etl.leftovers import import_dir_prefix, remove_stale, upload_pending
 from etl.pipeline import BuildReport, build
 from etl.reassembly import reassemble
+from etl.reconcile import reconcile
 from etl.workbook import WorkbookCheck, check
 from settings import cache_dir
 
@@ -70,10 +76,24 @@ def import_workbook(data: bytes, file_name: str, raw: Path, target: Path, *, use
     result = check(data, name)
     if not result.ok:
         raise WorkbookError(result.report(), tuple(result.problems))
+    _remember(data, name, result, target)
     with history.writing(target, raw, "import", user or history.os_user(), [name], waiting) as change:
         report = _swap_in(data, name, raw, target)
         change.file, change.sha256, change.counts = name, hashlib.sha256(data).hexdigest(), report.counts
     return result, report
+
+
+def _remember(data: bytes, name: str, result: WorkbookCheck, target: Path) -> None:
+    """Store this check in the extract cache under the key the build computes for the file (its
+    bytes, its name, no manifest row, the ETL code), so the build inside the import reads it
+    instead of checking the workbook a second time. A manifest row naming the file gives
+    another key: then the build checks it itself."""
+    cache = ExtractCache(cache_dir(target))
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = entry_key("workbook", sha256, [name, None])
+    reconciled = reconcile(copy.deepcopy(result.extract))  # reconcile may touch its input; the page shows ``result``
+    cache.put(key, Checked(sha256, replace(result, extract=None), None))
+    cache.put(body_key(key), reconciled)
 
 
 def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
