@@ -25,8 +25,14 @@ warehouse or one built before these records existed, a workbook named by manifes
 document id the new workbook shares with another document, a workbook with 関係自治体 rows
 (source tables: their column types are inferred over all documents together), 人口 that another
 plan of the same municipality states too (the data_quality row about it would change), or a
-replaced document whose rows cannot all be told apart. The extract cache is not pruned here
-(the replaced workbook's entries stay until the next full build).
+replaced document whose rows cannot all be told apart, a previous warehouse built without the
+extract cache. The extract cache is not pruned here (the replaced workbook's entries stay until
+the next full build).
+
+The copy keeps the previous file's free space: the tables rewritten on every import (「類似の取組」,
+the 比較 tables) leave their old blocks, which DuckDB reuses for the next import's. Measured: a
+warehouse of 20 MB (200 municipalities) settles at about 30 MB after a few imports and stays
+there; the next ``python -m etl`` writes a compact file again.
 """
 from __future__ import annotations
 
@@ -170,6 +176,8 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path, cache: Path,
     kept = [d for d in before if d not in gone]
     if new.document_id in {d.document_id for d in kept} or new.tables.source_tables:
         return None  # the full build names the conflict / infers the source tables' types
+    if new.rows_key is None or any(d.rows_key is None for d in kept):
+        return None  # built without the extract cache: 「類似の取組」 would not follow the same path
 
     order = {file: n for n, file in enumerate(_build_order(raw, manifest, name))}
     after: list[Any] = sorted([*kept, new], key=lambda d: order.get(d.file, len(order)))
