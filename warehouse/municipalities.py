@@ -15,6 +15,15 @@ from warehouse.filters import is_code
 from warehouse.queries import cached
 
 
+def label_sql(alias: str) -> str:
+    """SQL for what a table or chart calls row ``alias``'s municipality: the label of its
+    自治体コード (「府中市（東京都）」 where two municipalities share the name), else the row's name
+    (a municipality without a code, or an older warehouse's row). Rows keep ``municipality_code``
+    for links and filters; this is for showing only."""
+    return (f"coalesce((SELECT l.label FROM municipalities l WHERE l.code = {alias}.municipality_code), "
+            f"{alias}.municipality)")
+
+
 @dataclass(frozen=True)
 class Place:
     key: str  # the filter value: code, or name when there is no code

@@ -52,6 +52,32 @@ def test_conditions_and_links_show_the_label_and_carry_the_code(fuchu):
     assert trace.height == 20 and all(f"m={TOKYO_FUCHU}&" in u for u in trace["取組一覧"])
 
 
+def test_tables_name_each_fuchu_by_its_label(fuchu):
+    """With both 府中市 on screen, the explorer's 自治体 column, the movers table, the money trace,
+    the headline's 「…の合計」 and 類似の取組 say which one; a name no other municipality has
+    stays plain."""
+    from warehouse import explorer, fiscal, similar, trends
+
+    rows = explorer.page_rows(Filters(), explorer.DOCUMENT_ORDER, 0, 100_000)
+    shown = set(rows["municipality"].drop_nulls())
+    assert {"府中市（東京都）", "府中市（広島県）", "苫小牧市"} <= shown and "府中市" not in shown
+    tokyo = explorer.page_rows(Filters(municipality=TOKYO_FUCHU), explorer.DOCUMENT_ORDER, 0, 100)
+    assert set(tokyo["municipality"]) == {"府中市（東京都）"}
+    level = trends.graded_levels(Filters(municipality=HIROSHIMA_FUCHU))[0][0]
+    movers = trends.mover_page(Filters(), level, "番号順", 0, 100_000)
+    assert {"府中市（東京都）", "府中市（広島県）"} <= set(movers["municipality"].drop_nulls())
+    assert trends.mover_summary(Filters(municipality=HIROSHIMA_FUCHU), level).municipalities == 1
+    both = fiscal.fiscal_slice(Filters()).filter(fiscal.pl.col("municipality_code").is_in([TOKYO_FUCHU, HIROSHIMA_FUCHU]))
+    assert set(fiscal.trace_table(both)["自治体"]) == {"府中市（東京都）", "府中市（広島県）"}
+    assert set(fiscal.headline(both).whose.removesuffix("の合計").split("・")) == {"府中市（東京都）", "府中市（広島県）"}
+    assert all(label.startswith("府中市（") for label in fiscal.by_initiative(both)["initiative"])
+    from warehouse.connection import query
+
+    pair = query("SELECT s.initiative_id FROM similar_initiatives s JOIN initiatives n ON n.initiative_id = s.similar_id "
+                 "WHERE n.municipality_code = ? LIMIT 1", [HIROSHIMA_FUCHU])["initiative_id"][0]
+    assert "府中市（広島県）" in set(similar.similar_to(pair)["自治体"])
+
+
 def test_an_ambiguous_old_bookmark_does_not_crash_the_page(fuchu):
     at = fuchu("app_pages/explorer.py", m="府中市")
     assert not at.exception
