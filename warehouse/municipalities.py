@@ -10,18 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl.municipality_codes import label_sql
 from warehouse.connection import WarehouseMissing, query
 from warehouse.filters import is_code
 from warehouse.queries import cached
-
-
-def label_sql(alias: str) -> str:
-    """SQL for what a table or chart calls row ``alias``'s municipality: the label of its
-    自治体コード (「府中市（東京都）」 where two municipalities share the name), else the row's name
-    (a municipality without a code, or an older warehouse's row). Rows keep ``municipality_code``
-    for links and filters; this is for showing only."""
-    return (f"coalesce((SELECT l.label FROM municipalities l WHERE l.code = {alias}.municipality_code), "
-            f"{alias}.municipality)")
 
 
 @dataclass(frozen=True)
