@@ -1,4 +1,4 @@
-"""An import without a rebuild: the new warehouse reassembled from the previous one.
+"""An import (or a deletion) without a rebuild: the new warehouse reassembled from the previous one.
 
 A full build reads every source file's cached rows again (at national scale 1,741 workbooks and
 about 2.5 million evaluation rows) although an import changes one document. When the previous
@@ -129,17 +129,20 @@ def _gone_rows_attributable(target: Path, gone: DocumentFacts) -> bool:
         con.close()
 
 
-def _build_order(raw: Path, manifest, name: str) -> list[str]:
-    """The files in the order a full build of ``raw`` with ``name`` added would load them."""
+def _build_order(raw: Path, manifest, name: str, present: bool) -> list[str]:
+    """The files in the order a full build of ``raw`` with (``present``) or without ``name``
+    would load them."""
     texts = [e.file for e in manifest if e.format != WORKBOOK_FORMAT]
     named = sorted(e.file for e in manifest if e.format == WORKBOOK_FORMAT)
-    return texts + named + sorted(set(discover_workbooks(raw, manifest)) | {name})
+    discovered = set(discover_workbooks(raw, manifest)) - {name}
+    return texts + named + sorted(discovered | ({name} if present else set()))
 
 
-def reassemble(raw: Path, target: Path, name: str, upload: Path, cache: Path,
+def reassemble(raw: Path, target: Path, name: str, upload: Path | None, cache: Path,
                started: float | None = None) -> BuildReport | None:
     """The warehouse with the workbook ``upload`` (waiting in ``raw`` under a hidden name) as
-    ``name``, reassembled from ``target``; None when only a full build can say (see above).
+    ``name`` — or, ``upload`` None, without the workbook ``name`` (``etl.removal``) —,
+    reassembled from ``target``; None when only a full build can say (see above).
     Raises what a full build raises for the workbook (``WorkbookError``, ``ValidationError``)."""
     started = time.perf_counter() if started is None else started
     previous = _previous(target)
@@ -158,29 +161,34 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path, cache: Path,
         return None
     if gone and not _gone_rows_attributable(target, gone[0]):
         return None
+    if upload is None and not gone:
+        return None
 
     codes = read_municipality_codes(raw)
     dictionary = read_dictionary(raw)
     extracts = ExtractCache(cache)
     document_codes: dict[str, str | None] = {}
-    with tempfile.TemporaryDirectory(prefix="gyokaku-reassemble-") as work:
-        staged = Path(work) / name
-        try:
-            os.link(upload, staged)
-        except OSError:
-            staged.write_bytes(upload.read_bytes())
-        # The workbook's own check: an error raises WorkbookError with a full build's message.
-        [new] = load_workbooks(Path(work), [name], {}, set(), cache=extracts,
-                               prepare=_Tables(dictionary, extracts),
-                               codes=codes if len(codes) else None, document_codes=document_codes)
+    added: list[LoadedDocument] = []
+    if upload is not None:
+        with tempfile.TemporaryDirectory(prefix="gyokaku-reassemble-") as work:
+            staged = Path(work) / name
+            try:
+                os.link(upload, staged)
+            except OSError:
+                staged.write_bytes(upload.read_bytes())
+            # The workbook's own check: an error raises WorkbookError with a full build's message.
+            added = load_workbooks(Path(work), [name], {}, set(), cache=extracts,
+                                   prepare=_Tables(dictionary, extracts),
+                                   codes=codes if len(codes) else None, document_codes=document_codes)
     kept = [d for d in before if d not in gone]
-    if new.document_id in {d.document_id for d in kept} or new.tables.source_tables:
-        return None  # the full build names the conflict / infers the source tables' types
-    if new.rows_key is None or any(d.rows_key is None for d in kept):
+    for new in added:
+        if new.document_id in {d.document_id for d in kept} or new.tables.source_tables:
+            return None  # the full build names the conflict / infers the source tables' types
+    if any(d.rows_key is None for d in [*kept, *added]):
         return None  # built without the extract cache: 「類似の取組」 would not follow the same path
 
-    order = {file: n for n, file in enumerate(_build_order(raw, manifest, name))}
-    after: list[Any] = sorted([*kept, new], key=lambda d: order.get(d.file, len(order)))
+    order = {file: n for n, file in enumerate(_build_order(raw, manifest, name, bool(added)))}
+    after: list[Any] = sorted([*kept, *added], key=lambda d: order.get(d.file, len(order)))
     if any(d.file not in order for d in after):
         return None
     codes_before = {d.document_id: d.code for d in before}
@@ -188,10 +196,10 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path, cache: Path,
     if populations(before, codes_before)[1] != populations(after, codes_after)[1]:
         return None  # a 人口 disagreement would appear or go
 
-    upload_stat = upload.stat()
-    content = WarehouseContent(documents=[new], municipality_codes=codes, document_codes=codes_after,
-                               categories=dictionary,
-                               source_files={**listing, name: (upload_stat.st_size, upload_stat.st_mtime_ns)})
+    if upload is not None:
+        listing[name] = (upload.stat().st_size, upload.stat().st_mtime_ns)  # as it will be in raw
+    content = WarehouseContent(documents=added, municipality_codes=codes, document_codes=codes_after,
+                               categories=dictionary, source_files=listing)
 
     def fill(con: duckdb.DuckDBPyConnection) -> None:
         for d in gone:
@@ -200,17 +208,20 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path, cache: Path,
             con.sql(f"DELETE FROM {table}")
         for table in (INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, CATEGORY_COUNTS):
             con.sql(f"DROP TABLE {table}")
-        for table in ARROW_SCHEMAS:
-            if table in new.tables.tables:
-                _insert_arrow(con, table, new.tables.tables[table])
-        _municipality_codes(con, content, [new])
+        for new in added:
+            for table in ARROW_SCHEMAS:
+                if table in new.tables.tables:
+                    _insert_arrow(con, table, new.tables.tables[table])
+        if added:
+            _municipality_codes(con, content, added)
         _municipalities(con, content, after)
-        _document_facts(con, [new])
+        _document_facts(con, added)
         _similar_initiatives(con, {d.document_id: d.rows_key for d in after},
                              cache / SIMILARITY_STATE)
-        con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}', "
-                "municipality_code FROM _initiatives WHERE municipality IS NOT NULL AND document_id = ?",
-                params=[new.document_id])
+        for new in added:
+            con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}', "
+                    "municipality_code FROM _initiatives WHERE municipality IS NOT NULL AND document_id = ?",
+                    params=[new.document_id])
         build_figures(con)
         check_invariants(con)
         _build_record(con, content, time.perf_counter() - started)

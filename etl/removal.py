@@ -2,8 +2,10 @@
 
 Only a workbook that came in through the template (a ``*.xlsx`` in data/raw that no
 manifest.csv row names) can be deleted; the bundled text documents are part of the product.
-Under the write lock the warehouse is rebuilt from a staged copy of data/raw without the
-workbook and swapped in, and only then is the workbook taken out of data/raw; ``etl.history``
+Under the write lock the warehouse without the workbook is written and swapped in — reassembled
+from the previous one (``etl.reassembly``) when that was built from today's raw folder, else
+rebuilt from a staged copy of data/raw without the workbook — and only then is the workbook
+taken out of data/raw; ``etl.history``
 keeps the workbook and the previous warehouse, so ``python -m etl undo`` brings both back.
 """
 from __future__ import annotations
@@ -19,7 +21,9 @@ from etl import history
 from etl.documents import read_manifest
 from etl.errors import HistoryError
 from etl.pipeline import BuildReport, build
+from etl.reassembly import reassemble
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks
+from settings import cache_dir
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,13 @@ def delete_document(which: str, raw: Path, target: Path, *, user: str | None = N
         workbook = raw / document.file
         with history.recording(target, raw, "delete", user or history.os_user(), [document.file]) as change:
             digest = history.sha256_file(workbook)
-            with tempfile.TemporaryDirectory(prefix="gyokaku-delete-") as work:
-                staged = Path(work) / "raw"
-                shutil.copytree(raw, staged, ignore=lambda _folder, names: [  # not fnmatch: a name may hold [ ]
-                    n for n in names if n.startswith((".", "~$")) or n == document.file])
-                report = build(staged, target)
+            report = reassemble(raw, target, document.file, None, cache_dir(target))
+            if report is None:  # the previous warehouse is no base: build from scratch
+                with tempfile.TemporaryDirectory(prefix="gyokaku-delete-") as work:
+                    staged = Path(work) / "raw"
+                    shutil.copytree(raw, staged, ignore=lambda _folder, names: [  # not fnmatch: a name may hold [ ]
+                        n for n in names if n.startswith((".", "~$")) or n == document.file])
+                    report = build(staged, target)
             workbook.unlink()
             change.file, change.sha256, change.counts = document.file, digest, report.counts
     return document, report

@@ -12,6 +12,7 @@ import duckdb
 import openpyxl
 import pytest
 
+import etl.removal as removal
 import etl.upload as upload
 from bench.national import towns, workbook
 from etl import history
@@ -57,6 +58,7 @@ def full_builds(monkeypatch) -> list[Path]:
         return original(raw, target, *args, **kwargs)
 
     monkeypatch.setattr(upload, "build", counting)
+    monkeypatch.setattr(removal, "build", counting)
     return calls
 
 
@@ -102,6 +104,17 @@ def test_a_replaced_workbook_loses_its_old_rows(built, tmp_path, full_builds):
     import_workbook(workbook(random.Random(5), towns(9)[8]), "ninth.xlsx", raw, target)
     assert full_builds == []
     _assert_same(target, _from_scratch(raw, tmp_path, "scratch2"))
+
+
+def test_a_deleted_workbook_is_reassembled_too(built, tmp_path, full_builds):
+    raw, target = built
+    name = sorted(p.name for p in raw.glob("*.xlsx"))[2]
+    removal.delete_document(name, raw, target)
+    assert full_builds == []
+    assert not (raw / name).exists()
+    expected = _from_scratch(raw, tmp_path, "scratch")
+    assert len(expected["documents"]) == 5 + 3
+    _assert_same(target, expected)
 
 
 def test_a_raw_folder_changed_by_hand_is_built_from_scratch(built, tmp_path, full_builds):
