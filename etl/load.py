@@ -3,7 +3,8 @@
 Internal tables (prefixed ``_``) keep what the UI needs for tracing (source line, copy);
 the public views of docs/warehouse.md select exactly the contract's columns from them.
 The file is built as ``<target>.tmp-<pid>-<token>`` (unique per build; leftovers of killed
-runs are removed first, see ``etl.leftovers``), validated, closed and then renamed over the
+runs are removed first, see ``etl.leftovers``) — from scratch, or for an import on a copy of the
+previous warehouse (``etl.reassembly``) —, validated, closed and then renamed over the
 target with ``os.replace`` (atomic on one filesystem), so a reader never sees a half-built
 warehouse and a failed run leaves the previous one byte-for-byte intact.
 """
