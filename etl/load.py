@@ -210,8 +210,8 @@ def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseConten
     row per such name, at its first place. ``_document_municipalities`` keeps the mapping.
     ``documents``: only these (already inserted; the others' codes are in place), default all."""
     codes = content.municipality_codes
+    only = "" if documents is None else "WHERE list_contains($ids, document_id)"
     documents = content.documents if documents is None else documents
-    only = "" if documents is content.documents else "WHERE list_contains($ids, document_id)"
     ids = {"ids": [d.document_id for d in documents]} if only else None
     used = con.sql(f"""
         SELECT document_id, municipality, min(line), arg_min(sheet, line) FROM (

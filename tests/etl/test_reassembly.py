@@ -84,8 +84,9 @@ def test_an_import_is_reassembled_with_the_rows_of_a_full_build(built, tmp_path,
     assert len(expected["evaluations"]) > 5_000
     assert any(r[0] == town.name for r in expected["municipalities"])
     _assert_same(target, expected)
-    with duckdb.connect(str(target), read_only=True) as con:
-        assert report.counts == {v: con.sql(f"SELECT count(*) FROM {v}").fetchall()[0][0] for v in PUBLIC_VIEWS}
+    full = build(raw, tmp_path / "report" / "warehouse.duckdb", cache=False)
+    assert (report.counts, report.issues_by_kind, report.documents, report.not_imported) == (
+        full.counts, full.issues_by_kind, full.documents, full.not_imported)
     assert "new-town.xlsx" in report.documents
 
 
@@ -159,3 +160,15 @@ def test_a_second_plan_stating_another_population_is_built_from_scratch(built, t
     expected = _from_scratch(raw, tmp_path, "scratch")
     assert any("人口が文書によって異なります" in r[3] for r in expected["data_quality"])
     _assert_same(target, expected)
+
+
+def test_after_an_undo_the_restored_warehouse_is_the_base_again(built, tmp_path, full_builds):
+    """Undoing a new workbook deletes it from data/raw and puts back the warehouse that was built
+    without it: the listing it records holds again, so the next import reassembles from it."""
+    raw, target = built
+    import_workbook(workbook(random.Random(11), towns(7)[6]), "new-town.xlsx", raw, target)
+    history.undo(target, raw, "tester")
+    assert not (raw / "new-town.xlsx").exists()
+    import_workbook(workbook(random.Random(12), towns(8)[7]), "eighth.xlsx", raw, target)
+    assert full_builds == []
+    _assert_same(target, _from_scratch(raw, tmp_path, "scratch"))
