@@ -12,6 +12,7 @@ It also drops (and records) references that point nowhere, and scores outside th
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import copy
 from dataclasses import replace
 from typing import Any, Iterable
 
@@ -108,6 +109,9 @@ def merge_evaluations(evaluations: Iterable[Evaluation], issues: list[Issue]) ->
         groups[(e.initiative_key, e.fiscal_year, e.evaluator, e.criterion)].append(e)
     merged = []
     for records in groups.values():
+        if len(records) == 1:  # the usual case (a workbook states each fact once): nothing to merge
+            merged.append(copy(records[0]))
+            continue
         records.sort(key=lambda r: r.rank)
         subject = _evaluation_subject(records[0])
         score = _merge_field(records, "score", subject, records[0].initiative_key, issues)

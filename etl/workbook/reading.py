@@ -44,30 +44,27 @@ class Table:
         return field_name in self.columns
 
 
-def _grid(scan: SheetScan) -> Iterator[tuple]:
-    """The sheet's rows from row 1 as tuples of values, as openpyxl's read-only worksheet gave
-    them: () for a row absent from the XML, a row as wide as its last cell's column (cells
+def _grid(scan: SheetScan) -> Iterator[list | tuple]:
+    """The sheet's rows from row 1 as sequences of values, as openpyxl's read-only worksheet
+    gave them: () for a row absent from the XML, a row as wide as its last cell's column (cells
     beyond it dropped, a later cell in the same column wins), and a row numbered at or before
     one already given skipped."""
     counter = 1
-    for number, cells in scan.rows:
+    for number, cells, columns in scan.rows:
         while counter < number:
             counter += 1
             yield ()
         if counter <= number:
             counter += 1
-            if not cells:
-                yield ()
+            if columns is None:  # A, B, C … in order: the values as they are
+                yield cells
                 continue
-            width = cells[-1][0]
-            if all(column == index for index, (column, _) in enumerate(cells, start=1)):
-                yield tuple(value for _, value in cells)  # the usual case: A, B, C … in order
-                continue
+            width = columns[-1]
             values = [None] * width
-            for column, value in cells:
+            for column, value in zip(columns, cells):
                 if 1 <= column <= width:
                     values[column - 1] = value
-            yield tuple(values)
+            yield values
 
 
 def _plain(value: Any) -> Any:

@@ -273,10 +273,11 @@ class SheetScan:
     long_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (row, column, length)
     text_units: int = 0  # characters (UTF-16 units) of every cell value, shared strings resolved
     stopped_for_text: bool = False  # the scan ended because ``text_budget`` ran out
-    # With ``values``: each ``<row>`` as (row number, [(column, value) per child element]),
-    # numbered and valued as openpyxl's reader did, up to the first row it could not read;
-    # ``read_error`` is what openpyxl raised there (the workbook is unreadable from that row).
-    rows: list[tuple[int, list[tuple[int, Any]]]] | None = None
+    # With ``values``: each ``<row>`` as (row number, values, columns): one value per child
+    # element, numbered and valued as openpyxl's reader did, up to the first row it could not
+    # read; ``columns`` is None when the cells are A, B, C … in order (the usual case), else each
+    # value's column. ``read_error`` is what openpyxl raised there (unreadable from that row).
+    rows: list[tuple[int, list[Any], list[int] | None]] | None = None
     read_error: Exception | None = None
 
 
@@ -368,34 +369,40 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
     time, or duration) when its style (``s=``) has a date format.
     """
     scan = SheetScan()
-    # Plain closure variables and a cache of element kinds: this runs for every cell of every
-    # workbook a build checks, so each handler does as little as it can. A cell's column for
+    # Plain closure variables and a cache of element kinds: this runs for every element of
+    # every sheet a build checks, so each handler does as little as it can. A cell's column for
     # the limits is worked out only when it is needed (a formula, an overlong cell): its "r"
     # attributes since the row began are kept and folded then, which gives what reading each
     # one would.
-    row = column = v_units = text_count = phonetic = 0
+    row = column = v_units = text_count = phonetic = data_rows = units = 0
     refs: list[str | None] = []
     has_value = in_v = in_is = in_t = False
     cell_type: str | None = None
     index = ""
     kinds: dict[str, int] = {}
-    # Values (openpyxl's numbering: it differs from the limits' only on damaged sheets).
+    # Values, numbered as openpyxl did (differently from the limits only on damaged sheets).
+    # ``depth`` is the element depth; the other depths say where the open row, cell, inline
+    # string (``<is>``), run (``<r>``) and captured text started (-1: none open).
     collect = values is not None
-    cells: list[tuple[int, Any]] = []
     if values is not None:
         scan.rows = []
-        style_numbers: dict[str, int] = {}
+    rows = scan.rows
+    style_numbers: dict[str, int] = {}
+    cells: list[Any] = []
+    columns: list[int] | None = None
     depth = 0
-    row_depth = cell_depth = capture_depth = -1
-    value_row = value_column = 0
+    row_depth = cell_depth = is_depth = run_depth = capture_depth = -1
+    value_row = value_column = kept = 0
     value_type = "n"
     style: int | str = 0
     v_seen = is_seen = False
     v_text: str | None = None
-    capture: list[str] | None = None
-    kept = 0
-    inline: _StringText | None = None
+    plain: str | None = None
+    run_text: str | None = None
+    runs: list[str] | None = None
     inline_text: str | None = None
+    capture: list[str] | None = None
+    capture_kind = 0  # what the captured text is: 0 <v>, 1 <is><t>, 2 <is><r><t>
     limit = max_cell
 
     def current_column() -> int:
@@ -405,15 +412,23 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         refs.clear()
         return column
 
-    def unreadable(error: Exception) -> None:
-        nonlocal collect
-        scan.read_error = error
-        collect = False
+    def close_capture() -> None:
+        """A captured element's text ends at its end or at its first child (ElementTree's .text)."""
+        nonlocal capture, v_text, plain, run_text
+        text = "".join(capture)
+        if capture_kind == 0:
+            v_text = text
+        elif capture_kind == 1:
+            plain = text
+        else:
+            run_text = text
+        capture = None
 
     def start(name: str, attrs: dict) -> None:
         nonlocal row, column, has_value, cell_type, v_units, index, in_v, in_is, in_t, text_count, phonetic
-        nonlocal depth, row_depth, cell_depth, capture_depth, value_row, value_column, value_type, style
-        nonlocal v_seen, is_seen, v_text, capture, kept, inline, inline_text, cells
+        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, value_row, value_column
+        nonlocal value_type, style, v_seen, is_seen, v_text, plain, run_text, runs, inline_text, capture
+        nonlocal capture_kind, kept, cells, columns, collect
         kind = kinds.get(name)
         if kind is None:
             kind = kinds[name] = _kind(name)
@@ -421,8 +436,8 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         if local == _C:
             refs.append(attrs.get("r"))
             cell_type = attrs.get("t")
-            v_units, index = 0, ""
-            text_count = 0
+            v_units = text_count = 0
+            index = ""
         elif local == _V:
             in_v = has_value = True
         elif local == _ROW:
@@ -441,25 +456,36 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         if not collect:
             return
         depth += 1
-        if capture is not None:  # a <v>'s text ends at its first child element
-            v_text = "".join(capture)
-            capture = None
-        if inline is not None:
-            inline.start(kind, depth)
+        if capture is not None:
+            close_capture()
+        if is_depth >= 0:  # inside an inline string: openpyxl's Text, by local names
+            if depth == is_depth + 1:
+                if local == _T:
+                    capture, capture_kind, capture_depth, kept = [], 1, depth, 0
+                elif local == _R:
+                    run_depth, run_text = depth, None
+            elif depth == run_depth + 1 and local == _T:
+                capture, capture_kind, capture_depth, kept = [], 2, depth, 0
         elif depth == cell_depth + 1:
             if kind == _V | _MAIN:
                 if not v_seen:
                     v_seen = True
                     if value_type != "inlineStr":
-                        capture, capture_depth, kept = [], depth, 0
+                        capture, capture_kind, capture_depth, kept = [], 0, depth, 0
             elif kind == _IS | _MAIN and not is_seen:
                 is_seen = True
                 if value_type == "inlineStr":
-                    inline = _StringText(depth, limit)
+                    is_depth, plain, runs = depth, None, None
         elif depth == row_depth + 1:  # openpyxl reads every child of a row as a cell
+            reference = attrs.get("r")
             try:
-                reference = attrs.get("r")
-                value_column = _cell_column(reference) if reference else value_column + 1
+                if reference:
+                    letters = reference.rstrip(_DIGITS)
+                    number = _COLUMNS.get(letters)
+                    value_column = _cell_column(reference) if number is None or len(letters) == len(reference) \
+                        else number
+                else:
+                    value_column += 1
                 style = attrs.get("s", 0)
                 if style:
                     number = style_numbers.get(style)
@@ -467,7 +493,7 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
                         number = style_numbers[style] = int(style)
                     style = number
             except _UNREADABLE_CELL as error:
-                unreadable(error)
+                scan.read_error, collect = error, False
                 return
             value_type = attrs.get("t", "n")
             cell_depth = depth
@@ -478,42 +504,63 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
             try:
                 value_row = value_row + 1 if reference is None else _row_attribute(reference)
             except ValueError as error:
-                unreadable(error)
+                scan.read_error, collect = error, False
                 return
             value_column = 0
-            cells = []
+            cells, columns = [], None
             row_depth = depth
 
     def end(name: str) -> None:
-        nonlocal in_v, in_is, in_t, phonetic, depth, row_depth, cell_depth, v_text, capture, inline
-        nonlocal inline_text
+        nonlocal in_v, in_is, in_t, phonetic, depth, row_depth, cell_depth, is_depth, run_depth, runs
+        nonlocal inline_text, collect, data_rows, units, columns, capture, v_text, plain, run_text
         local = kinds[name] & 15
         if in_is:
             if local == _RPH:
                 phonetic -= 1
             elif local == _T:
                 in_t = False
-        if local == _V:
+        if local == _C:
+            if cell_type == "s":
+                number = index.strip()
+                length = shared[int(number)] if shared is not None and number.isdigit() \
+                    and int(number) < len(shared) else 0
+            else:
+                length = v_units if v_units > text_count else text_count
+            units += length
+            if max_cell is not None and length > max_cell:
+                scan.long_cells.append((row, current_column(), length))
+            if text_budget is not None and units > text_budget:
+                scan.stopped_for_text = True
+                raise _Stop
+        elif local == _V:
             in_v = False
-        elif local == _C:
-            _finish_cell()
         elif local == _IS:
             in_is = False
         elif local == _ROW:
-            scan.data_rows += has_value
-            if scan.data_rows > stop_after:
+            data_rows += has_value
+            if data_rows > stop_after:
                 raise _Stop
         if not collect:
             return
         if capture is not None and depth == capture_depth:
-            v_text = "".join(capture)
-            capture = None
-        if inline is not None:
-            if depth == inline.depth:
-                inline_text = inline.content()
-                inline = None
+            text = capture[0] if len(capture) == 1 else "".join(capture)  # usually one piece
+            if capture_kind == 0:
+                v_text = text
+            elif capture_kind == 1:
+                plain = text
             else:
-                inline.end(depth)
+                run_text = text
+            capture = None
+        if is_depth >= 0:
+            if depth == is_depth:
+                inline_text = (plain or "") + "".join(runs) if runs else (plain or "")
+                is_depth = -1
+            elif depth == run_depth:
+                if run_text is not None:
+                    if runs is None:
+                        runs = []
+                    runs.append(run_text)
+                run_depth = -1
         elif depth == cell_depth:
             cell_depth = -1
             if value_type == "inlineStr":
@@ -522,28 +569,19 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
                 try:
                     value = _value(value_type, v_text, style, values)
                 except _UNREADABLE_CELL as error:
-                    unreadable(error)
+                    scan.read_error, collect = error, False
                     return
             else:
                 value = ErrorValue(None) if value_type == "e" else None
-            cells.append((value_column, value))
+            if columns is not None:
+                columns.append(value_column)
+            elif value_column != len(cells) + 1:  # not the next column: keep every cell's
+                columns = [*range(1, len(cells) + 1), value_column]
+            cells.append(value)
         elif depth == row_depth:
             row_depth = -1
-            scan.rows.append((value_row, cells))
+            rows.append((value_row, cells, columns))
         depth -= 1
-
-    def _finish_cell() -> None:
-        if cell_type == "s":
-            number = index.strip()
-            length = shared[int(number)] if shared is not None and number.isdigit() and int(number) < len(shared) else 0
-        else:
-            length = max(v_units, text_count)
-        scan.text_units += length
-        if max_cell is not None and length > max_cell:
-            scan.long_cells.append((row, current_column(), length))
-        if text_budget is not None and scan.text_units > text_budget:
-            scan.stopped_for_text = True
-            raise _Stop
 
     def data(chunk: str) -> None:
         nonlocal index, v_units, text_count, kept
@@ -559,14 +597,15 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
             kept += len(chunk)
             if limit is None or kept <= limit:
                 capture.append(chunk)
-        elif inline is not None:
-            inline.data(chunk)
 
     def setup(parser) -> None:
         parser.StartElementHandler, parser.EndElementHandler = start, end
         parser.CharacterDataHandler = data
 
-    _parse(stream, part, setup)
+    try:
+        _parse(stream, part, setup)
+    finally:
+        scan.data_rows, scan.text_units = data_rows, units
     return scan
 
 
