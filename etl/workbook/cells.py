@@ -141,7 +141,9 @@ class Cells:
                               self.header(field) if field else None, message, kind)
 
     def text(self, field: str) -> str | None:
-        value = self.raw(field)
+        value = self.row.values.get(field)
+        if type(value) is str:  # the usual cell, checked first
+            return value.strip() or None
         if value is None:
             return None
         if isinstance(value, (int, float)):

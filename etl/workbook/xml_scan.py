@@ -404,6 +404,7 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
     capture: list[str] | None = None
     capture_kind = 0  # what the captured text is: 0 <v>, 1 <is><t>, 2 <is><r><t>
     limit = max_cell
+    default_is_date = values is not None and 0 in values.styles.dates  # a cell without s= is a date
 
     def current_column() -> int:
         nonlocal column
@@ -567,7 +568,11 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
                 value = inline_text
             elif v_text:
                 try:
-                    value = _value(value_type, v_text, style, values)
+                    if value_type == "n" and not style and not default_is_date:  # _value's first case
+                        value = float(v_text) if "." in v_text or "E" in v_text or "e" in v_text \
+                            else int(v_text)
+                    else:
+                        value = _value(value_type, v_text, style, values)
                 except _UNREADABLE_CELL as error:
                     scan.read_error, collect = error, False
                     return
@@ -590,9 +595,9 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
                 if len(index) < 20:  # an index is short; never keep more
                     index += chunk[:20]
             else:
-                v_units += len(chunk) if chunk.isascii() else utf16_units(chunk)
+                v_units += len(chunk) if chunk.isascii() else len(chunk.encode("utf-16-le")) >> 1
         elif in_t:
-            text_count += len(chunk) if chunk.isascii() else utf16_units(chunk)
+            text_count += len(chunk) if chunk.isascii() else len(chunk.encode("utf-16-le")) >> 1
         if capture is not None:
             kept += len(chunk)
             if limit is None or kept <= limit:

@@ -142,6 +142,8 @@ VARIANTS = {
     "bad_iso_date": lambda: cells({"D3": _c("D3", b"<v>someday</v>", b' t="d"')}),
     "bad_row_number": lambda: cells({}, rows_change=lambda b: b.replace(b'<row r="4">', b'<row r="4.5">')),
     "bad_reference": lambda: cells({"D3": b'<c r="3D" t="inlineStr"><is><t>x</t></is></c>'}),
+    "default_style_is_date": lambda: cells({}, styles_change=lambda b: _styles(b).replace(
+        b'<cellXfs count="15"><xf numFmtId="0"', b'<cellXfs count="15"><xf numFmtId="14"', 1)),
     "bad_number_format_id": lambda: cells({}, styles_change=lambda b: _styles(b).replace(
         b'numFmtId="164" formatCode', b'numFmtId="x" formatCode')),
 }
