@@ -434,11 +434,17 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         if kind is None:
             kind = kinds[name] = _kind(name)
         local = kind & 15
+        # The limits, by local name (most frequent first: a text cell is <c><is><t>).
         if local == _C:
             refs.append(attrs.get("r"))
             cell_type = attrs.get("t")
             v_units = text_count = 0
             index = ""
+        elif local == _T:
+            if in_is and not phonetic:  # text of an inline string, not of its furigana
+                in_t = True
+        elif local == _IS:
+            in_is = has_value = True
         elif local == _V:
             in_v = has_value = True
         elif local == _ROW:
@@ -447,13 +453,8 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
             refs.clear()
         elif local == _F:
             scan.formulas.add((row, current_column()))
-        elif local == _IS:
-            in_is = has_value = True
-        if in_is:
-            if local == _RPH:
-                phonetic += 1
-            elif local == _T and not phonetic:
-                in_t = True
+        elif local == _RPH and in_is:
+            phonetic += 1
         if not collect:
             return
         depth += 1
@@ -515,12 +516,13 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         nonlocal in_v, in_is, in_t, phonetic, depth, row_depth, cell_depth, is_depth, run_depth, runs
         nonlocal inline_text, collect, data_rows, units, columns, capture, v_text, plain, run_text
         local = kinds[name] & 15
-        if in_is:
-            if local == _RPH:
-                phonetic -= 1
-            elif local == _T:
+        if local == _T:
+            if in_is:
                 in_t = False
-        if local == _C:
+        elif local == _RPH:
+            if in_is:
+                phonetic -= 1
+        elif local == _C:
             if cell_type == "s":
                 number = index.strip()
                 length = shared[int(number)] if shared is not None and number.isdigit() \
