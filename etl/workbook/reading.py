@@ -135,6 +135,8 @@ def _read_table(spec: SheetSpec, scan: SheetScan, problems: Problems) -> Table:
     headers = _header_map(spec, header, problems)
     table.columns = {c.field: c for c in headers.values()}
     flagged_columns: set[int] = set()
+    by_index = [headers.get(index) for index in range(max(headers, default=-1) + 1)]
+    known = len(by_index)
     # Rows come from row 1, () for rows absent from the XML, so the position is the Excel row
     # number (cells in an empty column carry no row).
     for number, row_values in enumerate(grid, start=2):
@@ -142,8 +144,9 @@ def _read_table(spec: SheetSpec, scan: SheetScan, problems: Problems) -> Table:
             continue
         values: dict[str, Any] = {}
         invalid: set[str] = set()
+        filled = False
         for index, value in enumerate(row_values):
-            column = headers.get(index)
+            column = by_index[index] if index < known else None
             if column is None:
                 if _plain(value) is not None and index not in flagged_columns and (
                         index >= len(header) or _blank(_plain(header[index]))):
@@ -153,14 +156,19 @@ def _read_table(spec: SheetSpec, scan: SheetScan, problems: Problems) -> Table:
                                    "見出しを付けるか、データを消してください。")
                 continue
             if type(value) is str and not formulas:  # the usual cell: text, no formula in the sheet
-                value = value if value.strip() else None
+                if value.strip():
+                    filled = True
+                else:
+                    value = None
             elif value is not None or formulas:
                 value = _cell_value(spec, number, column, value, (number, index + 1) in formulas, problems)
                 if value is _INVALID:
                     invalid.add(column.field)
                     value = None
+                elif value is not None:
+                    filled = True
             values[column.field] = value
-        if invalid or any(v is not None for v in values.values()):
+        if invalid or filled:
             table.rows.append(Row(number, values, invalid))
     return table
 
