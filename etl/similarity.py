@@ -63,7 +63,9 @@ class SimilarityInput:
     narratives: Sequence[str] = ()
 
     def text(self) -> str:
-        return match_key(" ".join([self.title] * TITLE_WEIGHT + list(self.narratives)))
+        # = match_key(" ".join([title] * TITLE_WEIGHT + narratives)): a space is a boundary of
+        # NFKC and match_key drops it, so each piece is normalised alone and the title only once.
+        return match_key(self.title) * TITLE_WEIGHT + "".join(match_key(n) for n in self.narratives)
 
 
 def _grams(texts: list[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
