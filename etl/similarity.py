@@ -15,8 +15,8 @@ Scale: the n-grams are numbered with numpy (no Python loop per character), ``CHU
 texts at a time and in two passes — document frequencies first, then the counts of the kept
 n-grams only —, so the n-grams of all texts are never held at once. The products are sparse
 (scipy), ``BLOCK_ROWS`` initiatives at a time, and each row's top list is picked from its
-nonzero scores only (a partition for its k-th best score, then a sort of the few above it),
-never from a dense row over every initiative. The result is the rule's exactly, ties included.
+nonzero scores only (one sort per block), never from a dense row over every initiative. The
+result is the rule's exactly, ties included.
 With many initiatives (above ``PRUNE_ABOVE``), n-grams found in more than ``MAX_DF_SHARE`` of
 them are dropped too: they carry almost no weight and would make the product dense.
 
@@ -54,6 +54,7 @@ MAX_DF_SHARE = 0.02
 INCREMENTAL_ABOVE = 20_000  # initiatives; smaller warehouses are always computed exactly
 REFRESH_SHARE = 0.05  # changed initiatives since the last exact computation that trigger one
 _BITS = 21  # a Unicode code point fits in 21 bits, so a 3-gram fits in one int64
+_COLUMN_BITS = 24  # initiatives below 2**24 get the packed sort in ``_top`` (else a slower lexsort)
 
 
 @dataclass(frozen=True)
@@ -254,40 +255,33 @@ def _top(rows: sparse.csr_matrix, transposed: sparse.csr_matrix, own: np.ndarray
     ``min_score`` as (column, score) arrays, best first, ties by the smaller column (-1 / -inf
     where fewer qualify); ``own[i]``: row i's own column (left out).
 
-    Only the nonzero scores of each row are looked at: a row's k-th best score is found by a
-    partition of its own scores (rows with more than k), then the scores from it up are sorted."""
+    Only the nonzero scores are looked at: each block's are sorted once by (row, score
+    descending, column), packed into one int64 (row: 8 bits, the score's float32 bits: 31,
+    column: 24), and the first k of each row are its list."""
     count = rows.shape[0]
     best = np.full((count, k), -1, dtype=np.int32)
     scores = np.full((count, k), -np.inf, dtype=np.float32)
     if k <= 0:
         return best, scores
+    packed = transposed.shape[1] < 2 ** _COLUMN_BITS and BLOCK_ROWS <= 2 ** 8
     for start in range(0, count, BLOCK_ROWS):
         block = (rows[start:start + BLOCK_ROWS] @ transposed).tocsr()
         size = block.shape[0]
-        row = np.repeat(np.arange(size), np.diff(block.indptr))
-        column, value = block.indices, block.data
-        keep = value >= min_score
+        row = np.repeat(np.arange(size, dtype=np.int64), np.diff(block.indptr))
+        keep = block.data >= min_score  # scores are never negative: products of TF-IDF weights
         if own is not None:
-            keep &= column != own[start + row]  # not itself
-        row, column, value = row[keep], column[keep], value[keep]
+            keep &= block.indices != own[start + row]  # not itself
+        row, column, value = row[keep], block.indices[keep].astype(np.int64), block.data[keep]
         del block, keep
-        per_row = np.bincount(row, minlength=size)
-        over = per_row > k
-        if over.any():  # the k-th best score of each row with more than k: its threshold
-            first = np.cumsum(per_row) - per_row
-            slot = np.arange(row.size) - first[row]
-            which = np.cumsum(over) - 1
-            mine = over[row]
-            padded = np.full((int(over.sum()), int(per_row.max())), np.inf, dtype=np.float32)
-            padded[which[row[mine]], slot[mine]] = -value[mine]
-            threshold = np.full(size, -np.inf, dtype=np.float32)
-            threshold[over] = -np.partition(padded, k - 1, axis=1)[:, k - 1]
-            del padded, slot, mine
-            near = value >= threshold[row]
-            row, column, value = row[near], column[near], value[near]
-        order = np.lexsort((column, -value, row))  # by row; highest first; ties: smaller column
-        row, column, value = row[order], column[order], value[order]
-        rank = np.arange(row.size) - np.searchsorted(row, row)
+        if packed:  # a non-negative float32's bits order like its value
+            key = (row << 55) | ((0x7FFFFFFF - value.view(np.int32)).astype(np.int64) << _COLUMN_BITS) | column
+            key.sort()
+            row, column = key >> 55, key & (2 ** _COLUMN_BITS - 1)
+            value = (0x7FFFFFFF - ((key >> _COLUMN_BITS) & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+        else:
+            order = np.lexsort((column, -value, row))
+            row, column, value = row[order], column[order], value[order]
+        rank = np.arange(row.size) - np.searchsorted(row, np.arange(size))[row]
         listed = rank < k
         best[start + row[listed], rank[listed]] = column[listed]
         scores[start + row[listed], rank[listed]] = value[listed]
