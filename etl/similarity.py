@@ -140,20 +140,25 @@ class _Vectors:
     idf: np.ndarray  # per kept column
 
 
-def _encoded(texts: list[str]) -> tuple[list[tuple[np.ndarray, np.ndarray, int]], np.ndarray]:
-    """``texts`` ``CHUNK_TEXTS`` at a time: per chunk (its characters as indices into the alphabet,
-    the chunk's text of each character, how many texts), and the alphabet (sorted code points)."""
-    chunks, seen = [], np.zeros(0x110000, dtype=bool)
+def _alphabet(texts: list[str]) -> np.ndarray:
+    """Every code point found in ``texts``, sorted."""
+    seen = np.zeros(0x110000, dtype=bool)
+    for start in range(0, len(texts), CHUNK_TEXTS):
+        seen[np.frombuffer("".join(texts[start:start + CHUNK_TEXTS]).encode("utf-32-le"), dtype=np.uint32)] = True
+    return np.flatnonzero(seen)
+
+
+def _chunks(texts: list[str], alphabet: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+    """``texts`` ``CHUNK_TEXTS`` at a time: (its characters as indices into ``alphabet``, the
+    chunk's text of each character, how many texts). Made again for each pass: cheaper in
+    memory than keeping every text's characters, and encoding is fast."""
+    index = np.zeros(0x110000, dtype=np.int64)
+    index[alphabet] = np.arange(alphabet.size)
     for start in range(0, len(texts), CHUNK_TEXTS):
         part = texts[start:start + CHUNK_TEXTS]
         lengths = np.fromiter((len(t) for t in part), dtype=np.int64, count=len(part))
         codes = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32)
-        seen[codes] = True
-        chunks.append((codes, np.repeat(np.arange(len(part), dtype=np.int64), lengths), len(part)))
-    alphabet = np.flatnonzero(seen)
-    index = np.zeros(0x110000, dtype=np.int64)
-    index[alphabet] = np.arange(alphabet.size)
-    return [(index[codes], owner, rows) for codes, owner, rows in chunks], alphabet
+        yield index[codes], np.repeat(np.arange(len(part), dtype=np.int64), lengths), len(part)
 
 
 def _dense_grams(chars: np.ndarray, owner: np.ndarray, size: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
@@ -212,9 +217,9 @@ def _vectors(texts: list[str]) -> _Vectors:
     (document frequencies, then the counts of the kept n-grams only), so all n-grams of all
     texts are never held at once."""
     count = len(texts)
-    chunks, alphabet = _encoded(texts)
+    alphabet = _alphabet(texts)
     size = max(int(alphabet.size), 1)  # size**3 < 2**63: code points are below 2**21
-    frequencies = _document_frequencies(chunks, size)
+    frequencies = _document_frequencies(_chunks(texts, alphabet), size)
     kept, vocabulary, idf, width = {}, {}, [], 0
     for n, (grams, df) in frequencies.items():
         keep = df >= 2
@@ -226,7 +231,7 @@ def _vectors(texts: list[str]) -> _Vectors:
         width += int(keep.sum())
     idf = np.concatenate(idf).astype(np.float32)
     parts = []
-    for chars, owner, rows in chunks:
+    for chars, owner, rows in _chunks(texts, alphabet):
         row_parts, column_parts = [], []
         for n, row, gram in _dense_grams(chars, owner, size):
             values, offset = kept[n]
