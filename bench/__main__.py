@@ -3,7 +3,8 @@
 ``python -m bench a11y`` docs/accessibility.md (not measurements, so not part of ``all``);
 ``python -m bench national --municipalities N`` measures at national scale (bench/national.py);
 ``python -m bench similarity --initiatives N …`` times 「類似の取組」 on generated initiatives
-(bench/similarity.py)."""
+(bench/similarity.py); ``python -m bench memory [--warehouse PATH] [--sessions N …]`` measures the
+server's memory per open session (bench/memory.py)."""
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,8 @@ TARGETS = {"etl": "bench.etl", "pages": "bench.pages", "exports": "bench.exports
            "load": "bench.load"}
 COMMANDS = {"screenshots": "bench.screenshots", "a11y": "bench.a11y"}  # by-hand commands, never in ``all``
 # Commands with their own options: ``python -m bench national --municipalities N``,
-# ``python -m bench similarity --initiatives N …``.
-OWN_OPTIONS = {"national": "bench.national", "similarity": "bench.similarity"}
+# ``python -m bench similarity --initiatives N …``, ``python -m bench memory --warehouse PATH``.
+OWN_OPTIONS = {"national": "bench.national", "similarity": "bench.similarity", "memory": "bench.memory"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

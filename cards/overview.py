@@ -10,7 +10,7 @@ from charts import builders
 from cards.wording import takeaway_for_grades
 from vocab import fy_labels
 from warehouse import Filters
-from warehouse.overview import finished_by_year, grades_by_year
+from warehouse.overview import finished_by_year, finished_documents, grade_documents, grades_by_year
 
 PAGE = "概要"
 
@@ -26,7 +26,7 @@ def grades(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
              .rename({"fiscal_year": "年度", "grade": "総合評価", "count": "件数"}))
     return CardSpec("総合評価の分布 (年度別)", builders.grade_distribution(yearly, title=""), table,
                     note="自己評価の総合評価 (A–D)。総括は計画期間全体の評価",
-                    takeaway=takeaway_for_grades(yearly))
+                    takeaway=takeaway_for_grades(yearly), document_ids=grade_documents(filters))
 
 
 def finished_takeaway(by_year: pl.DataFrame) -> str:
@@ -46,4 +46,5 @@ def finished(filters: Filters, options: Mapping[str, Any]) -> CardSpec | None:
     table = by_year.select(fy_labels().alias("年度"),
                            pl.col("count").alias("件数"))
     return CardSpec("年度別の取組終了件数", builders.yearly_counts(by_year, title=""), table,
-                    note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(table))
+                    note="取組終了 (取組を終えた年度) ごとの件数", takeaway=finished_takeaway(table),
+                    document_ids=finished_documents(filters))

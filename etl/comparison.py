@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.municipality_codes import label_sql
 from vocab import CRITERIA, GRADE_CRITERION, GRADES
 
 INITIATIVE_FIGURES = "_initiative_figures"
@@ -98,7 +99,7 @@ def category_counts(members: str) -> str:
 
 # Every categorised initiative once per category and per municipality it belongs to (主体 and 共同).
 ALL_MEMBERS = f"""
-SELECT e.*, im.municipality AS member, im.role
+SELECT e.*, {label_sql("im")} AS member, im.role
 FROM (SELECT i.initiative_id, i.document_id, f.grade, f.fiscal_effect, unnest(i.categories) AS category
       FROM initiatives i JOIN {INITIATIVE_FIGURES} f USING (initiative_id) WHERE len(i.categories) > 0) e
 JOIN initiative_municipalities im USING (initiative_id)

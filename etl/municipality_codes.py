@@ -55,6 +55,16 @@ def valid_code(code: str) -> bool:
     return len(code) == 6 and code.isdigit() and check_digit(code[:5]) == code
 
 
+def label_sql(alias: str) -> str:
+    """SQL, over a warehouse, for what a table or chart calls row ``alias``'s municipality: the
+    ``municipalities.label`` of its 自治体コード (``CodeList.label``: 「府中市（東京都）」 where two
+    municipalities share the name), else the row's name (a municipality without a code). Rows
+    keep ``municipality_code`` for links and filters; this is for showing and grouping by what
+    is shown."""
+    return (f"coalesce((SELECT l.label FROM municipalities l WHERE l.code = {alias}.municipality_code), "
+            f"{alias}.municipality)")
+
+
 @dataclass(frozen=True)
 class Municipality:
     code: str

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from etl.municipality_codes import label_sql
 from etl.comparison import (CATEGORY_COUNTS, INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, PER_MUNICIPALITY,
                             category_counts)
 
@@ -64,7 +65,7 @@ def _members(filters: Filters, category: str | None = None) -> tuple[str, list[A
         WITH slice AS ({sql}),
         exploded AS (SELECT *, unnest(categories) AS category FROM slice WHERE len(categories) > 0
                      AND (CAST(? AS VARCHAR) IS NULL OR list_contains(categories, ?)))
-        SELECT e.*, im.municipality AS member, im.role, im.municipality_code AS member_code
+        SELECT e.*, {label_sql("im")} AS member, im.role, im.municipality_code AS member_code
         FROM exploded e JOIN initiative_municipalities im USING (initiative_id)
         WHERE (CAST(? AS VARCHAR) IS NULL OR {target_condition("im")})
           AND (CAST(? AS VARCHAR) IS NULL OR e.category = ?)

@@ -14,6 +14,7 @@ import polars as pl
 from vocab import CRITERIA
 from warehouse.connection import query
 from warehouse.filters import Filters
+from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 from warehouse.selection import LATEST_GRADE, SLICE_ORDER, with_slice
 
@@ -40,7 +41,7 @@ _FLAGS = f"""
         FROM evaluations WHERE initiative_id IN (SELECT initiative_id FROM sel) GROUP BY initiative_id
     )""".replace("{year}", "(CAST(? AS INTEGER) IS NULL OR fiscal_year = ?)")
 
-_COLUMNS = f"""i.initiative_id, i.municipality, i.level, i.code, i.title, i.departments, i.themes,
+_COLUMNS = f"""i.initiative_id, {label_sql("i")} AS municipality, i.level, i.code, i.title, i.departments, i.themes,
            i.fiscal_year, i.start_fy, i.end_fy, i.parent_id, i.document_id,
            g.grade, g.grade_year,
            {", ".join(f"sc.{c}" for c in CRITERIA)}, sc.合計, sc.fiscal_year AS score_year,

@@ -28,6 +28,7 @@ from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, same_municipality
+from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 from yen import yen_text
 
@@ -55,7 +56,7 @@ BOUND_LABELS = {"exact": "", "約": "約", "以上": "以上", "以下": "以下
 def fiscal_rows() -> pl.DataFrame:
     """Every fiscal-effect amount with its meaning, whether it is counted, its initiative and place."""
     rows = query(
-        "SELECT f.municipality, f.municipality_code, f.document_id, d.title AS document_title, d.file, f.line, f.location, "
+        f"SELECT {label_sql('f')} AS municipality, f.municipality_code, f.document_id, d.title AS document_title, d.file, f.line, f.location, "
         "f.initiative_id, i.level, i.code, i.title, f.fiscal_year, f.amount_yen, f.amount_max_yen, f.kind, "
         "f.basis, f.recurrence, f.bound, f.counted, f.excluded_reason, f.source, f.evidence "
         "FROM _fiscal_effects f LEFT JOIN initiatives i USING (initiative_id) "

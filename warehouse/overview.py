@@ -239,8 +239,24 @@ def grades_by_year(filters: Filters) -> pl.DataFrame:
                  f"WHERE {_SELF_GRADE} AND {where} GROUP BY ALL ORDER BY e.fiscal_year NULLS LAST, e.grade", params)
 
 
+@cached
+def grade_documents(filters: Filters) -> tuple[str, ...]:
+    """The documents ``grades_by_year`` counts grades of (the chart's 出典), by id."""
+    where, params = in_slice("e.initiative_id", filters.without("grade", "fiscal_year"))
+    return tuple(query("SELECT DISTINCT i.document_id FROM evaluations e JOIN initiatives i USING (initiative_id) "
+                       f"WHERE {_SELF_GRADE} AND {where} ORDER BY 1", params)["document_id"])
+
+
 def finished_by_year(filters: Filters) -> pl.DataFrame:
     """取組終了 (end year) counts: fiscal_year, count, in year order."""
     where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
     return query("SELECT i.end_fy AS fiscal_year, count(*) AS count FROM initiatives i "
                  f"WHERE i.end_fy IS NOT NULL AND {where} GROUP BY ALL ORDER BY 1", params)
+
+
+@cached
+def finished_documents(filters: Filters) -> tuple[str, ...]:
+    """The documents ``finished_by_year`` counts (the chart's 出典), by id."""
+    where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
+    return tuple(query("SELECT DISTINCT i.document_id FROM initiatives i "
+                       f"WHERE i.end_fy IS NOT NULL AND {where} ORDER BY 1", params)["document_id"])

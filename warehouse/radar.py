@@ -13,7 +13,8 @@ import polars as pl
 from etl.normalize import match_key, match_keys
 from vocab import CRITERIA, fy_label
 from warehouse.connection import query
-from warehouse.filters import Filters
+from warehouse.filters import Filters, municipality_member
+from warehouse.municipalities import label_of
 from warehouse.queries import cached
 from warehouse.selection import SLICE_ORDER, with_slice
 
@@ -25,7 +26,8 @@ KINDS = {"item": "取組・実践項目", "theme": "テーマ", "department": "�
 @dataclass(frozen=True)
 class Profile:
     """One radar polygon: an initiative (kind item, key = initiative_id) or the average of a
-    theme / department / municipality (key = its name), for a fiscal year (None = 総括)."""
+    theme / department (key = its name) or municipality (key = its 自治体コード, or its name when
+    it has none; an old link's name still works), for a fiscal year (None = 総括)."""
     kind: str
     key: str
     year: int | None = None
@@ -44,7 +46,7 @@ class Profile:
 
 @dataclass(frozen=True)
 class RadarOptions:
-    items: pl.DataFrame  # initiative_id, municipality, level, code, title, themes, departments, label
+    items: pl.DataFrame  # initiative_id, municipality, municipality_code, level, code, title, themes, departments, label
     themes: tuple[str, ...]
     departments: tuple[str, ...]
     municipalities: tuple[str, ...]
@@ -69,7 +71,7 @@ def radar_options(filters: Filters) -> RadarOptions:
     """What the radar can draw in the slice: the initiatives with criterion scores, and the
     themes, departments and municipalities of those initiatives."""
     head, params = with_slice(filters)
-    items = query(f"""{head} SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, i.themes, i.departments
+    items = query(f"""{head} SELECT i.initiative_id, i.municipality, i.municipality_code, i.level, i.code, i.title, i.themes, i.departments
         FROM sel JOIN initiatives i USING (initiative_id) JOIN _initiatives s USING (initiative_id)
         WHERE i.initiative_id IN (SELECT initiative_id FROM evaluations WHERE evaluator = 'self'
               AND list_contains(?, criterion) AND score IS NOT NULL AND initiative_id IN (SELECT initiative_id FROM sel))
@@ -77,20 +79,22 @@ def radar_options(filters: Filters) -> RadarOptions:
     items = items.with_columns(pl.format("{} {} {}", pl.col("level"), pl.col("code").fill_null(""),
                                          pl.col("title")).alias("label"))
     departments = sorted(set(items["departments"].explode().drop_nulls().to_list()))
-    towns = sorted(set(items["municipality"].drop_nulls().to_list()))
+    # Keyed by code, so the two 府中市 are two profiles; listed by label (「府中市（東京都）」).
+    towns = sorted(set(items["municipality_code"].fill_null(items["municipality"]).drop_nulls().to_list()),
+                   key=lambda key: (label_of(key), key))
     # Themes keep the documents' order (first appearance), which reads better than code points.
     themes = list(dict.fromkeys(items["themes"].explode().drop_nulls().to_list()))
     return RadarOptions(items, tuple(themes), tuple(departments), tuple(towns))
 
 
-def _members(kind: str) -> str:
-    """SQL (one ``?``) selecting the initiatives a profile averages over."""
+def _members(kind: str, key: str) -> str:
+    """SQL (one ``?``, the key) selecting the initiatives a profile averages over."""
+    if kind == "municipality":
+        return municipality_member(key)
     return {
         "item": "i.initiative_id = ?",
         "theme": "list_contains(i.themes, ?)",
         "department": "list_contains(i.departments, ?)",
-        "municipality": "i.initiative_id IN (SELECT initiative_id FROM initiative_municipalities "
-                        "WHERE municipality = ?)",
     }[kind]
 
 
@@ -121,7 +125,7 @@ def profile_table(kind: str, key: str) -> pl.DataFrame:
     """Every year's criterion means of a profile in one query: fiscal_year (NULL = 総括),
     criterion, score (mean 0–3), n (initiatives averaged)."""
     return query(f"SELECT fiscal_year, criterion, avg(score) AS score, count(DISTINCT initiative_id) AS n "
-                 f"FROM ({_LEAVES.format(members=_members(kind))}) GROUP BY fiscal_year, criterion",
+                 f"FROM ({_LEAVES.format(members=_members(kind, key))}) GROUP BY fiscal_year, criterion",
                  [key, list(CRITERIA), list(CRITERIA), kind])
 
 
@@ -162,7 +166,7 @@ def profile_documents(profiles: tuple[Profile, ...]) -> list[str]:
     """Source documents (document_id) of the initiatives the profiles draw on."""
     found: dict[str, None] = {}
     for profile in profiles:
-        rows = query(f"SELECT DISTINCT i.document_id FROM initiatives i WHERE {_members(profile.kind)}",
+        rows = query(f"SELECT DISTINCT i.document_id FROM initiatives i WHERE {_members(profile.kind, profile.key)}",
                      [profile.key])
         found.update(dict.fromkeys(rows["document_id"].to_list()))
     return list(found)
@@ -173,7 +177,8 @@ def profile_label(profile: Profile, labels: dict[str, str]) -> str:
     if profile.kind == "item":
         name = labels.get(profile.key, profile.key)
     else:
-        name = f"{KINDS[profile.kind]}平均: {_short(profile.key, 16)}"
+        shown = label_of(profile.key) if profile.kind == "municipality" else profile.key
+        name = f"{KINDS[profile.kind]}平均: {_short(shown, 16)}"
     return f"{name} ({fy_label(profile.year)})"
 
 
@@ -251,8 +256,8 @@ def default_profiles(options: RadarOptions, year: int | None = None) -> list[Pro
     result = [Profile("item", first["initiative_id"], year)]
     if first["themes"]:
         result.append(Profile("theme", first["themes"][0], year))
-    if first["municipality"]:
-        result.append(Profile("municipality", first["municipality"], year))
+    if first["municipality_code"] or first["municipality"]:
+        result.append(Profile("municipality", first["municipality_code"] or first["municipality"], year))
     return result
 
 
@@ -283,7 +288,8 @@ def find_targets(filters: Filters, choice: str, text: str | None = None, keep: s
         frame = options.items.filter(pl.col("level") == choice[5:]).select(pl.col("initiative_id").alias("key"), "label")
     else:
         names = options.keys(choice)
-        frame = pl.DataFrame({"key": names, "label": names}, schema={"key": pl.String, "label": pl.String})
+        shown = [label_of(n) for n in names] if choice == "municipality" else names
+        frame = pl.DataFrame({"key": names, "label": shown}, schema={"key": pl.String, "label": pl.String})
     total = frame.height
     key = match_key(text) if text else ""
     found = frame.filter(match_keys(pl.col("label")).str.contains(key, literal=True)) if key else frame

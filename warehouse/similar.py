@@ -8,6 +8,7 @@ from rowwise import rowwise_rows
 from vocab import fy_label
 from warehouse.connection import query
 from warehouse.filters import explorer_url
+from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 
 COLUMNS = {"自治体": pl.String, "階層": pl.String, "番号": pl.String, "取組名": pl.String,
@@ -19,12 +20,12 @@ def similar_to(initiative_id: str) -> pl.DataFrame:
     """The neighbours of ``initiative_id`` as the detail panel shows and exports them: other
     municipalities' initiatives first (the question is "who else did this?"), each group by
     similarity; the latest self-evaluated 総合評価 (grade) with its year where there is one."""
-    rows = query("""
+    rows = query(f"""
         WITH grades AS (
             SELECT initiative_id, grade, fiscal_year,
                    row_number() OVER (PARTITION BY initiative_id ORDER BY coalesce(fiscal_year, 9999) DESC) AS rn
             FROM evaluations WHERE evaluator = 'self' AND criterion = '総合評価' AND grade IS NOT NULL)
-        SELECT n.municipality, n.municipality_code, n.level, n.code, n.title, n.initiative_id, g.grade,
+        SELECT {label_sql("n")} AS municipality, n.municipality_code, n.level, n.code, n.title, n.initiative_id, g.grade,
                g.fiscal_year AS grade_year, s.score, s.rank,
                coalesce(n.municipality_code, n.municipality) IS DISTINCT FROM
                    coalesce(me.municipality_code, me.municipality) AS elsewhere

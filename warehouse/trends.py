@@ -21,6 +21,7 @@ import polars as pl
 from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
+from warehouse.municipalities import label_sql
 from warehouse.queries import cached, initiatives
 from warehouse.selection import LEVEL_RANK, SLICE_ORDER, with_slice
 
@@ -221,7 +222,7 @@ def mover_summary(filters: Filters, level: str) -> MoverSummary:
     head, params = with_slice(filters, level)
     years = sorted(y for y in grade_counts(filters, level)["fiscal_year"].unique().to_list() if y is not None)
     found = query(f"""{head}, graded AS ({_GRADED}), {_RANKED}
-        SELECT count(*) AS n, count(DISTINCT i.municipality) AS towns,
+        SELECT count(*) AS n, count(DISTINCT coalesce(i.municipality_code, i.municipality)) AS towns,
                count(*) FILTER (WHERE change > 0) AS up, count(*) FILTER (WHERE change < 0) AS down,
                count(*) FILTER (WHERE change = 0) AS same, count(*) FILTER (WHERE change IS NULL) AS single
         FROM ranked r JOIN initiatives i USING (initiative_id)""", params).row(0, named=True)
@@ -250,7 +251,7 @@ def _movers_sql(filters: Filters, level: str, order: str, limit: int | None, off
                             FILTER (WHERE fiscal_year IS NOT NULL AND grade IN ('A', 'B', 'C', 'D')), []) AS letters
             FROM graded WHERE initiative_id IN (SELECT initiative_id FROM page) GROUP BY initiative_id
         )
-        SELECT i.initiative_id, i.municipality, i.level, i.code, i.title, {picked}h."{fy_label(None)}",
+        SELECT i.initiative_id, {label_sql("i")} AS municipality, i.level, i.code, i.title, {picked}h."{fy_label(None)}",
                list_transform(h.letters, lambda grade: {_POINTS}) AS trend,
                h.letters[1] AS first, h.letters[-1] AS last, p.change
         FROM page p JOIN history h USING (initiative_id) JOIN initiatives i USING (initiative_id)

@@ -77,6 +77,13 @@ def test_overview_grade_table_names_the_plan_period_rows():
     assert dict(table.filter(年度="総括").select("総合評価", "件数").iter_rows()) == {"A": 73, "B": 43, "C": 1}
 
 
+def test_overview_charts_cite_only_the_documents_they_count():
+    # Of the five documents only Tomakomai's has 総合評価 grades and 取組終了 years; both cards
+    # once cited all five under 出典.
+    for name in ("overview.grades", "overview.finished"):
+        assert recipe_card(name, Filters()).document_ids == ("tomakomai-sokaku-r6",)
+
+
 def test_resolve_keeps_only_the_filters_a_card_uses():
     ref = resolve(CardRef.of("quality.counts", Filters(municipality="苫小牧市", fiscal_year=2022, grade="A")))
     assert ref.filters == TOMAKOMAI  # データ品質 applies only 自治体 and キーワード

@@ -52,6 +52,69 @@ def test_conditions_and_links_show_the_label_and_carry_the_code(fuchu):
     assert trace.height == 20 and all(f"m={TOKYO_FUCHU}&" in u for u in trace["取組一覧"])
 
 
+def test_tables_name_each_fuchu_by_its_label(fuchu):
+    """With both 府中市 on screen, the explorer's 自治体 column, the movers table, the money trace,
+    the headline's 「…の合計」 and 類似の取組 say which one; a name no other municipality has
+    stays plain."""
+    from warehouse import explorer, fiscal, similar, trends
+
+    rows = explorer.page_rows(Filters(), explorer.DOCUMENT_ORDER, 0, 100_000)
+    shown = set(rows["municipality"].drop_nulls())
+    assert {"府中市（東京都）", "府中市（広島県）", "苫小牧市"} <= shown and "府中市" not in shown
+    tokyo = explorer.page_rows(Filters(municipality=TOKYO_FUCHU), explorer.DOCUMENT_ORDER, 0, 100)
+    assert set(tokyo["municipality"]) == {"府中市（東京都）"}
+    level = trends.graded_levels(Filters(municipality=HIROSHIMA_FUCHU))[0][0]
+    movers = trends.mover_page(Filters(), level, "番号順", 0, 100_000)
+    assert {"府中市（東京都）", "府中市（広島県）"} <= set(movers["municipality"].drop_nulls())
+    assert trends.mover_summary(Filters(municipality=HIROSHIMA_FUCHU), level).municipalities == 1
+    both = fiscal.fiscal_slice(Filters()).filter(fiscal.pl.col("municipality_code").is_in([TOKYO_FUCHU, HIROSHIMA_FUCHU]))
+    assert set(fiscal.trace_table(both)["自治体"]) == {"府中市（東京都）", "府中市（広島県）"}
+    assert set(fiscal.headline(both).whose.removesuffix("の合計").split("・")) == {"府中市（東京都）", "府中市（広島県）"}
+    assert all(label.startswith("府中市（") for label in fiscal.by_initiative(both)["initiative"])
+    from warehouse.connection import query
+
+    pair = query("SELECT s.initiative_id FROM similar_initiatives s JOIN initiatives n ON n.initiative_id = s.similar_id "
+                 "WHERE n.municipality_code = ? LIMIT 1", [HIROSHIMA_FUCHU])["initiative_id"][0]
+    assert "府中市（広島県）" in set(similar.similar_to(pair)["自治体"])
+
+
+def test_the_radar_averages_each_fuchu_apart(fuchu):
+    """レーダー 自治体の平均: one profile per code, named by label; an old link's name still draws."""
+    from warehouse import radar
+    from warehouse.connection import query
+
+    options = radar.radar_options(Filters())
+    assert {TOKYO_FUCHU, HIROSHIMA_FUCHU} <= set(options.municipalities) and "府中市" not in options.municipalities
+    targets = radar.find_targets(Filters(), "municipality", "府中")
+    assert set(targets.labels.values()) == {"府中市（東京都）", "府中市（広島県）"}
+    hiroshima = radar.profile_table("municipality", HIROSHIMA_FUCHU)
+    scored = query("SELECT count(DISTINCT e.initiative_id) AS n FROM evaluations e JOIN initiatives i USING (initiative_id) "
+                   "WHERE i.municipality_code = ? AND e.evaluator = 'self' AND e.criterion = '進捗度' "
+                   "AND e.score IS NOT NULL AND e.fiscal_year = 2024", [HIROSHIMA_FUCHU])["n"][0]
+    assert hiroshima.filter((hiroshima["fiscal_year"] == 2024) & (hiroshima["criterion"] == "進捗度"))["n"][0] == scored
+    assert radar.profile_label(radar.Profile("municipality", HIROSHIMA_FUCHU), {}) == "自治体平均: 府中市（広島県） (総括)"
+    assert not radar.profile_table("municipality", "苫小牧市").is_empty()  # an old ?p= link by name
+
+
+def test_the_category_matrix_counts_each_fuchu_apart(fuchu):
+    """比較 カテゴリ × 自治体: the two 府中市 are two columns (the ETL's stored counts and a filtered
+    query alike), each with its own plan's categorised initiatives."""
+    from warehouse import compare
+    from warehouse.connection import query
+
+    expected = {(label, category): n for label, category, n in query(
+        "SELECT label, category, count(*) AS n FROM (SELECT m.label, unnest(i.categories) AS category "
+        "FROM initiatives i JOIN municipalities m ON m.code = i.municipality_code WHERE m.code IN (?, ?)) GROUP BY ALL",
+        [TOKYO_FUCHU, HIROSHIMA_FUCHU]).iter_rows()}
+    assert {label for label, _ in expected} == {"府中市（東京都）", "府中市（広島県）"}
+    for filters in (Filters(), Filters(search="の")):
+        matrix = compare.category_matrix(filters)
+        fuchu = matrix.filter(matrix["member"].str.starts_with("府中市"))
+        assert "府中市" not in set(fuchu["member"]) and fuchu.height > 0
+        if filters.is_empty():
+            assert {(m, c): n for c, m, n in fuchu.select("category", "member", "items").iter_rows()} == expected
+
+
 def test_an_ambiguous_old_bookmark_does_not_crash_the_page(fuchu):
     at = fuchu("app_pages/explorer.py", m="府中市")
     assert not at.exception

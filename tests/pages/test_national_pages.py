@@ -140,7 +140,8 @@ def test_fiscal_with_many_amounts_shows_one_page_of_the_trace(app, many):
     expected = many.sql("SELECT sum(amount_yen) FROM fiscal_effects WHERE counted").fetchall()[0][0]
     assert [m.value for m in at.metric if m.label.startswith("財政効果額")] == [yen_text(expected)]
     # plans share item numbers and titles: the chart's labels name their municipality
-    towns = {t for (t,) in many.sql("SELECT DISTINCT municipality FROM fiscal_effects").fetchall()}
+    towns = {t for (t,) in many.sql("SELECT DISTINCT coalesce(m.label, f.municipality) FROM fiscal_effects f "
+                                    "LEFT JOIN municipalities m ON m.code = f.municipality_code").fetchall()}
     frames = [pl.read_ipc_stream(io.BytesIO(d.data.data)) for e in at.get("vega_lite_chart") for d in e.proto.datasets]
     labels = [f for f in frames if {"initiative", "total"} <= set(f.columns)][0]["initiative"].unique().to_list()
     assert labels and all(label.split(" ")[0] in towns for label in labels)
