@@ -15,10 +15,13 @@ Scale: the n-grams are numbered with numpy (no Python loop per character), ``CHU
 texts at a time and in two passes — document frequencies first, then the counts of the kept
 n-grams only —, so the n-grams of all texts are never held at once. The products are sparse
 (scipy), ``BLOCK_ROWS`` initiatives at a time, and each row's top list is picked from its
-nonzero scores only (one sort per block), never from a dense row over every initiative. The
-result is the rule's exactly, ties included.
+nonzero scores only (one sort per block), never from a dense row over every initiative; a list
+keeps only neighbours scoring at least ``MIN_SCORE`` (the incremental state too). The result is
+the rule's exactly, ties included.
 With many initiatives (above ``PRUNE_ABOVE``), n-grams found in more than ``MAX_DF_SHARE`` of
-them are dropped too: they carry almost no weight and would make the product dense.
+them are dropped too: they carry almost no weight and would make the product dense. Up to
+``PRUNE_ABOVE`` nothing is pruned, so there the product can be nearly dense: about 10 s of CPU at
+5,000 generated initiatives whose narratives share one template sentence, 0.3 s at 5,001.
 
 Incremental (``similar_table`` with a state file, from ``INCREMENTAL_ABOVE`` initiatives): a build
 keeps its n-gram vocabulary, IDF weights, TF-IDF rows and top lists beside the extract cache. The
