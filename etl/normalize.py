@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,11 +27,14 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_DASH_RE = re.compile(f"[{re.escape(_DASHES.replace('ー', ''))}]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)  # the same few spellings repeat in every row of a workbook
 def match_key(text: str) -> str:
     """Normalised form for matching: NFKC, one dash, no whitespace at all."""
-    text = nfkc(text)
-    text = re.sub(f"[{re.escape(_DASHES.replace('ー', ''))}]", "-", text)
-    return re.sub(r"\s+", "", text)
+    return _SPACE_RE.sub("", _DASH_RE.sub("-", nfkc(text)))
 
 
 def match_keys(text: "pl.Expr") -> "pl.Expr":

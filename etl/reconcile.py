@@ -96,6 +96,13 @@ def merge_initiatives(initiatives: Iterable[Initiative], issues: list[Issue]) ->
     return merged
 
 
+def _copy(record: Any) -> Any:
+    """A shallow copy of a dataclass record (what ``replace`` without changes gives, cheaper)."""
+    clone = object.__new__(type(record))
+    clone.__dict__.update(record.__dict__)
+    return clone
+
+
 def _evaluation_subject(e: Evaluation) -> str:
     year = "総括" if e.fiscal_year is None else f"{e.fiscal_year}年度"
     who = "自己評価" if e.evaluator == "self" else "委員評価"
@@ -108,6 +115,9 @@ def merge_evaluations(evaluations: Iterable[Evaluation], issues: list[Issue]) ->
         groups[(e.initiative_key, e.fiscal_year, e.evaluator, e.criterion)].append(e)
     merged = []
     for records in groups.values():
+        if len(records) == 1:  # the usual case (a workbook states each fact once): nothing to merge
+            merged.append(_copy(records[0]))
+            continue
         records.sort(key=lambda r: r.rank)
         subject = _evaluation_subject(records[0])
         score = _merge_field(records, "score", subject, records[0].initiative_key, issues)

@@ -87,6 +87,22 @@ def _lookup(accepted: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return {match_key(k).upper(): v for k, v in accepted}
 
 
+_SPELLINGS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _spellings(accepted: dict[str, str]) -> dict[str, str]:
+    """``_lookup`` of a vocabulary, found by identity for the module-level vocabularies (called
+    for every cell of a closed column: building the key tuple each time cost more than the
+    lookup). The entry keeps ``accepted`` alive, so its id cannot be reused by another dict."""
+    entry = _SPELLINGS.get(id(accepted))
+    if entry is not None and entry[0] is accepted:
+        return entry[1]
+    lookup = _lookup(tuple(accepted.items()))
+    if len(_SPELLINGS) < 64:
+        _SPELLINGS[id(accepted)] = (accepted, lookup)
+    return lookup
+
+
 def split_items(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = text.split("\n") if "\n" in text else text.split(LIST_SEPARATOR)
@@ -125,7 +141,9 @@ class Cells:
                               self.header(field) if field else None, message, kind)
 
     def text(self, field: str) -> str | None:
-        value = self.raw(field)
+        value = self.row.values.get(field)
+        if type(value) is str:  # the usual cell, checked first
+            return value.strip() or None
         if value is None:
             return None
         if isinstance(value, (int, float)):
@@ -199,7 +217,7 @@ class Cells:
         text = self.text(field)
         if text is None:
             return None
-        value = _lookup(tuple(accepted.items())).get(match_key(text).upper())
+        value = _spellings(accepted).get(match_key(text).upper())
         if value is None:
             shown = self.table.spec.column(field).choices or tuple(accepted)
             self.error(field, f"「{text}」は使えません。使える値: {'、'.join(shown)}")

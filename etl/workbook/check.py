@@ -10,7 +10,7 @@ from etl.workbook.layout import (AWARDS, EVALUATIONS, FISCAL_EFFECTS, INDICATORS
 from etl.workbook.limits import check_name, check_package
 from etl.workbook.plan import document_id_from_file, read_plan
 from etl.workbook.problems import PlanSummary, Problems, WorkbookCheck, warning_issue
-from etl.workbook.reading import Table, read_tables
+from etl.workbook.reading import Table, is_template_sheet, read_tables
 from vocab import QualityKind
 
 PARTNERS_TABLE = "workbook_municipalities"  # -> src_workbook_municipalities
@@ -49,9 +49,9 @@ def check(data: bytes, file_name: str, document_id: str | None = None) -> Workbo
     check_name(file_name, problems)
     tables = None
     if not problems.has_errors:
-        scans = check_package(data, problems)
-        if scans is not None:
-            tables = read_tables(data, scans, problems)
+        package = check_package(data, problems, read=is_template_sheet)
+        if package is not None:
+            tables = read_tables(package, problems)
     if tables is None:
         result.plan = PlanSummary(document_id or document_id_from_file(file_name),
                                   None, None, None, None, None)

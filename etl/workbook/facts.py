@@ -27,6 +27,8 @@ _KIND_SPELLINGS = {**{k: k for k in FISCAL_KINDS}, **LEGACY_FISCAL_KINDS}
 _BASIS_SPELLINGS = {b: b for b in FISCAL_BASES}
 _RECURRENCE_SPELLINGS = {r: r for r in FISCAL_RECURRENCES}
 _BOUND_SPELLINGS = {**FISCAL_BOUNDS, "exact": "exact"}
+_CRITERION_SPELLINGS = {c: c for c in CRITERIA}
+_GRADE_SPELLINGS = {g: g for g in GRADES}
 
 
 def _rows(table: Table | None, problems: Problems):
@@ -66,9 +68,9 @@ def read_evaluations(table: Table | None, index: InitiativeIndex, period: Period
         year = cells.year("fiscal_year")
         period.check(cells, "fiscal_year", year)
         evaluator = cells.choice("evaluator", _EVALUATOR_SPELLINGS)
-        criterion = cells.choice("criterion", {c: c for c in CRITERIA})
+        criterion = cells.choice("criterion", _CRITERION_SPELLINGS)
         score = cells.number_value("score")
-        grade = cells.choice("grade", {g: g for g in GRADES})
+        grade = cells.choice("grade", _GRADE_SPELLINGS)
         _check_score_and_grade(cells, criterion, score, grade)
         if key is None or evaluator is None or criterion is None:
             continue

@@ -69,8 +69,11 @@ class InitiativeIndex:
         return None
 
 
+_LEVEL_SPELLINGS = {v: v for v in LEVELS}
+
+
 def _read_row(cells: Cells, period: Period) -> Initiative:
-    level = cells.choice("level", {v: v for v in LEVELS})
+    level = cells.choice("level", _LEVEL_SPELLINGS)
     code = cells.text("code")
     title = cells.text("title")
     if title is None and "title" not in cells.row.invalid:
