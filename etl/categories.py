@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from etl.errors import ManifestError
 from etl.normalize import match_key
@@ -119,40 +123,101 @@ class Assignment:
     source: str
 
 
-def scores(item: Item, dictionary: Dictionary) -> dict[str, tuple[int, list[str]]]:
-    """category -> (score, the keywords found), for the categories with any keyword found."""
-    title = match_key(item.title)
-    narratives = match_key(" ".join(item.narratives))
-    themes = match_key(" ".join(item.themes))
-    # Every two-character piece of the text: a keyword whose first two characters are not among
-    # them cannot occur, so most of the dictionary is skipped without searching the text.
-    whole = "\n".join((title, narratives, themes))
-    pieces = {whole[n:n + 2] for n in range(len(whole) - 1)} | set(whole)
-    found: dict[str, tuple[int, list[str]]] = {}
-    for k in dictionary.keywords:
-        if k.text[:2] not in pieces:
+def _fields(item: Item) -> tuple[str, str, str]:
+    """The three places a keyword is looked for, in the matching form: title (with subtitle),
+    narratives, themes. None of them contains a line break (``match_key`` drops whitespace)."""
+    return match_key(item.title), match_key(" ".join(item.narratives)), match_key(" ".join(item.themes))
+
+
+def _pairs(text: str) -> np.ndarray:
+    """Each character of ``text`` with the next one as one number (the last with 0)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return (codes << 21) | np.append(codes[1:], 0)
+
+
+@lru_cache(maxsize=4)
+def _firsts(keywords: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per keyword: its first two characters as one number (-1: empty), and whether it has one."""
+    return (np.array([_pairs(t)[0] if t else -1 for t in keywords], dtype=np.int64),
+            np.array([len(t) == 1 for t in keywords], dtype=bool))
+
+
+def _candidates(text: str, dictionary: Dictionary) -> np.ndarray:
+    """Indices of the keywords whose first two characters occur together in ``text`` (a keyword
+    of one character: that character); the others cannot occur there. Never an empty keyword."""
+    firsts, single = _firsts(tuple(k.text for k in dictionary.keywords))
+    pairs = _pairs(text)
+    present = np.isin(firsts, pairs)
+    present |= single & np.isin(firsts >> 21, pairs >> 21)
+    return np.flatnonzero(present)
+
+
+def _found(items: list[Item], dictionary: Dictionary) -> list[dict[str, tuple[int, list[str]]]]:
+    """``scores`` of each item, the dictionary searched once per batch: every keyword is looked
+    for in one text of all the items' fields (joined by line breaks, which no field or keyword
+    contains, so a match never spans two fields), and only where it occurs is it scored."""
+    fields = [f for item in items for f in _fields(item)]
+    whole = "\n".join(fields)
+    starts, at = [], 0
+    for f in fields:
+        starts.append(at)
+        at += len(f) + 1
+    starts.append(at)  # the end: one past the last field
+    places: list[dict[int, int]] = [{} for _ in items]  # item -> keyword index -> first field found
+    for index in _candidates(whole, dictionary):
+        k = dictionary.keywords[index]
+        if k.text not in whole:  # one scan of the batch's text (C)
             continue
-        points = (TITLE_FACTOR * k.weight if k.found_in(title) else k.weight if k.found_in(narratives)
-                  else THEME_POINTS if k.found_in(themes) else 0)
-        if points:
+        bounded = k.text.isascii()  # found only with its ASCII word boundary (Keyword.found_in)
+        position = whole.find(k.text)
+        while position >= 0:
+            field = bisect_right(starts, position) - 1
+            if bounded and not k.found_in(fields[field]):
+                position = whole.find(k.text, starts[field + 1])  # the next field with it
+                continue
+            item, place = divmod(field, 3)
+            places[item][index] = place  # fields are in order, so this is the item's first
+            position = whole.find(k.text, starts[3 * item + 3])  # the next item with it
+    out = []
+    for mine in places:
+        found: dict[str, tuple[int, list[str]]] = {}
+        for index in sorted(mine):  # dictionary order, as the keywords are listed
+            k = dictionary.keywords[index]
+            points = (TITLE_FACTOR * k.weight, k.weight, THEME_POINTS)[mine[index]]
             score, words = found.get(k.category, (0, []))
             found[k.category] = (score + points, [*words, k.text])
-    return found
+        out.append(found)
+    return out
+
+
+def scores(item: Item, dictionary: Dictionary) -> dict[str, tuple[int, list[str]]]:
+    """category -> (score, the keywords found), for the categories with any keyword found."""
+    return _found([item], dictionary)[0]
+
+
+def assign_all(items: list[Item], dictionary: Dictionary) -> list[list[Assignment]]:
+    """``assign`` of each item (the dictionary searched once for all of them: one document's)."""
+    order = {c: n for n, c in enumerate(dictionary.categories)}
+    scored = _found([i for i in items if not i.stated], dictionary)
+    scored.reverse()
+    out = []
+    for item in items:
+        if item.stated:
+            chosen = [Assignment(item.initiative_id, c, None, [], BY_WORKBOOK) for c in dict.fromkeys(item.stated)]
+        else:
+            found = scored.pop()
+            best = max((s for s, _ in found.values()), default=0)
+            ranked = sorted((c for c, (s, _) in found.items() if s >= max(THRESHOLD, RELATIVE * best)),
+                            key=lambda c: (-found[c][0], order[c]))[:MAX_CATEGORIES]
+            chosen = [Assignment(item.initiative_id, c, found[c][0], found[c][1], BY_DICTIONARY) for c in ranked]
+        for category, weight in dictionary.overrides.get(item.initiative_id, []):
+            chosen = [a for a in chosen if a.category != category]
+            if weight > 0:
+                chosen.append(Assignment(item.initiative_id, category, None, [], BY_OVERRIDE))
+        out.append(chosen)
+    return out
 
 
 def assign(item: Item, dictionary: Dictionary) -> list[Assignment]:
     """The item's categories, in order, each with how it was decided."""
-    order = {c: n for n, c in enumerate(dictionary.categories)}
-    if item.stated:
-        chosen = [Assignment(item.initiative_id, c, None, [], BY_WORKBOOK) for c in dict.fromkeys(item.stated)]
-    else:
-        found = scores(item, dictionary)
-        best = max((s for s, _ in found.values()), default=0)
-        ranked = sorted((c for c, (s, _) in found.items() if s >= max(THRESHOLD, RELATIVE * best)),
-                        key=lambda c: (-found[c][0], order[c]))[:MAX_CATEGORIES]
-        chosen = [Assignment(item.initiative_id, c, found[c][0], found[c][1], BY_DICTIONARY) for c in ranked]
-    for category, weight in dictionary.overrides.get(item.initiative_id, []):
-        chosen = [a for a in chosen if a.category != category]
-        if weight > 0:
-            chosen.append(Assignment(item.initiative_id, category, None, [], BY_OVERRIDE))
-    return chosen
+    return assign_all([item], dictionary)[0]

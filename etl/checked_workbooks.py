@@ -5,7 +5,8 @@ what a build spends its time on — about 0.2 s per template workbook on one cor
 whose bytes, name, manifest document id and ETL code are unchanged since the last build comes
 back from the cache (``etl.extract_cache``) without being opened. The others are checked in
 worker processes (at most ``os.cpu_count()``) when there are more than ``PARALLEL_ABOVE`` of
-them; a handful is checked here, since starting workers costs more than it saves.
+them; a handful is checked here, since starting workers costs more than it saves. A worker also
+writes the cache entries of what it checked (the main process only counts them as used).
 
 Results come back in the order of ``files`` whatever the workers' speed, so messages, the
 document-id conflict rule (the first file keeps its id) and the warehouse rows are the same
@@ -46,6 +47,7 @@ class Checked:
     result: WorkbookCheck
     reconciled: Extract | None
     key: str | None = None  # the cache entry, when there is a cache
+    stored: bool = False  # its cache entries were written where it was checked (a worker)
 
 
 def body_key(key: str) -> str:
@@ -77,8 +79,23 @@ def _check_file(path: str, name: str, document_id: str | None) -> Checked:
     return Checked(hashlib.sha256(data).hexdigest(), result, reconciled)
 
 
-def _check_task(task: tuple[str, str, str | None]) -> Checked:
-    return _check_file(*task)
+def _store(cache: ExtractCache, key: str, checked: Checked) -> None:
+    """The two cache entries of a fresh check (see ``Checked``)."""
+    cache.put(key, replace(checked, reconciled=None, result=replace(checked.result, extract=None)))
+    if checked.reconciled is not None:
+        cache.put(body_key(key), checked.reconciled)
+
+
+def _check_task(task: tuple[str, str, str | None, str | None, str | None]) -> Checked:
+    """Check one file and, given a cache folder and key, store its entries there: in a worker
+    that is the worker's CPU, not the main process's, which also builds every document's rows
+    and so would otherwise fall behind the two workers."""
+    path, name, document_id, folder, key = task
+    checked = _check_file(path, name, document_id)
+    if folder is not None and key is not None:
+        _store(ExtractCache(Path(folder)), key, checked)
+        checked.stored = True
+    return checked
 
 
 def _workers(count: int) -> int:
@@ -103,7 +120,8 @@ def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str
                     cache.keep(body_key(keys[name]))
                 done[name] = hit
     missing = [name for name in files if name not in done]
-    tasks = [(str(raw_dir / name), name, document_ids.get(name)) for name in missing]
+    folder = str(cache.folder) if cache is not None else None
+    tasks = [(str(raw_dir / name), name, document_ids.get(name), folder, keys.get(name)) for name in missing]
     if len(missing) > PARALLEL_ABOVE and _workers(len(missing)) > 1:
         results = _in_workers(tasks)
     else:
@@ -111,7 +129,7 @@ def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str
     yield from _stored(zip(missing, results), files, done, keys, cache, progress)
 
 
-def _in_workers(tasks: list[tuple[str, str, str | None]]) -> Iterator[Checked]:
+def _in_workers(tasks: list[tuple[str, str, str | None, str | None, str | None]]) -> Iterator[Checked]:
     """``_check_task`` of each task, in order, in worker processes. forkserver: workers start
     from a clean interpreter, never from a fork of a threaded parent (the dashboard), and load
     the checker once each. If the pool breaks (a worker killed, a caller's main script that
@@ -139,9 +157,12 @@ def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[s
             assert fresh_name == name  # both follow the order of ``files``
             if cache is not None:
                 checked.key = keys[name]
-                cache.put(keys[name], replace(checked, reconciled=None,
-                                              result=replace(checked.result, extract=None)))
-                if checked.reconciled is not None:
-                    cache.put(body_key(keys[name]), checked.reconciled)
+                if checked.stored:  # by the task (``_check_task``): only count them as used
+                    cache.keep(keys[name])
+                    if checked.reconciled is not None:
+                        cache.keep(body_key(keys[name]))
+                else:
+                    _store(cache, keys[name], checked)
+                checked.stored = False
             done[name] = checked
         yield name, done.pop(name)
