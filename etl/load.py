@@ -183,6 +183,8 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent) ->
     for table in ARROW_SCHEMAS:
         if parts.get(table):
             _insert_arrow(con, table, pa.concat_tables(parts.pop(table)))
+    for d in content.documents:
+        d.tables.release()
     _insert(con, "_data_quality", [dict(document_id=None, location=_location("data/raw", q.lines),
         kind=q.kind, message=q.message, resolution=q.resolution, initiative_id=None,
         line=min(q.lines, default=None)) for q in content.global_issues])
@@ -405,7 +407,7 @@ def _document_facts(con: duckdb.DuckDBPyConnection, documents: list[LoadedDocume
     _insert(con, "_document_facts", [dict(
         document_id=d.document_id, population=d.population, rows_key=d.rows_key,
         issue_kinds=json.dumps(d.tables.issue_kinds, ensure_ascii=False, sort_keys=True),
-        row_counts=json.dumps({t: rows.num_rows for t, rows in d.tables.tables.items()}, sort_keys=True))
+        row_counts=json.dumps(d.tables.row_counts(), sort_keys=True))
         for d in documents])
 
 
