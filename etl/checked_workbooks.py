@@ -1,12 +1,15 @@
 """Which workbooks need checking, and checking them: from the extract cache, else in parallel.
 
-Checking a workbook (``etl.workbook.check``: openpyxl reading every cell, then every rule) is
-what a build spends its time on — about 0.2 s per template workbook on one core. A workbook
+Checking a workbook (``etl.workbook.check``: one streaming pass over its XML that checks the
+limits and reads every cell, then every rule) is what a build spends its time on — about 0.1 s
+of CPU per generated national workbook, with reconciling and storing. A workbook
 whose bytes, name, manifest document id and ETL code are unchanged since the last build comes
 back from the cache (``etl.extract_cache``) without being opened. The others are checked in
 worker processes (at most ``os.cpu_count()``) when there are more than ``PARALLEL_ABOVE`` of
 them; a handful is checked here, since starting workers costs more than it saves. A worker also
-writes the cache entries of what it checked (the main process only counts them as used).
+writes the cache entries of what it checked (the main process only counts them as used) and, in
+a build, the document's warehouse rows: at 1,741 workbooks the main process otherwise spent
+about 40 s of CPU unpickling extracts and building rows, and held them all.
 
 Results come back in the order of ``files`` whatever the workers' speed, so messages, the
 document-id conflict rule (the first file keeps its id) and the warehouse rows are the same
@@ -14,6 +17,7 @@ as a serial build's.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -21,13 +25,16 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from etl.extract_cache import ExtractCache, entry_key
 from etl.model import Extract
 from etl.reconcile import reconcile
 from etl.workbook.check import check
 from etl.workbook.problems import WorkbookCheck
+
+if TYPE_CHECKING:
+    from etl.documents import ManifestEntry
 
 PARALLEL_ABOVE = 4  # uncached workbooks; fewer are checked in this process
 _CHUNK = 8  # workbooks per task sent to a worker: fewer round trips, still balanced
@@ -86,16 +93,45 @@ def _store(cache: ExtractCache, key: str, checked: Checked) -> None:
         cache.put(body_key(key), checked.reconciled)
 
 
-def _check_task(task: tuple[str, str, str | None, str | None, str | None]) -> Checked:
+Task = tuple[str, str, "str | None", "str | None", "str | None", "ManifestEntry | None", bool]
+
+
+def _check_task(task: Task) -> Checked:
     """Check one file and, given a cache folder and key, store its entries there: in a worker
-    that is the worker's CPU, not the main process's, which also builds every document's rows
-    and so would otherwise fall behind the two workers."""
-    path, name, document_id, folder, key = task
+    that is the worker's CPU, not the main process's, which would otherwise fall behind the two
+    workers. With ``rows`` the worker also prepares the document's warehouse rows into the cache
+    (``_prepare_rows``) and sends back the check without its extract: the main process then
+    reads the rows (small Arrow tables) instead of unpickling the extract and building them."""
+    path, name, document_id, folder, key, entry, rows = task
     checked = _check_file(path, name, document_id)
     if folder is not None and key is not None:
-        _store(ExtractCache(Path(folder)), key, checked)
+        cache = ExtractCache(Path(folder))
+        _store(cache, key, checked)
         checked.stored = True
+        if rows and checked.reconciled is not None:
+            checked.key = key
+            _prepare_rows(Path(path).parent, cache, name, checked, entry)
+            checked.reconciled = None  # in the cache (``extract`` reads it if the rows miss)
     return checked
+
+
+@functools.lru_cache(maxsize=2)
+def _row_preparer(raw_dir: Path, folder: Path):
+    """The pipeline's row preparer (``etl.pipeline._Tables``) with the raw folder's categories
+    dictionary, once per worker and build: the same dictionary and cache key the build uses."""
+    from etl.categories import read_dictionary
+    from etl.pipeline import _Tables
+
+    return _Tables(read_dictionary(raw_dir), ExtractCache(folder))
+
+
+def _prepare_rows(raw_dir: Path, cache: ExtractCache, name: str, checked: Checked, entry) -> None:
+    """The document's rows under the key the build will look for: its ``_Tables`` computes them
+    from the same ``loaded_document`` and stores them. Should the build's key differ after all
+    (a document id another file took), it builds the rows itself: slower, never different."""
+    from etl.workbook.source import loaded_document
+
+    _row_preparer(raw_dir, cache.folder)(loaded_document(name, checked, entry))
 
 
 def _workers(count: int) -> int:
@@ -104,9 +140,11 @@ def _workers(count: int) -> int:
 
 def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str | None],
                     cache: ExtractCache | None,
-                    progress: Callable[[str], None] = lambda message: None) -> Iterator[tuple[str, Checked]]:
+                    progress: Callable[[str], None] = lambda message: None,
+                    entries: "dict[str, ManifestEntry] | None" = None) -> Iterator[tuple[str, Checked]]:
     """``(name, Checked)`` for each of ``files`` in order; ``document_ids``: the manifest's
-    document id for a file when a row names one."""
+    document id for a file when a row names one. ``entries`` (the manifest rows by file): given
+    with a cache, workers also prepare each document's rows there (``_check_task``)."""
     keys: dict[str, str] = {}
     done: dict[str, Checked] = {}
     if cache is not None:
@@ -121,15 +159,14 @@ def check_workbooks(raw_dir: Path, files: list[str], document_ids: dict[str, str
                 done[name] = hit
     missing = [name for name in files if name not in done]
     folder = str(cache.folder) if cache is not None else None
-    tasks = [(str(raw_dir / name), name, document_ids.get(name), folder, keys.get(name)) for name in missing]
-    if len(missing) > PARALLEL_ABOVE and _workers(len(missing)) > 1:
-        results = _in_workers(tasks)
-    else:
-        results = map(_check_task, tasks)
+    parallel = len(missing) > PARALLEL_ABOVE and _workers(len(missing)) > 1
+    tasks = [(str(raw_dir / name), name, document_ids.get(name), folder, keys.get(name),
+              (entries or {}).get(name), parallel and entries is not None) for name in missing]
+    results = _in_workers(tasks) if parallel else map(_check_task, tasks)
     yield from _stored(zip(missing, results), files, done, keys, cache, progress)
 
 
-def _in_workers(tasks: list[tuple[str, str, str | None, str | None, str | None]]) -> Iterator[Checked]:
+def _in_workers(tasks: list[Task]) -> Iterator[Checked]:
     """``_check_task`` of each task, in order, in worker processes. forkserver: workers start
     from a clean interpreter, never from a fork of a threaded parent (the dashboard), and load
     the checker once each. If the pool breaks (a worker killed, a caller's main script that

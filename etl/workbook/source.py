@@ -49,6 +49,19 @@ def _manifest_notes(entry: ManifestEntry, result: WorkbookCheck, sha256: str) ->
     return notes
 
 
+def loaded_document(name: str, checked, entry: ManifestEntry | None) -> LoadedDocument:
+    """The document of a workbook that passed its check (``etl.checked_workbooks.Checked``): what
+    the build loads, and what a checking worker builds the same way to prepare its rows."""
+    result, sha256 = checked.result, checked.sha256
+    plan = result.plan
+    return LoadedDocument(
+        plan.document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
+        WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
+        sum(result.counts.values()), checked.reconciled, plan.population,
+        notes=_manifest_notes(entry, result, sha256) if entry is not None else [],
+        source_key=checked.key)
+
+
 def _failure_message(failures: list[WorkbookCheck]) -> str:
     count = sum(len(f.errors) for f in failures)
     lines = [f"ブック {len(failures)} 件にエラーが {count} 件あるため、倉庫を作り直しませんでした"
@@ -92,7 +105,9 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
     loaded, failures = [], []
     taken = dict.fromkeys(taken_ids, "manifest.csv")
     document_ids = {name: entry.document_id for name, entry in entries.items()}
-    for name, checked in check_workbooks(raw_dir, files, document_ids, cache, progress):
+    # Workers prepare the rows too when they are this build's rows (the pipeline's ``prepare``).
+    for name, checked in check_workbooks(raw_dir, files, document_ids, cache, progress,
+                                         entries if prepare is not None else None):
         entry = entries.get(name)
         result = checked.result
         document_id = result.plan.document_id
@@ -108,14 +123,7 @@ def load_workbooks(raw_dir: Path, files: list[str], entries: dict[str, ManifestE
             continue
         if document_codes is not None:
             document_codes[document_id] = code
-        sha256 = checked.sha256
-        plan = result.plan
-        document = LoadedDocument(
-            document_id, name, plan.municipality, plan.prefecture, plan.title, sha256,
-            WORKBOOK_FORMAT, entry.published if entry else "", entry.original_file if entry else name,
-            sum(result.counts.values()), checked.reconciled, plan.population,
-            notes=_manifest_notes(entry, result, sha256) if entry is not None else [],
-            source_key=checked.key)
+        document = loaded_document(name, checked, entry)
         reader = (lambda checked=checked, name=name:  # noqa: E731 - bound per workbook
                   read_extract(checked, raw_dir, name, document_ids.get(name), cache))
         if prepare is not None:

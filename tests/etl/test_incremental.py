@@ -141,6 +141,17 @@ def test_parallel_checks_give_the_serial_rows_and_errors(raw, tmp_path, monkeypa
     build(raw, tmp_path / "parallel.duckdb", cache=False)
     assert _views(tmp_path / "parallel.duckdb") == _views(tmp_path / "serial.duckdb")
 
+    # With a cache the workers also prepare each workbook's rows: the main process builds none
+    # (the workers are other processes, so this counter sees only the main process's own).
+    from etl import pipeline
+
+    built: list[str] = []
+    original = pipeline.tables_of
+    monkeypatch.setattr(pipeline, "tables_of", lambda d, dictionary: (built.append(d.format), original(d, dictionary))[1])
+    build(raw, tmp_path / "cached.duckdb", cache=tmp_path / "cache")
+    assert built.count("workbook") == 0 and len(built) == 5  # the five text documents only
+    assert _views(tmp_path / "cached.duckdb") == _views(tmp_path / "serial.duckdb")
+
     shutil.copy(WORKBOOKS / "many_errors.xlsx", raw / "03-many_errors.xlsx")
     with pytest.raises(WorkbookError) as parallel:
         build(raw, tmp_path / "parallel.duckdb", cache=False)
