@@ -546,6 +546,7 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
         if not collect:
             return
         if capture is not None and depth == capture_depth:
+            # close_capture(), inlined: this runs at the end of every element of every sheet
             text = capture[0] if len(capture) == 1 else "".join(capture)  # usually one piece
             if capture_kind == 0:
                 v_text = text
