@@ -86,7 +86,7 @@ def _check_file(path: str, name: str, document_id: str | None) -> Checked:
     return Checked(hashlib.sha256(data).hexdigest(), result, reconciled)
 
 
-def _store(cache: ExtractCache, key: str, checked: Checked) -> None:
+def store(cache: ExtractCache, key: str, checked: Checked) -> None:
     """The two cache entries of a fresh check (see ``Checked``)."""
     cache.put(key, replace(checked, reconciled=None, result=replace(checked.result, extract=None)))
     if checked.reconciled is not None:
@@ -106,7 +106,7 @@ def _check_task(task: Task) -> Checked:
     checked = _check_file(path, name, document_id)
     if folder is not None and key is not None:
         cache = ExtractCache(Path(folder))
-        _store(cache, key, checked)
+        store(cache, key, checked)
         checked.stored = True
         if rows and checked.reconciled is not None:
             checked.key = key
@@ -199,7 +199,7 @@ def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[s
                     if checked.reconciled is not None:
                         cache.keep(body_key(keys[name]))
                 else:
-                    _store(cache, keys[name], checked)
+                    store(cache, keys[name], checked)
                 checked.stored = False
             done[name] = checked
         yield name, done.pop(name)

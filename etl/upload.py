@@ -29,12 +29,11 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 
 from etl import history
 from etl.build_status import clear_failure
-from etl.checked_workbooks import Checked, body_key
+from etl.checked_workbooks import Checked, store
 from etl.errors import LoadError, WorkbookError
 from etl.extract_cache import ExtractCache, entry_key
 from etl.leftovers import import_dir_prefix, remove_stale, upload_pending
@@ -92,8 +91,7 @@ def _remember(data: bytes, name: str, result: WorkbookCheck, target: Path) -> No
     sha256 = hashlib.sha256(data).hexdigest()
     key = entry_key("workbook", sha256, [name, None])
     reconciled = reconcile(copy.deepcopy(result.extract))  # reconcile may touch its input; the page shows ``result``
-    cache.put(key, Checked(sha256, replace(result, extract=None), None))
-    cache.put(body_key(key), reconciled)
+    store(cache, key, Checked(sha256, result, reconciled))
 
 
 def _swap_in(data: bytes, name: str, raw: Path, target: Path) -> BuildReport:
