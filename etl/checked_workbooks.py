@@ -17,10 +17,13 @@ as a serial build's.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import multiprocessing
 import os
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -176,11 +179,30 @@ def _in_workers(tasks: list[Task]) -> Iterator[Checked]:
     context.set_forkserver_preload(["etl.checked_workbooks"])
     try:
         with ProcessPoolExecutor(_workers(len(tasks)), mp_context=context) as pool:
-            for checked in pool.map(_check_task, tasks, chunksize=_CHUNK):
+            with _no_main_script():  # map submits every task, and so starts the workers, here
+                results = pool.map(_check_task, tasks, chunksize=_CHUNK)
+            for checked in results:
                 produced += 1
                 yield checked
     except BrokenProcessPool:
         yield from map(_check_task, tasks[produced:])
+
+
+@contextlib.contextmanager
+def _no_main_script() -> Iterator[None]:
+    """While workers start, ``__main__`` is an empty module when it is a script run by path.
+    A worker re-runs the caller's main script when that has no module name, and under Streamlit
+    (the dashboard, AppTest) ``__main__`` is the page being run: re-running a page in a worker
+    broke the pool, so a build started after any page had run checked every workbook here."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not getattr(main, "__file__", None):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[str, Checked],
