@@ -13,9 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from etl.municipality_codes import label_sql
 from etl.comparison import (CATEGORY_COUNTS, INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, PER_MUNICIPALITY,
                             category_counts)
+from etl.municipality_codes import label_sql
 
 from vocab import CRITERIA
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
+from etl.municipality_codes import label_sql
 from vocab import CRITERIA
 from warehouse.connection import query
 from warehouse.filters import Filters
-from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 from warehouse.selection import LATEST_GRADE, SLICE_ORDER, with_slice
 

@@ -24,11 +24,11 @@ import polars as pl
 
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
                        REASON_STATED, REASON_TARGET)
+from etl.municipality_codes import label_sql
 from vocab import fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, same_municipality
-from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 from yen import yen_text
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.municipality_codes import label_sql
 from warehouse.connection import WarehouseMissing, query
 from warehouse.filters import is_code
 from warehouse.queries import cached

@@ -232,31 +232,45 @@ def document_table(filters: Filters) -> pl.DataFrame:
                       nulls_last=True).select("document_id", *DOCUMENT_COLUMNS)
 
 
+def _graded(filters: Filters) -> tuple[str, list]:
+    """``FROM … WHERE`` of the self-evaluated 総合評価 grades the 総合評価の分布 chart counts."""
+    where, params = in_slice("e.initiative_id", filters.without("grade", "fiscal_year"))
+    return f"FROM evaluations e WHERE {_SELF_GRADE} AND {where}", params
+
+
 def grades_by_year(filters: Filters) -> pl.DataFrame:
     """(fiscal_year, grade, count) over all municipalities of the slice; 総括 (NULL) last."""
-    where, params = in_slice("e.initiative_id", filters.without("grade", "fiscal_year"))
-    return query("SELECT e.fiscal_year, e.grade, count(*) AS count FROM evaluations e "
-                 f"WHERE {_SELF_GRADE} AND {where} GROUP BY ALL ORDER BY e.fiscal_year NULLS LAST, e.grade", params)
+    rows, params = _graded(filters)
+    return query(f"SELECT e.fiscal_year, e.grade, count(*) AS count {rows} "
+                 "GROUP BY ALL ORDER BY e.fiscal_year NULLS LAST, e.grade", params)
 
 
 @cached
 def grade_documents(filters: Filters) -> tuple[str, ...]:
     """The documents ``grades_by_year`` counts grades of (the chart's 出典), by id."""
-    where, params = in_slice("e.initiative_id", filters.without("grade", "fiscal_year"))
-    return tuple(query("SELECT DISTINCT i.document_id FROM evaluations e JOIN initiatives i USING (initiative_id) "
-                       f"WHERE {_SELF_GRADE} AND {where} ORDER BY 1", params)["document_id"])
+    rows, params = _graded(filters)
+    return _documents_of(f"SELECT e.initiative_id {rows}", params)
+
+
+def _ended(filters: Filters) -> tuple[str, list]:
+    """``FROM … WHERE`` of the slice's initiatives with a 取組終了 year."""
+    where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
+    return f"FROM initiatives i WHERE i.end_fy IS NOT NULL AND {where}", params
 
 
 def finished_by_year(filters: Filters) -> pl.DataFrame:
     """取組終了 (end year) counts: fiscal_year, count, in year order."""
-    where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
-    return query("SELECT i.end_fy AS fiscal_year, count(*) AS count FROM initiatives i "
-                 f"WHERE i.end_fy IS NOT NULL AND {where} GROUP BY ALL ORDER BY 1", params)
+    rows, params = _ended(filters)
+    return query(f"SELECT i.end_fy AS fiscal_year, count(*) AS count {rows} GROUP BY ALL ORDER BY 1", params)
 
 
 @cached
 def finished_documents(filters: Filters) -> tuple[str, ...]:
     """The documents ``finished_by_year`` counts (the chart's 出典), by id."""
-    where, params = in_slice("i.initiative_id", filters.without("fiscal_year"))
-    return tuple(query("SELECT DISTINCT i.document_id FROM initiatives i "
-                       f"WHERE i.end_fy IS NOT NULL AND {where} ORDER BY 1", params)["document_id"])
+    rows, params = _ended(filters)
+    return _documents_of(f"SELECT i.initiative_id {rows}", params)
+
+
+def _documents_of(initiatives_sql: str, params: list) -> tuple[str, ...]:
+    return tuple(query(f"SELECT DISTINCT document_id FROM initiatives WHERE initiative_id IN ({initiatives_sql}) "
+                       "ORDER BY 1", params)["document_id"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from etl.municipality_codes import label_sql
 from rowwise import rowwise_rows
 from vocab import fy_label
 from warehouse.connection import query
 from warehouse.filters import explorer_url
-from warehouse.municipalities import label_sql
 from warehouse.queries import cached
 
 COLUMNS = {"自治体": pl.String, "階層": pl.String, "番号": pl.String, "取組名": pl.String,

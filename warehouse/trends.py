@@ -18,10 +18,10 @@ from typing import Any
 
 import polars as pl
 
+from etl.municipality_codes import label_sql
 from vocab import CRITERIA, fy_label
 from warehouse.connection import query
 from warehouse.filters import Filters
-from warehouse.municipalities import label_sql
 from warehouse.queries import cached, initiatives
 from warehouse.selection import LEVEL_RANK, SLICE_ORDER, with_slice
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from etl.municipality_codes import label_sql
 from ui.tables import ordered
 from warehouse import Filters, queries
 from warehouse.connection import query
-from warehouse.municipalities import label_sql
 
 TOTAL = 333  # every initiative of the five documents
 
