@@ -120,16 +120,16 @@ def _check_task(task: Task) -> Checked:
 
 @functools.lru_cache(maxsize=2)
 def _row_preparer(raw_dir: Path, folder: Path):
-    """The pipeline's row preparer (``etl.pipeline._Tables``) with the raw folder's categories
+    """The pipeline's row preparer (``etl.pipeline.TablePreparer``) with the raw folder's categories
     dictionary, once per worker and build: the same dictionary and cache key the build uses."""
     from etl.categories import read_dictionary
-    from etl.pipeline import _Tables
+    from etl.pipeline import TablePreparer
 
-    return _Tables(read_dictionary(raw_dir), ExtractCache(folder))
+    return TablePreparer(read_dictionary(raw_dir), ExtractCache(folder))
 
 
 def _prepare_rows(raw_dir: Path, cache: ExtractCache, name: str, checked: Checked, entry) -> None:
-    """The document's rows under the key the build will look for: its ``_Tables`` computes them
+    """The document's rows under the key the build will look for: its ``TablePreparer`` computes them
     from the same ``loaded_document`` and stores them. Should the build's key differ after all
     (a document id another file took), it builds the rows itself: slower, never different."""
     from etl.workbook.source import loaded_document

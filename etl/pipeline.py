@@ -96,7 +96,7 @@ def _parsed(raw_dir: Path, entry, corrections, lexicon, cache: ExtractCache | No
     return loaded
 
 
-class _Tables:
+class TablePreparer:
     """Turns each loaded document into its warehouse rows (``etl.document_tables``) as soon as
     it is loaded, from the cache when its extract key, metadata, notes and the categories
     dictionary are unchanged, and drops its Python records: a build holds Arrow tables only."""
@@ -160,7 +160,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
                                 f"(対応: {', '.join(FORMATS)})")
         content.documents.append(_parsed(raw_dir, entry, corrections, lexicon, extracts))
     content.similarity_state = extracts.folder / SIMILARITY_STATE if extracts is not None else None
-    prepare = _Tables(content.categories, extracts)
+    prepare = TablePreparer(content.categories, extracts)
     for document in content.documents:
         prepare(document)
     content.documents.extend(load_workbooks(raw_dir, workbooks, workbook_entries,

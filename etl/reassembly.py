@@ -53,7 +53,7 @@ from etl.extract_cache import ExtractCache, code_version
 from etl.load import (ARROW_SCHEMAS, LEAD, LoadedDocument, WarehouseContent, _build_record, _document_facts,
                       _insert_arrow, _municipalities, _municipality_codes, _similar_initiatives,
                       check_invariants, populations, source_files, swap_in_new)
-from etl.pipeline import SIMILARITY_STATE, BuildReport, _Tables, _unknown_file_issue, read_municipality_codes
+from etl.pipeline import SIMILARITY_STATE, BuildReport, TablePreparer, _unknown_file_issue, read_municipality_codes
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
 
 # Tables whose rows name their initiative, not their document.
@@ -178,7 +178,7 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path | None, cache: P
                 staged.write_bytes(upload.read_bytes())
             # The workbook's own check: an error raises WorkbookError with a full build's message.
             added = load_workbooks(Path(work), [name], {}, set(), cache=extracts,
-                                   prepare=_Tables(dictionary, extracts),
+                                   prepare=TablePreparer(dictionary, extracts),
                                    codes=codes if len(codes) else None, document_codes=document_codes)
     kept = [d for d in before if d not in gone]
     for new in added:
