@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.workbook.date_styles import STYLES_PART, DateStyles, date_styles, epoch_of
 from etl.workbook.problems import Problems
+from etl.workbook.sheet_fast_path import WHOLE_PART_BYTES, fast_scan
 from etl.workbook.xml_scan import (CellValues, SheetScan, XmlRefused, check_well_formed,
                                    scan_shared_strings, scan_sheet)
 
@@ -266,6 +267,21 @@ def _cell_values(archive: zipfile.ZipFile, names: set[str], types: ElementTree.E
     return CellValues(strings, styles)
 
 
+def scan_part(archive: zipfile.ZipFile, part: str, **options) -> SheetScan:
+    """``scan_sheet`` of one sheet part: through the fast path (``sheet_fast_path``) when the
+    part is small enough to read whole and in the form it reads, else streaming."""
+    if archive.getinfo(part).file_size <= WHOLE_PART_BYTES:
+        try:
+            data = archive.read(part)
+        except Exception:  # noqa: BLE001 - a damaged member: streaming it fails (or stops first) as before
+            data = None
+        if data is not None:
+            scan = fast_scan(data, part, **options)
+            return scan if scan is not None else scan_sheet(io.BytesIO(data), part, **options)
+    with archive.open(part) as stream:
+        return scan_sheet(stream, part, **options)
+
+
 def _scan_sheets(archive: zipfile.ZipFile, names: set[str], sheets: list[tuple[str, str]],
                  shared: array, problems: Problems, values: CellValues | None,
                  read: Callable[[str], bool]) -> Package | None:
@@ -281,10 +297,9 @@ def _scan_sheets(archive: zipfile.ZipFile, names: set[str], sheets: list[tuple[s
         if part not in names:
             continue
         if part not in by_part:
-            with archive.open(part) as stream:
-                scan = scan_sheet(stream, part, stop_after=MAX_DATA_ROWS + 1, shared=shared,
-                                  max_cell=MAX_CELL_CHARS, text_budget=budget,
-                                  values=values if part in wanted else None)
+            scan = scan_part(archive, part, stop_after=MAX_DATA_ROWS + 1, shared=shared,
+                             max_cell=MAX_CELL_CHARS, text_budget=budget,
+                             values=values if part in wanted else None)
             by_part[part] = scan
             budget -= scan.text_units
             for row, column, length in scan.long_cells[:max(0, MAX_REPORTED_LONG_CELLS - long_cells)]:

@@ -65,15 +65,15 @@ def test_total_text_counts_every_cell_that_shows_a_shared_string():
 
 def test_thousands_of_sheet_entries_are_refused_before_any_is_scanned(monkeypatch):
     scanned = []
-    monkeypatch.setattr(limits, "scan_sheet", lambda *a, **k: scanned.append(a) or pytest.fail("scanned"))
+    monkeypatch.setattr(limits, "scan_part", lambda *a, **k: scanned.append(a) or pytest.fail("scanned"))
     assert errors(hostile.many_sheet_entries(2000)) == [
         f"attack.xlsx: シートが多すぎます（2,009 枚、上限 {MAX_SHEETS} 枚）。テンプレートのシートだけを残して保存し直してください。"]
 
 
 def test_sheet_entries_sharing_one_part_scan_it_once(monkeypatch):
     parts = []
-    real = limits.scan_sheet
-    monkeypatch.setattr(limits, "scan_sheet", lambda stream, part, **k: parts.append(part) or real(stream, part, **k))
+    real = limits.scan_part
+    monkeypatch.setattr(limits, "scan_part", lambda archive, part, **k: parts.append(part) or real(archive, part, **k))
     result = check(hostile.many_sheet_entries(30), "copies.xlsx")
     assert result.ok  # the copies are not template sheets: warned about, not read
     assert len(parts) == len(set(parts)) == 9

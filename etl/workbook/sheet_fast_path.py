@@ -1,0 +1,368 @@
+"""A fast path for sheet parts in canonical form: the same ``SheetScan`` as the streaming scan
+(``xml_scan.scan_sheet``), without a Python call per XML element.
+
+The streaming scan has expat call three Python handlers for each of the ~25,800 elements of a
+generated national workbook: ~65 ms of CPU per workbook, the largest single cost of a build.
+A part small enough to read whole (``WHOLE_PART_BYTES``) is instead
+
+1. parsed by expat once with no element handlers (well-formedness, the DTD refusal and the
+   namespace checks are still expat's: ``xml_scan.check_well_formed``), then
+2. cut into tokens by compiled regular expressions that must tile ``<sheetData>`` exactly:
+   ``<row …>``/``</row>``/``<row …/>`` and whole cells ``<c …>[<f…>][<v>…</v>][<is><t>…</t></is>]</c>``
+   or ``<c …/>``, with whitespace between rows and cells. Outside ``<sheetData>`` no element
+   the scan counts may occur (row, c, v, is, t, f, rPh, r, si by local name), and the default
+   namespace inside it must be the spreadsheet's, declared once on the root element;
+3. turned into the ``SheetScan`` the streaming scan gives: the same column rules, value
+   conversions (``xml_scan``'s own helpers), limits, early stops and read errors.
+
+Anything outside that form returns None and the streaming scan runs instead, so what is
+refused, and where a scan stops, never depends on which path ran: a part that is not
+well-formed, not UTF-8, carries comments, CDATA, processing instructions, a carriage return
+(line ends are normalised by XML), rich-text runs (``<r>``) or phonetic runs (``<rPh>``),
+whitespace inside a cell, a cell text longer than the per-cell limit (the streaming capture
+keeps a prefix of it), a shared-string index longer than 20 characters, or an ``r``/``s``/``t``
+attribute that is not plainly double-quoted. Character references are decoded exactly as XML
+does; the five predefined entities too.
+"""
+from __future__ import annotations
+
+import re
+from array import array
+from operator import itemgetter
+from xml.parsers import expat
+
+from etl.workbook.date_styles import MAIN_NS
+from etl.workbook.xml_scan import (_COLUMNS, _DIGITS, _UNREADABLE_CELL, CellValues, ErrorValue, SheetScan,
+                                   XmlRefused, _cell_column, _column, _row_attribute, _row_number, _value)
+
+WHOLE_PART_BYTES = 4 * 1024 * 1024  # larger parts keep streaming, in constant memory
+
+_S = "[ \t\n]"  # XML whitespace (a carriage return sends the part to the streaming scan)
+# Possessive quantifiers (no backtracking into them) make the tokens about a third faster; they
+# can only make a match fail, never add one, and a failure means the streaming scan.
+_ANY_ATTRS = f"(?:{_S}++[^ \t\n=/>]++{_S}*+={_S}*+(?:\"[^\"]*+\"|'[^']*+'))*+{_S}*+"
+# Every token of <sheetData>; findall gives one tuple per token (as few groups as possible:
+# each costs a string per token). A cell's "r" is caught apart when it comes first, as Excel
+# and openpyxl write it; the other attributes are read from their text (``_attributes``).
+_TOKEN = re.compile(
+    # 1 a cell's r, 2 its other attributes, 3 <f>, 4 <v>, 5 its text, 6 <is>, 7 its <t>'s text
+    f"(<c(?: r=\"([^\"&\t\n]++)\")?+({_ANY_ATTRS})(?:/>|>"
+    f"(<f{_ANY_ATTRS}(?:/>|>[^<]*+</f{_S}*+>))?+"
+    f"(<v{_S}*+(?:/>|>([^<]*+)</v{_S}*+>))?+"
+    f"(<is{_S}*+(?:/>|>(?:<t{_ANY_ATTRS}(?:/>|>([^<]*+)</t{_S}*+>))?+</is{_S}*+>))?+"
+    f"</c{_S}*+>)"
+    # 8 a row's r, 9 its other attributes, 10 "/" when the row ends there too
+    f"|<row(?: r=\"([^\"&\t\n]++)\")?+({_ANY_ATTRS})(/?)>"
+    # the end of a row; whitespace between rows and cells
+    f"|</row{_S}*+>|{_S}++)")
+_DECLARATION = re.compile(rb"<\?xml[ \t\n][^?>]*\?>")
+_ENCODING = re.compile(rb"encoding[ \t\n]*=[ \t\n]*[\"']([A-Za-z0-9._-]+)[\"']")
+_ROOT = re.compile(f"{_S}*<[^ \t\n/>]+({_ANY_ATTRS})/?>")
+_ATTR = re.compile(f"([^ \t\n=/>]+){_S}*={_S}*(?:\"([^\"]*)\"|'([^']*)')")
+_START_TAG = re.compile("<([^ \t\n/>!?]+)")
+_DEFAULT_NS = re.compile(f"xmlns{_S}*=")
+_SHEET_DATA = re.compile(f"<sheetData{_S}*(/?)>")
+_SHEET_DATA_END = re.compile(f"</sheetData{_S}*>")
+_COUNTED = {"c", "v", "row", "f", "is", "t", "rPh", "r", "si"}  # the elements the scan looks at
+_SEPARATOR = "\ufdd0"  # a noncharacter: legal in XML text, and in no real cell
+_INDEX_CHARS = 20  # the streaming scan keeps this much of a shared-string index
+
+
+def _texts(raw: list[str]) -> list[str] | None:
+    """The texts as XML reads them (references and entities decoded), by expat itself: all of
+    them in one element, apart by ``_SEPARATOR``; None if one of them holds that character."""
+    joined = _SEPARATOR.join(raw)
+    if "&" not in joined:
+        return raw
+    pieces: list[str] = []
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16  # a few calls in all, not one per reference
+    parser.CharacterDataHandler = pieces.append
+    try:
+        parser.Parse(f"<x>{joined}</x>".encode(), True)
+    except expat.ExpatError:  # cannot happen: the texts come from a well-formed part
+        return None
+    texts = "".join(pieces).split(_SEPARATOR)
+    return texts if len(texts) == len(raw) else None
+
+
+def _utf16(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) >> 1
+
+
+def _decode(data: bytes) -> str | None:
+    """The part as text when it is UTF-8 without anything the tokens would misread."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:1] != b"<":  # another byte order mark, UTF-16 without one, leading whitespace …
+        return None
+    declaration = _DECLARATION.match(data)
+    if declaration is not None:
+        encoding = _ENCODING.search(declaration[0])
+        if encoding is not None and encoding[1].lower() != b"utf-8":
+            return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Comments, CDATA, a DTD, processing instructions and carriage returns: the streaming scan.
+    if "\r" in text or "<!" in text or text.count("<?") != (declaration is not None):
+        return None
+    return text[declaration.end():] if declaration is not None else text
+
+
+def _sheet_data(text: str) -> tuple[int, int] | None:
+    """Where the content of ``<sheetData>`` starts and ends, when every element the scan counts
+    is inside it and its default namespace is the spreadsheet's, declared on the root only."""
+    start = _SHEET_DATA.search(text)
+    if start is None:
+        begin = end = after = len(text)
+    else:
+        begin = start.end()
+        if start[1]:
+            end = after = begin
+        else:
+            close = _SHEET_DATA_END.search(text, begin)
+            if close is None:
+                return None
+            end, after = close.start(), close.end()
+    for outside in (text[:begin], text[after:]):
+        for name in _START_TAG.findall(outside):
+            if name.rpartition(":")[2] in _COUNTED:
+                return None
+    if begin == end:
+        return begin, end
+    root = _ROOT.match(text)
+    if root is None:
+        return None
+    declared = [value if value is not None else single for name, value, single in _ATTR.findall(root[1])
+                if name == "xmlns"]
+    if declared != [MAIN_NS] or _DEFAULT_NS.search(text, root.end(), begin) or _DEFAULT_NS.search(text, begin, end):
+        return None
+    return begin, end
+
+
+def fast_scan(data: bytes, part: str, *, stop_after: int, shared: array | None = None,
+              max_cell: int | None = None, text_budget: int | None = None,
+              values: CellValues | None = None) -> SheetScan | None:
+    """``scan_sheet``'s result for the part ``data``, or None when the part is not in the form
+    this path reads (then the streaming scan must run)."""
+    try:
+        check_well_formed_bytes(data, part)
+    except XmlRefused:
+        return None  # the streaming scan refuses it, or stops before the damage, as before
+    text = _decode(data)
+    if text is None:
+        return None
+    bounds = _sheet_data(text)
+    if bounds is None:
+        return None
+    begin, end = bounds
+    return _scan_tokens(text[begin:end], stop_after=stop_after, shared=shared, max_cell=max_cell,
+                        text_budget=text_budget, values=values)
+
+
+def check_well_formed_bytes(data: bytes, part: str) -> None:
+    """``check_well_formed`` on bytes in hand: one expat pass without element handlers."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse_dtd(*_args) -> None:
+        raise XmlRefused(part, "dtd", parser.CurrentLineNumber)
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise XmlRefused(part, "syntax", error.lineno) from None
+
+
+_NO_ATTRIBUTES = (None, None, None)
+_ATTRIBUTES: dict[str, tuple[str | None, str | None, str | None] | None] = {"": _NO_ATTRIBUTES}
+
+
+def _attributes(text: str) -> tuple[str | None, str | None, str | None] | None:
+    """r, s and t (None when absent) of an element's attribute text, as expat reports them; None
+    when one of them would not read as written (a reference, a tab or newline that XML turns
+    into a space) or a default namespace is declared. Attribute texts without "r" repeat
+    (` t="inlineStr"`): they are worked out once."""
+    known = _ATTRIBUTES.get(text, False)
+    if known is not False:
+        return known
+    found = {}
+    for name, double, single in _ATTR.findall(text):
+        value = double or single
+        if name == "xmlns" or (name in ("r", "s", "t") and ("&" in value or "\t" in value or "\n" in value)):
+            found = None
+            break
+        found[name] = value
+    result = None if found is None else (found.get("r"), found.get("s"), found.get("t"))
+    if result is None or (result[0] is None and len(_ATTRIBUTES) < 1000):
+        _ATTRIBUTES[text] = result
+    return result
+
+
+def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: int | None,
+                 text_budget: int | None, values: CellValues | None) -> SheetScan | None:
+    tokens = _TOKEN.findall(body)
+    if sum(map(len, map(itemgetter(0), tokens))) != len(body):
+        return None  # something the tokens do not cover
+    v_texts = _texts(list(map(itemgetter(5), tokens)))
+    t_texts = _texts(list(map(itemgetter(7), tokens)))
+    if v_texts is None or t_texts is None:
+        return None
+    # Lengths in UTF-16 units are lengths in characters unless a character lies beyond the BMP.
+    bmp = all(text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text)
+              for text in (_SEPARATOR.join(v_texts), _SEPARATOR.join(t_texts)))
+    scan = SheetScan()
+    collect = values is not None
+    rows = scan.rows = [] if collect else None
+    limit = max_cell
+    default_is_date = values is not None and 0 in values.styles.dates
+    style_numbers: dict[str, int] = {}
+    formulas = scan.formulas
+    columns_known = _COLUMNS
+    # The limits' numbering (row, column from the "r" attributes since the row began) …
+    row = column = data_rows = units = 0
+    refs: list[str | None] = []
+    has_value = in_row = False
+    # … and the values' (openpyxl's).
+    value_row = value_column = 0
+    cells: list = []
+    columns: list[int] | None = None
+    for (whole, r, rest, f, v, _, inline, _, row_r, row_rest, closed), v_text, t_text in zip(tokens, v_texts, t_texts):
+        second = whole[1:2]
+        if second == "c":
+            if not in_row:
+                return None
+            if rest:
+                attributes = _attributes(rest)
+                if attributes is None:
+                    return None
+                r_, s, t = attributes
+                if r_ is not None:  # r written after another attribute, or empty
+                    r = r_
+            else:
+                s = t = None
+            # The limits: the cell's text, its formula, its length.
+            refs.append(r)
+            if f:
+                for reference in refs:
+                    column = _column(reference, column)
+                refs.clear()
+                formulas.add((row, column))
+            if v:
+                has_value = True
+                if limit is not None and len(v_text) > limit:
+                    return None
+            if inline:
+                has_value = True
+                if limit is not None and len(t_text) > limit:
+                    return None
+            if t == "s":
+                if len(v_text) > _INDEX_CHARS:
+                    return None
+                number = v_text.strip()
+                try:
+                    length = shared[int(number)] if shared is not None and number.isdigit() \
+                        and int(number) < len(shared) else 0
+                except ValueError:  # "²" is a digit int() refuses: the streaming scan raises it
+                    return None
+            elif bmp:
+                length = len(v_text) if v_text else 0
+                if t_text and len(t_text) > length:
+                    length = len(t_text)
+            else:
+                length = _utf16(v_text) if v_text else 0
+                if t_text and _utf16(t_text) > length:
+                    length = _utf16(t_text)
+            units += length
+            if max_cell is not None and length > max_cell:
+                for reference in refs:
+                    column = _column(reference, column)
+                refs.clear()
+                scan.long_cells.append((row, column, length))
+            if text_budget is not None and units > text_budget:
+                scan.stopped_for_text = True
+                break
+            if not collect:
+                continue
+            # The value, as openpyxl's reader gave it.
+            try:
+                if r:
+                    letters = r.rstrip(_DIGITS)
+                    number = columns_known.get(letters)
+                    value_column = _cell_column(r) if number is None or len(letters) == len(r) else number
+                else:
+                    value_column += 1
+                style = 0 if s is None else s
+                if style:
+                    number = style_numbers.get(style)
+                    if number is None:
+                        number = style_numbers[style] = int(style)
+                    style = number
+            except _UNREADABLE_CELL as error:
+                scan.read_error, collect = error, False
+                continue
+            if t is None:
+                t = "n"
+            if t == "inlineStr":
+                value = (t_text or "") if inline else None
+            elif v_text:
+                try:
+                    if t == "n" and not style and not default_is_date:
+                        value = float(v_text) if "." in v_text or "E" in v_text or "e" in v_text \
+                            else int(v_text)
+                    else:
+                        value = _value(t, v_text, style, values)
+                except _UNREADABLE_CELL as error:
+                    scan.read_error, collect = error, False
+                    continue
+            else:
+                value = ErrorValue(None) if t == "e" else None
+            if columns is not None:
+                columns.append(value_column)
+            elif value_column != len(cells) + 1:
+                columns = [*range(1, len(cells) + 1), value_column]
+            cells.append(value)
+            continue
+        if second == "r":  # a row starts (and, self-closing, ends)
+            if in_row:
+                return None
+            row_r = row_r or None  # the group is empty when r is not written first (or at all)
+            if row_rest:
+                attributes = _attributes(row_rest)
+                if attributes is None:
+                    return None
+                if attributes[0] is not None:  # r written after another attribute, or empty
+                    row_r = attributes[0]
+            row = _row_number(row_r, row)
+            column, has_value = 0, False
+            refs.clear()
+            if collect:
+                try:
+                    value_row = value_row + 1 if row_r is None else _row_attribute(row_r)
+                except ValueError as error:
+                    scan.read_error, collect = error, False
+                value_column = 0
+                cells, columns = [], None
+            if not closed:
+                in_row = True
+                continue
+        elif second == "/":  # a row ends
+            if not in_row:
+                return None
+            in_row = False
+        else:  # whitespace between rows and cells
+            continue
+        data_rows += has_value
+        if data_rows > stop_after:
+            break
+        if collect:
+            rows.append((value_row, cells, columns))
+    else:
+        if in_row:
+            return None
+    scan.data_rows, scan.text_units = data_rows, units
+    return scan
