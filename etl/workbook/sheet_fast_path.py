@@ -198,7 +198,7 @@ def _attributes(text: str) -> tuple[str | None, str | None, str | None] | None:
             break
         found[name] = value
     result = None if found is None else (found.get("r"), found.get("s"), found.get("t"))
-    if result is None or (result[0] is None and len(_ATTRIBUTES) < 1000):
+    if len(_ATTRIBUTES) < 1000 and (result is None or result[0] is None):  # not one per cell
         _ATTRIBUTES[text] = result
     return result
 
@@ -218,11 +218,15 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
     scan = SheetScan()
     collect = values is not None
     rows = scan.rows = [] if collect else None
-    limit = max_cell
+    # No limit is written as one no text reaches (the part is at most WHOLE_PART_BYTES).
+    never = 1 << 62
+    limit = never if max_cell is None else max_cell
+    budget = never if text_budget is None else text_budget
     default_is_date = values is not None and 0 in values.styles.dates
     style_numbers: dict[str, int] = {}
     formulas = scan.formulas
     columns_known = _COLUMNS
+    known_attributes = _ATTRIBUTES
     # The limits' numbering (row, column from the "r" attributes since the row began) …
     row = column = data_rows = units = 0
     refs: list[str | None] = []
@@ -237,7 +241,7 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
             if not in_row:
                 return None
             if rest:
-                attributes = _attributes(rest)
+                attributes = known_attributes.get(rest) or _attributes(rest)
                 if attributes is None:
                     return None
                 r_, s, t = attributes
@@ -245,23 +249,20 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
                     r = r_
             else:
                 s = t = None
-            # The limits: the cell's text, its formula, its length.
+            # The limits: the cell's formula, its text and length (texts are "" when absent).
             refs.append(r)
             if f:
                 for reference in refs:
                     column = _column(reference, column)
                 refs.clear()
                 formulas.add((row, column))
-            if v:
+            if v or inline:
                 has_value = True
-                if limit is not None and len(v_text) > limit:
-                    return None
-            if inline:
-                has_value = True
-                if limit is not None and len(t_text) > limit:
-                    return None
+            v_length, t_length = len(v_text), len(t_text)
+            if v_length > limit or t_length > limit:
+                return None  # the streaming scan keeps a prefix of such a text
             if t == "s":
-                if len(v_text) > _INDEX_CHARS:
+                if v_length > _INDEX_CHARS:
                     return None
                 number = v_text.strip()
                 try:
@@ -270,20 +271,17 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
                 except ValueError:  # "²" is a digit int() refuses: the streaming scan raises it
                     return None
             elif bmp:
-                length = len(v_text) if v_text else 0
-                if t_text and len(t_text) > length:
-                    length = len(t_text)
+                length = v_length if v_length > t_length else t_length
             else:
-                length = _utf16(v_text) if v_text else 0
-                if t_text and _utf16(t_text) > length:
-                    length = _utf16(t_text)
+                v_length, t_length = _utf16(v_text), _utf16(t_text)
+                length = v_length if v_length > t_length else t_length
             units += length
-            if max_cell is not None and length > max_cell:
+            if length > limit:
                 for reference in refs:
                     column = _column(reference, column)
                 refs.clear()
                 scan.long_cells.append((row, column, length))
-            if text_budget is not None and units > text_budget:
+            if units > budget:
                 scan.stopped_for_text = True
                 break
             if not collect:
@@ -296,26 +294,24 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
                     value_column = _cell_column(r) if number is None or len(letters) == len(r) else number
                 else:
                     value_column += 1
-                style = 0 if s is None else s
-                if style:
-                    number = style_numbers.get(style)
-                    if number is None:
-                        number = style_numbers[style] = int(style)
-                    style = number
+                if s:
+                    style = style_numbers.get(s)
+                    if style is None:
+                        style = style_numbers[s] = int(s)
+                else:
+                    style = 0 if s is None else s  # s="" stays "", as attrs.get("s", 0) gave it
             except _UNREADABLE_CELL as error:
                 scan.read_error, collect = error, False
                 continue
-            if t is None:
-                t = "n"
             if t == "inlineStr":
-                value = (t_text or "") if inline else None
+                value = t_text if inline else None
             elif v_text:
                 try:
-                    if t == "n" and not style and not default_is_date:
+                    if (t is None or t == "n") and not style and not default_is_date:
                         value = float(v_text) if "." in v_text or "E" in v_text or "e" in v_text \
                             else int(v_text)
                     else:
-                        value = _value(t, v_text, style, values)
+                        value = _value("n" if t is None else t, v_text, style, values)
                 except _UNREADABLE_CELL as error:
                     scan.read_error, collect = error, False
                     continue
