@@ -24,7 +24,7 @@ from etl.workbook.date_styles import MAIN_NS, DateStyles
 from etl.workbook.limits import MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_TEXT_CHARS
 from etl.workbook.sheet_fast_path import fast_scan
 from etl.workbook.template import template_bytes
-from etl.workbook.xml_scan import CellValues, SheetScan, scan_shared_strings, scan_sheet
+from etl.workbook.xml_scan import CellValues, ErrorValue, SheetScan, scan_shared_strings, scan_sheet
 from tests.etl import hostile
 from tests.etl.cell_variants import VARIANTS
 
@@ -213,6 +213,57 @@ def test_the_hostile_workbooks_scan_the_same(name):
     compare_workbook(HOSTILE[name]())
 
 
+def _sheet(rows: str) -> bytes:
+    return f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+
+
+# Small sheets in canonical form the fast path must read, each a case where a careless reading
+# differs: (rows, one value the streaming scan gives there).
+EDGES = {
+    "empty_v_is_a_value": ('<row r="1"><c r="A1"><v/></c></row><row r="2"><c r="A2"><v></v></c></row>', None),
+    "no_ref_after_a_late_column": ('<row r="1"><c r="C1"><v>1</v></c><c><v>2</v></c></row>', 2),
+    "no_ref_after_a_lower_case_ref": ('<row r="1"><c r="b1"><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row>', "x"),
+    "empty_row_ref": ('<row r="2"><c r="A2"><v>1</v></c></row><row r=""><c r="A1"><v>1</v></c></row>', ValueError),
+    "row_ref_after_other_attributes": ('<row spans="1:2" r="7"><c r="A7"><v>1</v></c></row>', 1),
+    "cell_ref_last": ('<row r="1"><c t="inlineStr" s="0" r="D1"><is><t>d</t></is></c></row>', "d"),
+    "empty_style_with_default_date": ('<row r="1"><c r="A1" s=""><v>44562</v></c><c r="B1"><v>44562</v></c></row>', 44562),
+    "explicit_n_with_date_style": ('<row r="1"><c r="A1" s="3" t="n"><v>44562</v></c></row>', dt.datetime(2022, 1, 1)),
+    "empty_type": ('<row r="1"><c r="A1" t=""><v>12</v></c></row>', "12"),
+    "self_closing_inline_string": ('<row r="1"><c r="A1" t="inlineStr"><is/></c><c r="B1" t="inlineStr"><is><t/></is></c>'
+                                   '<c r="C1" t="inlineStr"/></row>', ""),
+    "inline_string_in_a_number_cell": ('<row r="1"><c r="A1"><is><t>abc</t></is></c></row>', None),
+    "references_and_entities": ('<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> &#31379;&#x53E3;'
+                                '&amp;&lt;&gt;&quot;&apos;&#38;&#60; </t></is></c></row>', " 窓口&<>\"'&< "),
+    "astral_characters_count_twice": ('<row r="1"><c r="A1" t="inlineStr"><is><t>&#128512;😀</t></is></c></row>',
+                                      "😀😀"),
+    "error_without_value": ('<row r="1"><c r="A1" t="e"/></row>', ErrorValue(None)),
+    "shared_string_index_with_spaces": ('<row r="1"><c r="A1" t="s"><v> 1 </v></c><c r="B1" t="s"><v>2</v></c></row>',
+                                        "名称"),
+    "formula_in_a_cell_without_ref": ('<row r="2"><c r="B2"><v>1</v></c><c><f>B2</f><v>1</v></c></row>', 1),
+    "whitespace_between_rows_and_cells": ('\n <row r="1">\n  <c r="A1"><v>1</v></c>\n </row>\n', 1),
+    "self_closing_rows": ('<row r="1"/><row/><row r="5"><c r="A5"><v>1</v></c></row>', 1),
+    "rows_out_of_order": ('<row r="5"><c r="A5"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>', 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edge_sheets_take_the_fast_path_with_the_same_scan(name):
+    rows, value = EDGES[name]
+    xml = _sheet(rows)
+    shared = array("q", [2, 2, 30])
+    for date_default in (False, True):
+        values = CellValues(["年度", "名称", "x" * 30], DateStyles(dates=frozenset({0, 3} if date_default else {3})))
+        for options in [PRODUCTION, TIGHT[2], dict(stop_after=0, max_cell=None, text_budget=3)]:
+            assert compare(xml, "xl/worksheets/sheet1.xml", shared=shared, values=values, **options)
+            assert compare(xml, "xl/worksheets/sheet1.xml", shared=shared, values=None, **options)
+    scan = fast_scan(xml, "p", shared=shared, values=CellValues(["年度", "名称", "x" * 30], DateStyles(dates=frozenset({3}))),
+                     **PRODUCTION)
+    if value is ValueError:  # openpyxl could not read the sheet from that row
+        assert isinstance(scan.read_error, ValueError) and len(scan.rows) == 1
+    else:
+        assert any(_key(value) in map(_key, cells) for _, cells, _ in scan.rows), scan.rows
+
+
 # Generated sheets: every form a cell, a row and its text may take, valid or not.
 _ALPHABET = ["a", "Z", "0", "7", " ", ".", "-", "E", "窓", "口", "😀", "&", "<", ">", '"', "'", "\n", "\t"]
 _WILD_ALPHABET = _ALPHABET + ["\r\n", "\r", "\ufdd0"]  # these send a sheet to the streaming scan
@@ -299,7 +350,7 @@ def sheets(draw) -> tuple[bytes, bool]:
         pairs += draw(st.lists(st.sampled_from([("spans", "1:4"), ("ht", "30"), ("customHeight", "1"),
                                                 ("x14ac:dyDescent", "0.4")]), unique=True))
         attrs = _attrs(draw, pairs, wild)
-        columns = draw(st.lists(st.integers(0, 7), max_size=5))
+        columns = draw(st.lists(st.integers(0, 7), max_size=draw(st.sampled_from([1, 2, 5]))))
         cells = "".join(draw(_cell(number, column, wild)) for column in columns)
         gap = draw(st.sampled_from(["", "", "\n"])) if wild else ""
         rows.append(f"<row{attrs}/>" if not cells and draw(st.booleans()) else f"<row{attrs}>{cells}{gap}</row>{gap}")
