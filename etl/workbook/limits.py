@@ -17,7 +17,9 @@ An .xlsx file is a zip archive of XML parts. Before any cell is used we refuse:
   constant memory, no cell text kept beyond the limits). The same pass notes which cells hold
   formulas and, for the sheets ``read`` asks for, reads every cell's value (``xml_scan``: as
   openpyxl's reader gave them, shared strings from the part the content types name, dates
-  from the number formats of xl/styles.xml: ``date_styles``).
+  from the number formats of xl/styles.xml: ``date_styles``). A sheet part of at most
+  ``WHOLE_PART_BYTES`` in canonical form (what Excel, openpyxl and the template writer save)
+  is read whole instead, with the same result (``sheet_fast_path``, ``scan_part``).
 
 A part the reader needs but cannot interpret (a content type list without a workbook, a shared
 string part that is named but missing, a stylesheet with a non-numeric format id) makes the
