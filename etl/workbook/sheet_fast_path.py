@@ -2,27 +2,31 @@
 (``xml_scan.scan_sheet``), without a Python call per XML element.
 
 The streaming scan has expat call three Python handlers for each of the ~25,800 elements of a
-generated national workbook: ~65 ms of CPU per workbook, the largest single cost of a build.
-A part small enough to read whole (``WHOLE_PART_BYTES``) is instead
+generated national workbook: ~64 ms of CPU per workbook, the largest single cost of a build.
+A part small enough to read whole (``WHOLE_PART_BYTES``) is instead (~39 ms for the same sheets)
 
-1. parsed by expat once with no element handlers (well-formedness, the DTD refusal and the
-   namespace checks are still expat's: ``xml_scan.check_well_formed``), then
-2. cut into tokens by compiled regular expressions that must tile ``<sheetData>`` exactly:
-   ``<row …>``/``</row>``/``<row …/>`` and whole cells ``<c …>[<f…>][<v>…</v>][<is><t>…</t></is>]</c>``
-   or ``<c …/>``, with whitespace between rows and cells. Outside ``<sheetData>`` no element
-   the scan counts may occur (row, c, v, is, t, f, rPh, r, si by local name), and the default
-   namespace inside it must be the spreadsheet's, declared once on the root element;
-3. turned into the ``SheetScan`` the streaming scan gives: the same column rules, value
+1. parsed by expat once with no element handlers (``check_well_formed_bytes``: well-formedness,
+   the DTD refusal and the namespace checks are still expat's), then
+2. cut into tokens by one compiled regular expression whose matches must tile ``<sheetData>``
+   exactly: ``<row …>``/``</row>``/``<row …/>``, whole cells
+   ``<c …>[<f…>][<v>…</v>][<is><t …>…</t></is>]</c>`` or ``<c …/>``, and whitespace between rows
+   and cells. Outside ``<sheetData>`` no element the scan counts may occur (row, c, v, is, t, f,
+   rPh, r, si by local name), and the default namespace must be the spreadsheet's, declared on
+   the root element and nowhere else before or inside ``<sheetData>``;
+3. its texts decoded by expat itself (all of them in one parse: references and entities exactly
+   as XML reads them), and
+4. turned into the ``SheetScan`` the streaming scan gives: the same column rules, value
    conversions (``xml_scan``'s own helpers), limits, early stops and read errors.
 
 Anything outside that form returns None and the streaming scan runs instead, so what is
 refused, and where a scan stops, never depends on which path ran: a part that is not
-well-formed, not UTF-8, carries comments, CDATA, processing instructions, a carriage return
-(line ends are normalised by XML), rich-text runs (``<r>``) or phonetic runs (``<rPh>``),
-whitespace inside a cell, a cell text longer than the per-cell limit (the streaming capture
-keeps a prefix of it), a shared-string index longer than 20 characters, or an ``r``/``s``/``t``
-attribute that is not plainly double-quoted. Character references are decoded exactly as XML
-does; the five predefined entities too.
+well-formed, not UTF-8, or carries comments, CDATA, processing instructions or a carriage
+return (line ends are normalised by XML); rich-text runs (``<r>``), phonetic runs (``<rPh>``),
+two ``<t>`` or ``<v>`` in one cell, whitespace inside a cell; a cell text longer than the
+per-cell limit (the streaming capture keeps a prefix of it) or a shared-string index longer
+than 20 characters (it keeps 20); an r, s or t value holding a reference, a tab or a newline
+(attribute values are normalised); "xmlns" anywhere in ``<sheetData>``; the character U+FDD0
+in a text (it separates the texts in step 3).
 """
 from __future__ import annotations
 
