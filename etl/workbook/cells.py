@@ -126,7 +126,7 @@ class Cells:
         return self.row.values.get(field)
 
     def has(self, field: str) -> bool:
-        return self.row.values.get(field) is not None
+        return self.raw(field) is not None
 
     def error(self, field: str | None, message: str) -> None:
         """Record an error; the field then counts as reported, so no rule complains about it
@@ -151,7 +151,7 @@ class Cells:
         return str(value).strip() or None
 
     def year(self, field: str) -> int | None:
-        value = self.row.values.get(field)  # raw(), without a call per cell
+        value = self.raw(field)
         if value is None:
             return None
         year = parse_year(value)
@@ -161,7 +161,7 @@ class Cells:
         return year
 
     def number_value(self, field: str) -> float | None:
-        value = self.row.values.get(field)
+        value = self.raw(field)
         if value is None:
             return None
         if isinstance(value, (int, float)):
@@ -252,7 +252,6 @@ class Cells:
 
     def require_filled(self) -> None:
         """Every ``needed`` column present in the sheet must be filled in this row."""
-        values, invalid = self.row.values, self.row.invalid
         for field_name, column in self.table.columns.items():
-            if column.needed and values.get(field_name) is None and field_name not in invalid:
+            if column.needed and self.raw(field_name) is None and field_name not in self.row.invalid:
                 self.error(field_name, f"「{column.header}」は必須です（空欄です）。")

@@ -155,14 +155,13 @@ def _read_table(spec: SheetSpec, scan: SheetScan, problems: Problems) -> Table:
                                    f"{get_column_letter(index + 1)}列に見出しがないのにデータがあります。"
                                    "見出しを付けるか、データを消してください。")
                 continue
-            formula = bool(formulas) and (number, index + 1) in formulas
-            if type(value) is str and not formula:  # the usual cell: text
+            if type(value) is str and not formulas:  # the usual cell: text, no formula in the sheet
                 if value.strip():
                     filled = True
                 else:
                     value = None
-            elif value is not None or formula:  # (an empty cell without a formula stays None)
-                value = _cell_value(spec, number, column, value, formula, problems)
+            elif value is not None or formulas:
+                value = _cell_value(spec, number, column, value, (number, index + 1) in formulas, problems)
                 if value is _INVALID:
                     invalid.add(column.field)
                     value = None
