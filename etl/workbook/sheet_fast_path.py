@@ -280,6 +280,22 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
             else:
                 v_length, t_length = _utf16(v_text), _utf16(t_text)
                 length = v_length if v_length > t_length else t_length
+            if collect:  # the value's column and style are read where the cell starts: before
+                try:       # the limits end the scan at its end (a read error comes first)
+                    if r:
+                        letters = r.rstrip(_DIGITS)
+                        number = columns_known.get(letters)
+                        value_column = _cell_column(r) if number is None or len(letters) == len(r) else number
+                    else:
+                        value_column += 1
+                    if s:
+                        style = style_numbers.get(s)
+                        if style is None:
+                            style = style_numbers[s] = int(s)
+                    else:
+                        style = 0 if s is None else s  # s="" stays "", as attrs.get("s", 0) gave it
+                except _UNREADABLE_CELL as error:
+                    scan.read_error, collect = error, False
             units += length
             if length > limit:
                 for reference in refs:
@@ -291,23 +307,7 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
                 break
             if not collect:
                 continue
-            # The value, as openpyxl's reader gave it.
-            try:
-                if r:
-                    letters = r.rstrip(_DIGITS)
-                    number = columns_known.get(letters)
-                    value_column = _cell_column(r) if number is None or len(letters) == len(r) else number
-                else:
-                    value_column += 1
-                if s:
-                    style = style_numbers.get(s)
-                    if style is None:
-                        style = style_numbers[s] = int(s)
-                else:
-                    style = 0 if s is None else s  # s="" stays "", as attrs.get("s", 0) gave it
-            except _UNREADABLE_CELL as error:
-                scan.read_error, collect = error, False
-                continue
+            # The value, as openpyxl's reader gave it (where the cell ends).
             if t == "inlineStr":
                 value = t_text if inline else None
             elif v_text:

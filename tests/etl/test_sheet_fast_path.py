@@ -273,6 +273,17 @@ def test_edge_sheets_take_the_fast_path_with_the_same_scan(name):
         assert any(_key(value) in map(_key, cells) for _, cells, _ in scan.rows), scan.rows
 
 
+def test_a_bad_style_is_read_before_the_text_budget_ends_the_scan():
+    """The streaming scan reads a cell's column and style where the cell starts and stops for
+    the text budget where it ends: the read error comes first (found by hypothesis)."""
+    xml = _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>ab</t></is></c>'
+                 '<c r="B1" s="x" t="inlineStr"><is><t>abcd</t></is></c></row>')
+    values = CellValues([], DateStyles())
+    assert compare(xml, "p", stop_after=10, values=values, text_budget=3)
+    scan = fast_scan(xml, "p", stop_after=10, values=values, text_budget=3)
+    assert scan.stopped_for_text and isinstance(scan.read_error, ValueError) and scan.rows == []
+
+
 # Generated sheets: every form a cell, a row and its text may take, valid or not.
 _ALPHABET = ["a", "Z", "0", "7", " ", ".", "-", "E", "窓", "口", "😀", "&", "<", ">", '"', "'", "\n", "\t"]
 _WILD_ALPHABET = _ALPHABET + ["\r\n", "\r", "\ufdd0"]  # these send a sheet to the streaming scan
