@@ -66,6 +66,28 @@ def browser():
         instance.close()
 
 
+LOAD_SESSIONS, LOAD_ROUNDS = 8, 2  # issue 13: ten sessions on 取組一覧 hung the server
+
+
+@pytest.fixture(scope="session")
+def load_report(built_warehouse, tmp_path_factory):
+    """``bench.load`` once per run: 8 browser sessions × 2 rounds against one server while the
+    warehouse is rebuilt under it twice (a copy of the session's warehouse). Read by
+    tests/browser/test_concurrent_sessions.py (what must hold under that load) and
+    tests/bench/test_load_bench.py (the benchmark's report and table); running it for each
+    would repeat the same ~60 s of two cores."""
+    import shutil
+
+    from bench.load import run_load
+    from tests.browser.conftest import CHROMIUM
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (run scripts/install.sh --browser)")
+    warehouse = tmp_path_factory.mktemp("load") / "warehouse.duckdb"  # its server reads and rebuilds a copy
+    shutil.copyfile(built_warehouse, warehouse)
+    return run_load(warehouse, LOAD_SESSIONS, LOAD_ROUNDS, view_timeout=60)
+
+
 def new_page(browser, **options):
     """A page in a fresh context (no cookies, no cache) at the desktop size, in Japanese, with a
     60 s default timeout; ``options`` go to ``new_context`` (e.g. ignore_https_errors)."""
