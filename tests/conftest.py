@@ -104,6 +104,31 @@ def page(browser, tmp_path):
     page.context.close()
 
 
+# scripts/test.sh runs the suite in two pytest-xdist workers (``-n 2 --dist loadscope``). Every
+# test that starts a dashboard server, Caddy or Chromium, or loads the machine on purpose
+# (concurrent sessions, rebuilds under readers) runs in one worker, one after another as in a
+# plain run: they share that worker's server and browser, never start two at once, and their
+# timeouts meet the load they were written for. Every other module is one unit of work for
+# whichever worker is free (its module fixtures are built once). A plain ``pytest`` runs serially.
+SERVER_PATHS = ("tests/browser/", "tests/deploy/", "tests/bench/test_load_bench.py", "tests/test_concurrency.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with the server tests as one scope (xdist's own ``loadgroup`` marks
+    do not reach the scheduler under pytest 9, which no longer reads a node's ``_nodeid``)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServersInOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "servers" if module.startswith(SERVER_PATHS) else module
+
+    return ServersInOneWorker(config, log)
+
+
 def _hypothesis_profiles() -> None:
     import os
 
