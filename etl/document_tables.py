@@ -54,16 +54,17 @@ class DocumentTables:
     tables: dict[str, pa.Table]
     source_tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     issue_kinds: dict[str, int] = field(default_factory=dict)
-    inserted: dict[str, int] | None = None  # rows per table, once ``release`` has dropped them
+    inserted: dict[str, int] = field(default_factory=dict)  # rows per table ``release`` dropped
 
     def row_counts(self) -> dict[str, int]:
         """How many rows the document has in each table (also after ``release``)."""
-        return self.inserted if self.inserted is not None else {t: rows.num_rows for t, rows in self.tables.items()}
+        return {**self.inserted, **{t: rows.num_rows for t, rows in self.tables.items()}}
 
-    def release(self) -> None:
-        """Drop the rows once they are in the warehouse, keeping their counts: at national scale
-        the Arrow tables of every document held about 400 MB until the build ended."""
-        self.inserted, self.tables = self.row_counts(), {}
+    def release(self, table: str) -> None:
+        """Drop the rows of ``table`` once they are in the warehouse, keeping their count: at
+        national scale the Arrow tables of every document held about 400 MB until the build ended."""
+        if table in self.tables:
+            self.inserted[table] = self.tables.pop(table).num_rows
 
 
 def location(file: str, lines: tuple[int, ...], sheet: str | None = None) -> str:

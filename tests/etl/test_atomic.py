@@ -6,7 +6,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from etl import load
+from etl.errors import LoadError
+from etl.pipeline import build
 from tests.etl.conftest import run_etl
 
 
@@ -63,3 +67,21 @@ def test_stale_correction_is_reported_not_applied(raw_copy, tmp_path):
     unused = con.sql("SELECT location FROM data_quality WHERE kind = 'correction_unused'").fetchall()
     con.close()
     assert unused == [("komae_gyozaisei_kaikaku_shinchoku_r3.txt:3",)]
+
+
+def test_a_failure_while_similarity_is_computed_meanwhile_keeps_previous_warehouse(
+        raw_copy, built_warehouse, tmp_path, monkeypatch):
+    """「類似の取組」 is computed in a thread while the other tables are written: an error in
+    either still aborts the build before the swap, and the thread's error is the one raised."""
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, target)
+    before = _digest(target)
+
+    def broken(*_args):
+        raise duckdb.IOException("similarity failed on purpose")
+
+    monkeypatch.setattr(load, "_similar_table", broken)
+    with pytest.raises(LoadError, match="similarity failed on purpose"):
+        build(raw_copy, target, cache=False)
+    assert _digest(target) == before
+    assert not list(tmp_path.glob("warehouse.duckdb.tmp-*"))
