@@ -21,7 +21,9 @@ $in_git && before=$(tree_state)
 ./scripts/install.sh --browser
 .venv/bin/python -m etl
 status=0
-.venv/bin/python -m pytest -q "$@" || status=$?
+# Two pytest-xdist workers: the tests that start servers and browsers run one after another in
+# one of them (tests/conftest.py groups them), everything else spreads over both.
+.venv/bin/python -m pytest -q -n 2 --dist loadscope "$@" || status=$?
 
 if $in_git; then
   after=$(tree_state)

@@ -1,29 +1,25 @@
-"""``python -m bench load`` at a tiny size: two sessions, one round, the two rebuilds. Checks
-the report's shape and that nothing failed; the timings themselves are the benchmark's job."""
+"""``python -m bench load``'s report: the run of tests/conftest.py's ``load_report`` (eight sessions,
+two rounds, the two rebuilds; tests/browser/test_concurrent_sessions.py asserts what must hold
+under it). Checks the report's figures and table and that nothing failed; the timings
+themselves are the benchmark's job."""
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
-from bench.load import PAGES, REBUILDS, Report, print_table, run_load
-from tests.browser.conftest import CHROMIUM
+from bench.load import PAGES, REBUILDS, Report, print_table
+from tests.conftest import LOAD_ROUNDS, LOAD_SESSIONS
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_tiny_load_run_reports_every_figure_and_no_error(built_warehouse, tmp_path, capsys):
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (run scripts/install.sh --browser)")
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(built_warehouse, warehouse)
-
-    report = run_load(warehouse, sessions=2, rounds=1, view_timeout=60)
+def test_a_load_run_reports_every_figure_and_no_error(load_report, capsys):
+    report = load_report
+    runs = LOAD_SESSIONS * LOAD_ROUNDS  # each session's rounds: every page, then 自治体の変更
 
     assert report.errors == [], "\n".join(report.errors)
     assert report.rebuilds == REBUILDS
     assert sorted(name for name, _ in report.views) == sorted(
-        [title for _, title, _ in PAGES] * 2 + ["自治体の変更"] * 2)
+        [title for _, title, _ in PAGES] * runs + ["自治体の変更"] * runs)
     assert all(seconds > 0 for _, seconds in report.views)
     assert 0 < report.percentile(50) <= report.percentile(95)
     assert report.peak_rss_mb > 50  # a Streamlit server with DuckDB and Polars loaded
@@ -34,7 +30,8 @@ def test_a_tiny_load_run_reports_every_figure_and_no_error(built_warehouse, tmp_
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split() == ["server", "sessions", "rounds", "views", "errors", "p50", "p95", "peak", "RSS",
                                 "server", "CPU/view", "health", "max", "wall"]
-    assert lines[2].split()[:5] == ["direct", "2", "1", "8", "0"]
+    assert (LOAD_SESSIONS, LOAD_ROUNDS) == (8, 2)
+    assert lines[2].split()[:5] == ["direct", "8", "2", "64", "0"]  # 8 sessions × 2 rounds × 4 views
 
 
 def test_percentiles_of_an_empty_run_are_not_numbers():

@@ -8,24 +8,20 @@ sessions); this test asserts what must hold at any speed.
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from bench.load import PAGES, REBUILDS, run_load
-from tests.browser.conftest import CHROMIUM
+from bench.load import PAGES, REBUILDS
+from tests.conftest import LOAD_ROUNDS as ROUNDS
+from tests.conftest import LOAD_SESSIONS as SESSIONS
 
 pytestmark = pytest.mark.browser
-SESSIONS, ROUNDS = 8, 2
 
 
-def test_eight_sessions_draw_every_page_through_two_rebuilds(built_warehouse, tmp_path):
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (run scripts/install.sh --browser)")
-    warehouse = tmp_path / "warehouse.duckdb"  # this test's own server reads (and rebuilds) a copy
-    shutil.copyfile(built_warehouse, warehouse)
-
-    report = run_load(warehouse, SESSIONS, ROUNDS, view_timeout=60)
+def test_eight_sessions_draw_every_page_through_two_rebuilds(load_report):
+    # The run (tests/conftest.py's load_report) starts its own server on a copy of the warehouse
+    # and rebuilds that copy; tests/bench/test_load_bench.py reads the same run's figures.
+    report = load_report
+    assert (report.sessions, report.rounds) == (SESSIONS, ROUNDS) == (8, 2)
 
     # Errors: a view that did not draw its content, an error element (stException or our
     # st.error) on a page, a health check that went unanswered, a failed rebuild.
