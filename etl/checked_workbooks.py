@@ -219,7 +219,7 @@ def _stored(fresh: Iterator[tuple[str, Checked]], files: list[str], done: dict[s
                 checked.key = keys[name]
                 if checked.stored:  # by the task (``_check_task``): only count them as used
                     cache.keep(keys[name])
-                    if checked.reconciled is not None:
+                    if checked.result.ok:  # its extract too (the task sends it back only without rows)
                         cache.keep(body_key(keys[name]))
                 else:
                     store(cache, keys[name], checked)

@@ -151,6 +151,9 @@ def test_parallel_checks_give_the_serial_rows_and_errors(raw, tmp_path, monkeypa
     build(raw, tmp_path / "cached.duckdb", cache=tmp_path / "cache")
     assert built.count("workbook") == 0 and len(built) == 5  # the five text documents only
     assert _views(tmp_path / "cached.duckdb") == _views(tmp_path / "serial.duckdb")
+    # … and every entry the serial path keeps is kept: the extracts too, which a new categories
+    # dictionary rebuilds the rows from (they were written by the workers, then pruned).
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == _entries(7, 5)
 
     shutil.copy(WORKBOOKS / "many_errors.xlsx", raw / "03-many_errors.xlsx")
     with pytest.raises(WorkbookError) as parallel:
