@@ -37,7 +37,7 @@ from xml.parsers import expat
 
 from etl.workbook.date_styles import MAIN_NS
 from etl.workbook.xml_scan import (_COLUMNS, _DIGITS, _UNREADABLE_CELL, CellValues, ErrorValue, SheetScan,
-                                   XmlRefused, _cell_column, _column, _row_attribute, _row_number, _value)
+                                   XmlRefused, _cell_column, _column, _row_attribute, _row_number, cell_value)
 
 WHOLE_PART_BYTES = 4 * 1024 * 1024  # larger parts keep streaming, in constant memory
 
@@ -312,11 +312,7 @@ def _scan_tokens(body: str, *, stop_after: int, shared: array | None, max_cell: 
                 value = t_text if inline else None
             elif v_text:
                 try:
-                    if (t is None or t == "n") and not style and not default_is_date:
-                        value = float(v_text) if "." in v_text or "E" in v_text or "e" in v_text \
-                            else int(v_text)
-                    else:
-                        value = _value("n" if t is None else t, v_text, style, values)
+                    value = cell_value("n" if t is None else t, v_text, style, values, default_is_date)
                 except _UNREADABLE_CELL as error:
                     scan.read_error, collect = error, False
                     continue

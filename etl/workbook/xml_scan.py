@@ -349,6 +349,14 @@ def _value(cell_type: str, text: str | None, style: int | str, values: CellValue
     return text  # "str" (a formula's text result) and any other type: the text
 
 
+def cell_value(cell_type: str, text: str, style: int | str, values: CellValues, default_is_date: bool) -> Any:
+    """``_value``, its most frequent case first: a number without a style where no default
+    style is a date (most cells of a sheet; both scans call this for every cell with a value)."""
+    if cell_type == "n" and not style and not default_is_date:
+        return _number(text)
+    return _value(cell_type, text, style, values)
+
+
 # What turning a cell into a value can raise on a damaged sheet (a bad number, shared string
 # index or date): openpyxl raised the same and the workbook could not be read.
 _UNREADABLE_CELL = (ValueError, IndexError, TypeError, OverflowError, CellCoordinatesException)
@@ -575,11 +583,7 @@ def scan_sheet(stream: IO[bytes], part: str, *, stop_after: int, shared: array |
                 value = inline_text
             elif v_text:
                 try:
-                    if value_type == "n" and not style and not default_is_date:  # _value's first case
-                        value = float(v_text) if "." in v_text or "E" in v_text or "e" in v_text \
-                            else int(v_text)
-                    else:
-                        value = _value(value_type, v_text, style, values)
+                    value = cell_value(value_type, v_text, style, values, default_is_date)
                 except _UNREADABLE_CELL as error:
                     scan.read_error, collect = error, False
                     return
