@@ -401,7 +401,9 @@ def _similar_initiatives_meanwhile(con: duckdb.DuckDBPyConnection, fingerprints:
                                    state: Path | None) -> Iterator[None]:
     """``_similar_initiatives``, computed in a thread on a cursor of its own while the caller
     goes on writing other tables, and inserted when the block ends. Once ``SIMILARITY_SOURCES``
-    are in, nothing else it reads changes. At national scale a build's write phase was ~7 s
+    are in, what it reads (titles and narrative texts) no longer changes; the cursor reads a
+    snapshot, so ``_municipality_codes`` updating other columns of ``_initiatives`` meanwhile
+    does not disturb it. At national scale a build's write phase was ~7 s
     of inserts and then ~11 s of similarity, one after the other, on a machine with a second
     core idle: the similarity is numpy/scipy and the inserts DuckDB, which both release the GIL."""
     cursor = con.cursor()
