@@ -15,8 +15,11 @@ pytestmark = pytest.mark.browser
 ITEMS = ["1. 総合評価の分布 (年度別)", "2. 観点別プロフィール (レーダー)"]
 
 
-def _add_first_card(page) -> None:
-    page.get_by_role("button", name="資料に追加").first.click()
+def _add_card(page, key: str) -> None:
+    """「資料に追加」 of the card drawn with ``key`` (its button's key is ``basket_<key>``): not
+    the first such button, which while the page was still drawing was sometimes another card's
+    (the deck then held 自己評価合計と委員評価 instead of 総合評価の分布)."""
+    page.locator(f".st-key-basket_{key}").get_by_role("button", name="資料に追加").click()
     wait_for_app(page)
     page.get_by_text("を資料に追加しました").first.wait_for()  # the toast
 
@@ -25,13 +28,13 @@ def test_add_charts_on_two_screens_and_download_one_deck(server, page, browser):
     page.goto(f"{server}/trends?m=苫小牧市")
     wait_for_app(page)
     page.get_by_role("heading", name="評価の推移", exact=True).wait_for()
-    _add_first_card(page)
+    _add_card(page, "trends_grades")
     screenshot(page, "deck_add_on_trends")  # the card's buttons and the toast
 
     page.locator(".st-key-sidebar-nav").get_by_text("レーダー", exact=True).click()
     page.get_by_role("heading", name="レーダー", exact=True).wait_for()
     wait_for_app(page)
-    _add_first_card(page)
+    _add_card(page, "radar_chart")
 
     page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile(r"資料の作成 \(選んだグラフ 2 件\)")).click()
     page.get_by_role("heading", name="資料の作成", exact=True).wait_for()
