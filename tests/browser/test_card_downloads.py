@@ -13,10 +13,30 @@ from tests.browser.conftest import screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 
-def _download(page, label: str) -> tuple[str, bytes]:
-    """Click ``label`` in the open menu (the page's own tables have buttons of the same name)."""
+def _open_menu(page, menu):
+    """The menu, open and on screen, as a person would make sure before clicking in it.
+
+    The menu is drawn at the end of the page and placed next to its button; if the page moved
+    under it (a chart above finishing its drawing on a busy machine), its items can end up
+    outside the window, where scrolling does not reach them (CI: 60 s of "element is outside of
+    the viewport" on the third file). Then close it, bring the button back and open it again."""
+    body = page.get_by_test_id("stPopoverBody")
+    if body.is_visible():
+        box, height = body.bounding_box(), page.viewport_size["height"]
+        if box and 0 <= box["y"] and box["y"] + box["height"] <= height:
+            return body
+        page.keyboard.press("Escape")
+        body.wait_for(state="hidden")
+    menu.scroll_into_view_if_needed()
+    menu.click()
+    body.wait_for()
+    return body
+
+
+def _download(page, menu, label: str) -> tuple[str, bytes]:
+    """Click ``label`` in the card's menu (the page's own tables have buttons of the same name)."""
     with page.expect_download() as info:
-        page.get_by_test_id("stPopoverBody").get_by_role("button", name=label, exact=True).click()
+        _open_menu(page, menu).get_by_role("button", name=label, exact=True).click()
     return info.value.suggested_filename, open(info.value.path(), "rb").read()
 
 
@@ -25,18 +45,17 @@ def test_card_menu_downloads_png_xlsx_and_csv(server, page):
     wait_for_app(page)
     assert page.get_by_role("button", name="PNG (スライド用の画像)").count() == 0  # drawn only when opened
     menu = page.get_by_role("button", name="ダウンロード", exact=True).first  # the first card's
-    menu.scroll_into_view_if_needed()
-    menu.click()
-    page.get_by_role("button", name="PNG (スライド用の画像)").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"]').first.locator("canvas, svg").first.wait_for()
+    _open_menu(page, menu).get_by_role("button", name="PNG (スライド用の画像)").wait_for()
     screenshot(page, "card_download_menu")
 
-    name, png = _download(page, "PNG (スライド用の画像)")
+    name, png = _download(page, menu, "PNG (スライド用の画像)")
     assert name.startswith("計画の記載と集計") and name.endswith(".png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])  # IHDR
     assert width == 1600 and 0 < height <= 900  # slide width; this card's chart is wide and low
 
-    name, xlsx = _download(page, "Excel (.xlsx)")
+    name, xlsx = _download(page, menu, "Excel (.xlsx)")
     assert name.endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx))
     assert workbook.sheetnames[1] == "条件"
@@ -44,7 +63,7 @@ def test_card_menu_downloads_png_xlsx_and_csv(server, page):
     assert "苫小牧市" in conditions
     assert workbook.worksheets[0].max_row > 1
 
-    name, csv = _download(page, "CSV")
+    name, csv = _download(page, menu, "CSV")
     assert name.endswith(".csv")
     assert csv.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Japanese Excel opens it without mojibake
     assert "計画の記載" in csv.decode("utf-8-sig")

@@ -58,7 +58,7 @@ def test_a_deck_of_the_fiscal_page_leads_with_the_same_figure(server, page):
     page.goto(f"{server}/fiscal?m=苫小牧市")
     wait_for_app(page)
     page.get_by_role("heading", name="財政効果", exact=True).wait_for()
-    page.get_by_role("button", name="資料に追加").nth(1).click()  # the first is 計画の記載と集計
+    page.locator(".st-key-basket_fiscal_by_year").get_by_role("button", name="資料に追加").click()
     wait_for_app(page)
     page.get_by_text("を資料に追加しました").first.wait_for()
     page.get_by_test_id("stSidebar").get_by_role("link", name="資料の作成 (選んだグラフ 1 件)").click()
