@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 ALL = "すべて"  # a filter's "no restriction" choice
+NO_VALUE = "—"  # a value the data does not give (an empty cell, a year without a grade): tables,
+                # cards and slides show this mark; exported files keep the cell empty
 
 # ---------------------------------------------------------------- fiscal years
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from vocab import NO_VALUE
+
 MINUS = "−"
-NO_AMOUNT = "—"
+NO_AMOUNT = NO_VALUE
 # (size of the unit in yen, unit, significant figures or None for whole units)
 UNITS = ((1, "円", None), (10**4, "万円", None), (10**8, "億円", 3), (10**12, "兆円", 3))
 STEP = 10**4  # each unit is 10,000 of the one below

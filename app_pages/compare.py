@@ -16,6 +16,8 @@ from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
 from ui.messages import empty
+from ui.tables import data_table
+from vocab import NO_VALUE
 from warehouse import compare
 
 PARAM = "k"  # the category shown side by side (when the filter bar has none)
@@ -25,7 +27,7 @@ MATRIX_COLUMNS = 30  # above this many municipalities the matrix turns: one row 
 
 
 def _yen(value) -> str:
-    return "—" if value is None else f"{int(value):,} 円"
+    return NO_VALUE if value is None else f"{int(value):,} 円"
 
 
 def _grades(row: dict) -> str:
@@ -76,15 +78,15 @@ def _side_by_side(category: str, matrix: pl.DataFrame, items: pl.DataFrame) -> N
                            f"{_yen(cell['fiscal_effect']) if cell['with_money'] else '記載なし'}")
                 mine = items.filter((pl.col("category") == category) & (pl.col("member") == cell["member"]))
                 # A table, not markdown links: titles come from documents and workbooks and are shown as text.
-                st.dataframe(pl.DataFrame({
+                data_table(pl.DataFrame({
                     "取組": [" ".join(p for p in (i["level"], i["code"], i["title"] or "（表題なし）") if p)
                            for i in mine.iter_rows(named=True)],
                     "評価": mine["grade"],
                     "財政効果": [_yen(v) if v is not None else None for v in mine["fiscal_effect"].to_list()],
-                    "共同": ["共同" if r == "共同" else None for r in mine["role"].to_list()],
+                    "共同": ["共同" if r == "共同" else "" for r in mine["role"].to_list()],  # a mark, not a value
                     "開く": mine["url"],
                 }, schema={"取組": pl.String, "評価": pl.String, "財政効果": pl.String, "共同": pl.String,
-                           "開く": pl.String}), hide_index=True, width="stretch",
+                           "開く": pl.String}),
                     key=f"compare_items_{category}_{cell['member']}",
                     column_config={"開く": st.column_config.LinkColumn(display_text="開く", width="small",
                                                                      help="取組一覧でこの取組の詳細を開きます")})
@@ -113,7 +115,7 @@ def screen() -> None:
     else:
         st.markdown("##### カテゴリ × 自治体（取組数）")
         table = _matrix(overview, matrix)
-    st.dataframe(table, hide_index=True, width="stretch", key="compare_matrix")
+    data_table(table, key="compare_matrix")
     table_downloads(table, "カテゴリ別_自治体別_取組数", filters, key="compare_matrix_downloads")
 
     present = [c for c in overview.filter(pl.col("items") > 0)["category"]]

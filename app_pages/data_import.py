@@ -23,6 +23,8 @@ from ui import narrowing
 from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
 from ui.markdown import md
+from ui.tables import data_table
+from vocab import NO_VALUE
 from warehouse import queries
 from warehouse.municipalities import municipality_key
 
@@ -51,9 +53,9 @@ def template_section() -> None:
 
 def problem_table(problems) -> pl.DataFrame:
     return pl.DataFrame({
-        "シート": [p.sheet or "—" for p in problems],
+        "シート": [p.sheet or NO_VALUE for p in problems],
         "行": [p.row for p in problems],
-        "列": [p.column or "—" for p in problems],
+        "列": [p.column or NO_VALUE for p in problems],
         "内容": [p.message_ja for p in problems],
     }, schema={"シート": pl.String, "行": pl.Int64, "列": pl.String, "内容": pl.String})
 
@@ -127,12 +129,12 @@ def upload_section() -> None:
     if result.errors:
         st.error(f"エラーが {len(result.errors):,} 件あるため、このブックは取り込めません。"
                  "直してから、もう一度選んでください。", icon=":material/block:")
-        st.dataframe(problem_table(result.errors), hide_index=True, width="stretch", key="import_errors",
+        data_table(problem_table(result.errors), key="import_errors",
                      column_config={"内容": st.column_config.TextColumn(width="large")})
     if result.warnings:
         st.warning(f"注意が {len(result.warnings):,} 件あります（取り込みは止めません。データ品質の画面に記録されます）。",
                    icon=":material/warning:")
-        st.dataframe(problem_table(result.warnings), hide_index=True, width="stretch", key="import_warnings",
+        data_table(problem_table(result.warnings), key="import_warnings",
                      column_config={"内容": st.column_config.TextColumn(width="large")})
     if result.ok:
         st.markdown("#### 3. 取り込む")
@@ -153,7 +155,7 @@ def history_section() -> None:
     if not table:
         st.info("履歴はまだありません。", icon=":material/history:")
     else:
-        st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="import_history",
+        data_table(pl.DataFrame(table), key="import_history",
                      column_config={"番号": st.column_config.NumberColumn(width="small")})
     undo_control()
     delete_controls()

@@ -9,7 +9,7 @@ from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
 from ui.messages import empty
 from ui.paging import pager
-from ui.tables import EXPLORER_COLUMNS, column_config, explorer_frame, styled
+from ui.tables import EXPLORER_COLUMNS, column_config, data_table, explorer_frame, styled
 from warehouse import Filters, explorer, queries
 from warehouse.explorer import EVALUATED_FIRST, ORDERS
 from warehouse.filters import municipality_label
@@ -51,9 +51,9 @@ def screen() -> None:
     rows = explorer.page_rows(filters, order, offset, limit)
     table = explorer_frame(rows)
     # Keyed by the page: a selection means a row of the page it was made on.
-    event = st.dataframe(styled(table), column_config=column_config(), hide_index=True,
-                         width="stretch", height=460, on_select="rerun", selection_mode="single-row",
-                         key=f"explorer_table_{order}_{offset}_{limit}")
+    event = data_table(styled(table), column_config=column_config(),
+                       height=460, on_select="rerun", selection_mode="single-row",
+                       key=f"explorer_table_{order}_{offset}_{limit}")
     lazy_table_downloads(lambda: explorer_frame(explorer.all_rows(filters, order)), (total, len(EXPLORER_COLUMNS)),
                          "取組一覧", filters, key="取組一覧")
     template_exports(filters.municipality)

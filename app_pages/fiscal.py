@@ -14,6 +14,7 @@ from ui.markdown import md
 from ui.messages import empty
 from ui.paging import pager
 from ui.scope import scope_caption as page_scope
+from ui.tables import data_table
 from warehouse import fiscal
 from yen import yen_text
 
@@ -57,9 +58,9 @@ def comparison(filters, rows: pl.DataFrame) -> None:
                    + ("この比較は文書全体の金額で行います (自治体以外の絞り込みは反映しません)。"
                       if filters.fiscal_year is not None or fiscal.narrows(filters) else ""))
         table = compared.drop("document_id")
-        st.dataframe(table, hide_index=True, width="stretch", height=380, key="fiscal_documents",
-                     column_config={c: YEN for c in table.columns if c.endswith("(円)")}
-                     | {"文書": st.column_config.TextColumn(width="medium")})
+        data_table(table, height=380, key="fiscal_documents",
+                   column_config={c: YEN for c in table.columns if c.endswith("(円)")}
+                   | {"文書": st.column_config.TextColumn(width="medium")})
         table_downloads(table, "計画の記載との比較", filters, key="fiscal_documents")
     for r in fiscal.comparisons(filters, rows, shown):
         st.markdown(f"### 計画の記載との比較 — {md(r.municipality, inline=True)}")
@@ -69,10 +70,10 @@ def comparison(filters, rows: pl.DataFrame) -> None:
         chart_card(recipe_card("fiscal.compare", filters, {"document": r.document_id}),
                    key=f"fiscal_compare_{r.document_id}")
         st.markdown("#### 主な取組ごとの内訳")
-        st.dataframe(r.items, hide_index=True, width="stretch",
-                     column_config={"計画の記載(円)": YEN, "集計(円)": YEN, "差(円)": YEN,
-                                    "取組一覧": LINK, "取組": st.column_config.TextColumn(width="medium"),
-                                    "内訳": st.column_config.TextColumn(width="large")})
+        data_table(r.items,
+                   column_config={"計画の記載(円)": YEN, "集計(円)": YEN, "差(円)": YEN,
+                                  "取組一覧": LINK, "取組": st.column_config.TextColumn(width="medium"),
+                                  "内訳": st.column_config.TextColumn(width="large")})
 
 
 def charts_section(filters, rows: pl.DataFrame) -> None:
@@ -94,8 +95,8 @@ def trace(filters, rows: pl.DataFrame) -> None:
                "入れない理由です。行を選ぶと取組一覧で開くリンクが出ます。")
     rows_shown = trace_page(filters, rows)
     table = fiscal.trace_table(rows_shown)
-    event = st.dataframe(
-        table, hide_index=True, width="stretch", height=420, on_select="rerun", selection_mode="single-row",
+    event = data_table(
+        table, height=420, on_select="rerun", selection_mode="single-row",
         key="fiscal_trace",
         column_config={"金額(円)": YEN, "取組一覧": LINK, "根拠": st.column_config.TextColumn(width="large"),
                        "取組": st.column_config.TextColumn(width="medium")})

@@ -12,6 +12,8 @@ from ui.markdown import md
 from ui.messages import empty
 from ui.paging import page_count
 from ui.scope import scope_caption as page_scope
+from ui.tables import data_table
+from vocab import NO_VALUE
 from warehouse import indicators
 
 PAGE_KEY = "indicators_page"
@@ -59,11 +61,11 @@ def screen() -> None:
     cards = indicators.indicator_cards_for(filters.without("grade", "category"), keys)
     st.caption("進捗率 = (最新の実績値 − 基準値) ÷ (目標値 − 基準値)。以下 (低いほど良い) の指標も同じ式で、"
                "目標に近づくと正になります。棒は 0–100% に収めて表示し、計算値はそのまま右の列に示します。"
-               "「—」は値の記載がないことを示し、理由は注記にあります。")
+               f"「{NO_VALUE}」は値の記載がないことを示し、理由は注記にあります。")
     summary = indicators.summary_table(cards, towns=index["municipality"].n_unique() > 1)
     shown = summary.with_columns(  # on screen a missing value reads 「—」; the export keeps numbers
-        pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null("—").alias("進捗率(計算値%)"))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        pl.format("{}%", pl.col("進捗率(計算値%)").round(1)).fill_null(NO_VALUE).alias("進捗率(計算値%)"))
+    data_table(shown, column_config={
         "指標": st.column_config.TextColumn(width="large"),
         "方向": st.column_config.TextColumn(help="以上: 高いほど良い／以下: 低いほど良い。記載: 目標値に「以下」などと書かれている。"
                                                 "推定: 書かれていないため目標値と基準値の大小から推定"),

@@ -15,6 +15,7 @@ from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import empty
 from ui.scope import scope_caption
+from ui.tables import data_table
 from vocab import QualityKind, fy_label_long, kind_label
 from warehouse import Filters, kaizen, quality
 from warehouse.filters import municipality_label
@@ -62,7 +63,7 @@ def _awards(awards: pl.DataFrame, filters) -> None:
         empty("条件に合う表彰")
         return
     table = kaizen.awards_table(awards)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    data_table(table, column_config={
         "取組名": st.column_config.TextColumn(width="large"),
         "取組一覧": st.column_config.LinkColumn("取組一覧", display_text="開く",
                                               help="取組一覧でこの取組の詳細を開きます"),
@@ -84,7 +85,7 @@ def _ranking() -> None:
     flags = comparison["differs"].to_list()
     styler = table.to_pandas().style.apply(
         lambda row: [HIGHLIGHT if flags[row.name] else "" for _ in row], axis=1)
-    st.dataframe(styler, hide_index=True, width="stretch")
+    data_table(styler)
     table_downloads(table, "最多取組実施部署の比較", Filters(), key="kaizen_ranking")
 
     differing = comparison.filter(pl.col("differs"))

@@ -9,7 +9,8 @@ from ui.downloads import table_downloads
 from ui.filter_bar import current_filters, set_filter
 from ui.markdown import md
 from ui.messages import empty
-from vocab import fy_label, fy_label_long
+from ui.tables import data_table
+from vocab import NO_VALUE, fy_label, fy_label_long
 from warehouse.fiscal import named_towns
 from warehouse.overview import Card, document_cards, document_ids, document_table, total_card
 
@@ -103,7 +104,7 @@ def summary(data: Card) -> None:
             if figure:
                 column.metric(**figure)
             else:
-                column.metric(name, "—", help="この条件の取組には記録がありません")
+                column.metric(name, NO_VALUE, help="この条件の取組には記録がありません")
         line = sources_line(data)
         if line:
             st.caption(line)
@@ -144,11 +145,11 @@ def documents_section(filters) -> None:
                    f"上位 {len(top)} 文書だけを表示しています。ほかの文書は表の見出しで並べ替えて探すか、"
                    "サイドバーで自治体を選ぶとその自治体のカードが出ます。")
         shown = table.drop("document_id")
-        st.dataframe(shown, hide_index=True, width="stretch", height=420, key="overview_documents",
-                     column_config={"財政効果額(円)": st.column_config.NumberColumn(format="localized"),
-                                    "A評価の割合(%)": st.column_config.NumberColumn(format="%.0f%%"),
-                                    "評価の年度": st.column_config.NumberColumn(format="%d"),
-                                    "文書": st.column_config.TextColumn(width="medium")})
+        data_table(shown, height=420, key="overview_documents",
+                   column_config={"財政効果額(円)": st.column_config.NumberColumn(format="localized"),
+                                  "A評価の割合(%)": st.column_config.NumberColumn(format="%.0f%%"),
+                                  "評価の年度": st.column_config.NumberColumn(format="%d"),
+                                  "文書": st.column_config.TextColumn(width="medium")})
         table_downloads(shown, "文書ごとの概要", filters, key="overview_documents")
         st.markdown(f"#### 財政効果額の上位 {len(top)} 文書")
         ids = top

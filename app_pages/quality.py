@@ -14,6 +14,7 @@ from ui.filter_bar import current_filters
 from ui.markdown import md
 from ui.messages import build_error_details, empty
 from ui.scope import scope_caption
+from ui.tables import data_table
 from vocab import QUALITY_HELP, kind_label, kind_order
 from warehouse import quality
 
@@ -60,11 +61,11 @@ def screen() -> None:
     linked.metric("取組に結び付く記録", f"{rows['initiative_id'].drop_nulls().len():,} 件",
                   help="対象の取組が分かる記録。表の「開く」から取組一覧で確かめられます")
     st.markdown("#### 文書別・種類別の件数表")
-    st.dataframe(quality.quality_matrix(counts.table), hide_index=True, width="stretch")
+    data_table(quality.quality_matrix(counts.table))
 
     st.markdown(f"#### 記録 ({rows.height:,} 件)")
     table = quality.quality_table(rows)
-    st.dataframe(table, hide_index=True, width="stretch", height=420, column_config={
+    data_table(table, height=420, column_config={
         "内容": st.column_config.TextColumn(width="large"),
         "対応": st.column_config.TextColumn(width="medium"),
         "場所": st.column_config.TextColumn(width="medium"),
@@ -77,7 +78,7 @@ def screen() -> None:
     if not corrections.is_empty():
         st.markdown(f"#### 訂正ファイル (data/raw/corrections.csv) の適用 ({corrections.height:,} 件)")
         st.caption("訂正ファイルの 1 行が文書の 1 か所を直します。理由は訂正ファイルに書かれたものです。")
-        st.dataframe(corrections, hide_index=True, width="stretch", height=320, column_config={
+        data_table(corrections, height=320, column_config={
             "理由": st.column_config.TextColumn(width="large"),
             "訂正ファイルの行": st.column_config.NumberColumn(format="%d"),
         })

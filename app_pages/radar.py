@@ -10,6 +10,7 @@ from ui.cards import chart_card
 from ui.filter_bar import current_filters, sync_url
 from ui.markdown import md
 from ui.messages import empty
+from ui.tables import data_table
 from vocab import fy_label_long
 from warehouse import Filters, radar
 from warehouse.radar import SUMMARY_YEAR, Profile, RadarOptions
@@ -153,7 +154,7 @@ def screen() -> None:
         chart_card(bars, key="radar_bars")
     with st.container(border=True):
         st.markdown("#### 数値")
-        st.dataframe(profile.table, hide_index=True, width="stretch", column_config={
+        data_table(profile.table, column_config={
             "対象": st.column_config.TextColumn(width="large"),
             **{c: st.column_config.NumberColumn(format="%.2f", width="small")
                for c in ("進捗度", "連携度", "効率性", "創造性")},

@@ -13,8 +13,8 @@ from ui.markdown import md
 from ui.messages import empty
 from ui.paging import pager
 from ui.scope import scope_caption
-from ui.tables import grade_style
-from vocab import fy_label
+from ui.tables import data_table, grade_style
+from vocab import NO_VALUE, fy_label
 from warehouse import Filters, trends
 
 LEVEL_KEY = "trends_level"
@@ -70,7 +70,7 @@ def criterion_card(filters: Filters, level: str) -> None:
 def _mover_view(ranked: pl.DataFrame, years: list[str], one_town: bool) -> pl.DataFrame:
     view = ranked.select(
         pl.col("municipality").alias("自治体"), pl.col("level").alias("階層"), pl.col("code").alias("番号"),
-        pl.col("title").alias("取組名"), *[pl.col(c).fill_null("—") for c in years], pl.col("trend").alias("推移"),
+        pl.col("title").alias("取組名"), *[pl.col(c).fill_null(NO_VALUE) for c in years], pl.col("trend").alias("推移"),
         pl.col("change").alias("変化"))
     return view.drop("自治体") if one_town else view
 
@@ -93,7 +93,7 @@ def movers_section(filters: Filters, level: str) -> None:
     # A page is at most 500 rows × ~12 columns: within pandas Styler's 262,144 cells.
     styler = view.drop("階層").to_pandas().style.map(grade_style, subset=year_columns)
     height = min(420, 35 * (len(view) + 1) + 3)
-    st.dataframe(styler, hide_index=True, width="stretch", height=height, key="trends_movers", column_config={
+    data_table(styler, height=height, key="trends_movers", column_config={
         "番号": st.column_config.TextColumn(width="small"),
         "取組名": st.column_config.TextColumn(width="medium"),
         "推移": st.column_config.LineChartColumn("推移", y_min=1, y_max=4, width="small",
@@ -124,10 +124,10 @@ def committee_section(filters: Filters) -> None:
             if gaps.is_empty():
                 empty("比べられる取組 (3件以上)")
                 return
-            st.dataframe(gaps.select(
+            data_table(gaps.select(
                 pl.format("No.{} {}", pl.col("code"), pl.col("title")).alias("取組項目"),
                 pl.col("self_total").alias("自己評価合計"), pl.col("committee").alias("委員評価"),
-                pl.col("gap").round(2).alias("差")), hide_index=True, width="stretch", column_config={
+                pl.col("gap").round(2).alias("差")), column_config={
                     "取組項目": st.column_config.TextColumn(width="medium"),
                     "自己評価合計": st.column_config.NumberColumn(format="%.1f", help="自己評価合計 (0–12)"),
                     "委員評価": st.column_config.NumberColumn(format="%.1f", help="委員評価 (1–5)"),

@@ -21,6 +21,7 @@ from ui import basket
 from ui.deck import register
 from ui.downloads import download_buttons, file_set
 from ui.markdown import md
+from ui.tables import data_table
 from warehouse import Filters
 
 
@@ -62,7 +63,7 @@ def chart_card(spec: CardSpec | None, *, key: str, filters: Filters | None = Non
         if spec.note:
             st.caption(md(spec.note))
         if st.toggle("表で見る", key=f"as_table_{key}"):
-            st.dataframe(spec.table, hide_index=True, width="stretch")
+            data_table(spec.table)
         else:
             st.vega_lite_chart(json.loads(spec.vega_lite), theme=None, width="stretch", alt=chart_alt(spec))
         sources = source_titles(filters, spec.document_ids)

@@ -11,16 +11,15 @@ import polars as pl
 import streamlit as st
 
 from ui.markdown import md
-from vocab import CRITERIA, GRADES, fy_label_long
+from ui.tables import data_table
+from vocab import CRITERIA, GRADES, NO_VALUE, fy_label_long
 from warehouse.compare import Group, Panel, panel, prefectures
 from yen import yen_text
-
-NONE = "—"
 
 
 def _years(group: Group) -> str:
     if group.last_year is None:
-        return NONE
+        return NO_VALUE
     first, last = group.first_year, group.last_year
     if first == last:
         return fy_label_long(last)
@@ -32,13 +31,13 @@ def _years(group: Group) -> str:
 
 def _share(group: Group, grade: str) -> str:
     share = group.share(grade)
-    return NONE if share is None else f"{share * 100:.0f}%（{group.grades[grade]:,} 件）"
+    return NO_VALUE if share is None else f"{share * 100:.0f}%（{group.grades[grade]:,} 件）"
 
 
 def _criterion(group: Group, criterion: str) -> str:
     value = group.criteria[criterion]
     if value is None:
-        return NONE
+        return NO_VALUE
     members = group.criteria_members[criterion]  # said only where it is not 評価のある自治体 of the column
     return f"{value:.2f}" + ("" if members == group.graded_members else f"（{members:,} 自治体）")
 
@@ -129,8 +128,8 @@ _PREFECTURE_COLUMNS = {
 def _by_prefecture(municipality: str | None) -> None:
     """No municipality chosen: 全体 and every prefecture, one row each (sortable)."""
     table = prefecture_table(prefectures())
-    st.dataframe(table, hide_index=True, width="stretch", key="comparison_prefectures",
-                 column_config=_PREFECTURE_COLUMNS, height=min(36 * (table.height + 1) + 3, 430))
+    data_table(table, key="comparison_prefectures",
+               column_config=_PREFECTURE_COLUMNS, height=min(36 * (table.height + 1) + 3, 430))
     if not municipality:
         st.caption("サイドバーで自治体を選ぶと、その自治体をその都道府県・全体と並べて比べます。")
 

@@ -7,6 +7,7 @@ import streamlit as st
 from ui.downloads import table_downloads
 from ui.filter_bar import current_filters
 from ui.markdown import md
+from ui.tables import data_table
 from vocab import ALL_CRITERIA, fy_label, fy_labels
 from warehouse import compare, queries, similar
 
@@ -37,7 +38,7 @@ def similar_panel(initiative_id: str, key: str = "detail_similar") -> None:
         st.caption("似ている取組は見つかりませんでした。")
         return
     st.caption("取組名と記述の文字の並び (2〜3 文字) が似ている取組です。他の自治体の取組を先に、似ている順に示します。")
-    st.dataframe(table, hide_index=True, width="stretch", key=key, column_config={
+    data_table(table, key=key, column_config={
         "取組名": st.column_config.TextColumn(width="large"),
         "類似度": st.column_config.ProgressColumn(min_value=0, max_value=1, format="%.2f", width="small",
                                                help="0–1。1 は同じ文章"),
@@ -89,7 +90,7 @@ def render_detail(initiative_id: str) -> None:
         if scores.is_empty():
             st.caption("評価の記録はありません。")
         else:
-            st.dataframe(scores, hide_index=True, width="stretch")
+            data_table(scores)
             table_downloads(scores, f"評価_{row['code'] or row['level']}", current_filters(), key="detail_scores")
     with right:
         st.markdown("**財政効果**")
@@ -121,4 +122,4 @@ def render_detail(initiative_id: str) -> None:
     st.caption(md(f"出典: {source['title']} ({source['file']} {row['line']}行、{row['copy'] or ''})"))
     if not detail.quality.is_empty():
         with st.expander(f"この取組のデータ品質の記録 ({len(detail.quality)} 件)"):
-            st.dataframe(detail.quality, hide_index=True, width="stretch")
+            data_table(detail.quality)

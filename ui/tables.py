@@ -1,11 +1,12 @@
-"""Display frames for the explorer: Japanese headers, joined lists, the column config."""
+"""Tables on screen: ``data_table`` (how every screen shows a frame) and the explorer's display
+frame (Japanese headers, joined lists, grade colours, the column config)."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
 from charts.theme import GRADE_COLORS
-from vocab import fy_labels
+from vocab import NO_VALUE, fy_labels
 from warehouse.explorer import DOCUMENT_ORDER, EVALUATED_FIRST, ORDERS  # noqa: F401 (the page's words)
 
 EXPLORER_COLUMNS = {
@@ -63,10 +64,17 @@ def styled(frame: pl.DataFrame):
     data = frame.to_pandas()
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     # An empty cell reads 「—」, not pandas' 「None」 (numbers keep their column format).
-    styler = data.style.format(na_rep="—", subset=text_columns)
+    styler = data.style.format(na_rep=NO_VALUE, subset=text_columns)
     if "総合評価" in data.columns:
         styler = styler.map(grade_style, subset=["総合評価"])
     return styler
+
+
+def data_table(data, **options):
+    """``st.dataframe`` as every screen shows a table: without pandas' index, as wide as the
+    page, and a missing value as 「—」 (``NO_VALUE``), not Streamlit's grey 「None」. ``options``
+    are st.dataframe's (key, height, column_config, on_select …) and may override these."""
+    return st.dataframe(data, **{"hide_index": True, "width": "stretch", "placeholder": NO_VALUE, **options})
 
 
 SCORE = st.column_config.ProgressColumn  # 0–3 bars

@@ -25,7 +25,7 @@ import polars as pl
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
                        REASON_STATED, REASON_TARGET)
 from etl.municipality_codes import label_sql
-from vocab import fy_label_long
+from vocab import NO_VALUE, fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, same_municipality
@@ -122,7 +122,7 @@ class Headline:
 
     @property
     def text(self) -> str:
-        return yen_text(self.yen) if self.count else "—"
+        return yen_text(self.yen) if self.count else NO_VALUE
 
 
 NAMED = 5  # municipalities a label names before 「ほか N 団体」

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from etl.normalize import match_key
-from vocab import INDICATOR_LABELS, fy_label, fy_label_long
+from vocab import INDICATOR_LABELS, NO_VALUE, fy_label, fy_label_long
 from warehouse import queries
 from warehouse.connection import query
 from warehouse.filters import Filters, same_municipality
@@ -114,7 +114,7 @@ def alternatives(note: str | None) -> list[float]:
 
 def format_value(value: float | None, unit: str | None = None) -> str:
     if value is None:
-        return "—"
+        return NO_VALUE
     text = f"{value:,.1f}" if value != int(value) or abs(value) < 1000 else f"{value:,.0f}"
     return f"{text}{unit or ''}" if unit else text
 
@@ -283,7 +283,7 @@ def summary_table(cards: list[IndicatorCard], towns: bool | None = None) -> pl.D
         a = c.achievement
 
         def cell(pair: tuple[int, float] | None, suffix: str = "") -> str:
-            return "—" if pair is None else f"{format_value(pair[1])}{suffix}　{fy_label(pair[0])}"
+            return NO_VALUE if pair is None else f"{format_value(pair[1])}{suffix}　{fy_label(pair[0])}"
 
         latest = cell(a.latest)
         if a.latest_alternatives:

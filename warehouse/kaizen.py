@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from rowwise import rowwise
-from vocab import AWARDS, fy_label, fy_labels
+from vocab import AWARDS, NO_VALUE, fy_label, fy_labels
 from warehouse.connection import query
 from warehouse.filters import Filters, explorer_url, where_clause
 from warehouse.queries import cached
@@ -169,7 +169,7 @@ def ranking_comparison(published: pl.DataFrame, listed: pl.DataFrame) -> pl.Data
 
 def count_text(value: float | None) -> str:
     if value is None:
-        return "—"
+        return NO_VALUE
     return f"{value:g}"
 
 
@@ -196,10 +196,10 @@ def ranking_table(comparison: pl.DataFrame) -> pl.DataFrame:
             "年度": fy_label(r["fiscal_year"]),
             "所属課": r["department"],
             "比較": note,
-            "公表の順位": f"{r['published_rank']}位" if r["published_rank"] is not None else "—",
+            "公表の順位": f"{r['published_rank']}位" if r["published_rank"] is not None else NO_VALUE,
             "公表の件数": count_text(r["published_count"]),
             "再集計の件数": r["recomputed_count"],
-            "再集計の順位": f"{r['recomputed_rank']}位" if r["recomputed_rank"] is not None else "—",
+            "再集計の順位": f"{r['recomputed_rank']}位" if r["recomputed_rank"] is not None else NO_VALUE,
             "公表の参加者数": r["published_participants"],
             "再集計の参加者数": r["recomputed_participants"],
             "一覧表の No.": "、".join(r["codes"] or []),

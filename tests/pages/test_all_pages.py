@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pages.conftest import PAGE_FILES, registered_pages
+from vocab import NO_VALUE
 
 URL_FILTERS = [
     {"m": "苫小牧市"},
@@ -19,6 +20,12 @@ def test_every_page_file_is_in_the_navigation():
     assert registered_pages() == PAGE_FILES
 
 
+def _tables_mark_missing_values(at) -> None:
+    """Every table on the page shows an empty cell as 「—」, not Streamlit's grey 「None」."""
+    assert all(table.proto.placeholder == NO_VALUE for table in at.dataframe), \
+        [(table.key, table.proto.placeholder) for table in at.dataframe]
+
+
 def _text(at) -> str:
     parts = [e.value for kind in ("markdown", "caption", "info", "warning", "title", "subheader")
              for e in getattr(at, kind)]
@@ -31,6 +38,7 @@ def test_page_runs_without_filters(app, page):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title, "every page has a Japanese title"
+    _tables_mark_missing_values(at)
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -39,6 +47,7 @@ def test_page_runs_with_url_filters(app, page, params):
     at = app(page, **params)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    _tables_mark_missing_values(at)
     # AppTest drops the entry point's sidebar elements after switch_page (the browser test
     # checks the real sidebar); the state the bar wrote is what the page used.
     chosen = at.session_state["filters"]
