@@ -16,10 +16,11 @@ pytestmark = pytest.mark.browser
 def _open_menu(page, menu):
     """The menu, open and on screen, as a person would make sure before clicking in it.
 
-    The menu is drawn at the end of the page and placed next to its button; if the page moved
-    under it (a chart above finishing its drawing on a busy machine), its items can end up
-    outside the window, where scrolling does not reach them (CI: 60 s of "element is outside of
-    the viewport" on the third file). Then close it, bring the button back and open it again."""
+    The menu is drawn at the end of the page and placed next to its button; when the main area
+    scrolls under it, its items can end up outside the window, where scrolling does not reach
+    them (CI once spent 60 s on "element is outside of the viewport" at the third file; what
+    scrolled there is not known, scrolling the main area by hand fails the same way). Then
+    close it, bring the button back and open it again."""
     body = page.get_by_test_id("stPopoverBody")
     if body.is_visible():
         box, height = body.bounding_box(), page.viewport_size["height"]
