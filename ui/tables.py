@@ -17,12 +17,16 @@ EXPLORER_COLUMNS = {
 }
 
 
+def _joined(column: str) -> pl.Expr:
+    """A list joined by 、; an empty list is no value (「—」 on screen, an empty cell in a file)."""
+    return pl.when(pl.col(column).list.len() > 0).then(pl.col(column).list.join("、")).alias(column)
+
+
 def explorer_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """The explorer's table as users see and export it (Japanese headers, lists joined by 、)."""
     return frame.select(
         pl.col("municipality"), pl.col("level"), pl.col("code"), pl.col("title"),
-        pl.col("departments").list.join("、"), pl.col("themes").list.join("、"),
-        pl.col("categories").list.join("、"), pl.col("grade"),
+        _joined("departments"), _joined("themes"), _joined("categories"), pl.col("grade"),
         pl.when(pl.col("grade").is_not_null()).then(fy_labels("grade_year")).alias("grade_year"),
         pl.col("進捗度"), pl.col("連携度"), pl.col("効率性"), pl.col("創造性"),
         pl.col("committee").round(1),

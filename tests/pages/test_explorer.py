@@ -107,6 +107,26 @@ def test_empty_text_cells_show_a_dash_not_none():
     assert "None" not in html and "—" in html
 
 
+def test_an_empty_list_is_no_value_not_an_empty_string():
+    import polars as pl
+
+    from ui.tables import explorer_frame, styled
+
+    rows = pl.DataFrame({
+        "municipality": ["苫小牧市", "狛江市"], "level": ["取組項目"] * 2, "code": ["1", "2"], "title": ["a", "b"],
+        "departments": [[], ["総務部", "財政課"]], "themes": [["健全な財政運営"], []], "categories": pl.Series([[], []], dtype=pl.List(pl.String)),
+        "grade": ["A", None], "grade_year": [2023, None],
+        **{c: [2.0, None] for c in ("進捗度", "連携度", "効率性", "創造性")},
+        "committee": [4.25, None], "end_fy": [None, 2024], "fiscal_effect": [None, 1_000_000],
+    })
+    frame = explorer_frame(rows)
+    assert frame["担当部署"].to_list() == [None, "総務部、財政課"]  # 「—」 on screen, an empty cell in a file
+    assert frame["テーマ"].to_list() == ["健全な財政運営", None]
+    assert frame["カテゴリ"].to_list() == [None, None]
+    html = styled(frame).to_html()
+    assert "—" in html and "None" not in html
+
+
 def test_detail_lists_similar_initiatives_of_other_municipalities_first(app):
     at = app("app_pages/explorer.py", id="tomakomai-sokaku-r6/取組項目:15")  # RPAの導入
     assert not at.exception
