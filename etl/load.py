@@ -186,7 +186,7 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, content: WarehouseContent, ta
         parts = [d.tables.tables[table] for d in content.documents
                  if table in tables_of(d, content.categories).tables]
         if parts:
-            _insert_arrow(con, table, pa.concat_tables(parts))
+            insert_arrow(con, table, pa.concat_tables(parts))
         del parts  # with the releases below, nothing holds this table's rows any more
         for d in content.documents:
             d.tables.release(table)
@@ -198,7 +198,7 @@ def _global_issues(con: duckdb.DuckDBPyConnection, content: WarehouseContent) ->
         line=min(q.lines, default=None)) for q in content.global_issues])
 
 
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
     con.register("_incoming", rows)
     try:
         columns = ", ".join(rows.column_names)
@@ -211,8 +211,8 @@ _UNRESOLVED_HELP = ("自治体コードは空欄 (NULL) のまま取り込みま
                     "名前の誤りなら文書・ブックを直し、ブックなら計画シートに都道府県か自治体コードを書いてください")
 
 
-def _municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
-                        documents: list[LoadedDocument] | None = None) -> None:
+def fill_municipality_codes(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
+                            documents: list[LoadedDocument] | None = None) -> None:
     """``municipality_code`` beside every municipality column (``etl.municipality_codes``): a
     document's own name has the code its manifest row / 計画 sheet resolved to; any other name
     it uses (an initiative's 自治体, an amount's, a partner) resolves within the document's
@@ -307,8 +307,8 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.sql(f"CREATE VIEW {view} AS SELECT {', '.join(columns)} FROM _{view}")
 
 
-def _municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
-                    documents: list | None = None) -> None:
+def fill_municipalities(con: duckdb.DuckDBPyConnection, content: WarehouseContent,
+                        documents: list | None = None) -> None:
     """Every municipality a document, an initiative, an amount or a source's own
     ``*_municipalities`` table (e.g. all partners of a joint DX case) names: one row per code
     (two 府中市 rows when both are named), one per name for a name without a code. ``label`` is
@@ -386,14 +386,14 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def _similar_initiatives(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str | None],
-                         state: Path | None) -> None:
+def fill_similar_initiatives(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str | None],
+                             state: Path | None) -> None:
     """「類似の取組」 over the whole warehouse (etl.similarity), after every document is in;
     incremental when ``state`` names where the last build's state is kept. ``fingerprints``:
     every document id with the fingerprint of its rows (``LoadedDocument.rows_key``)."""
     table = _similar_table(con, fingerprints, state)
     if table.num_rows:
-        _insert_arrow(con, "_similar_initiatives", table)
+        insert_arrow(con, "_similar_initiatives", table)
 
 
 @contextlib.contextmanager
@@ -402,7 +402,7 @@ def _similar_initiatives_meanwhile(con: duckdb.DuckDBPyConnection, fingerprints:
     """``_similar_initiatives``, computed in a thread on a cursor of its own while the caller
     goes on writing other tables, and inserted when the block ends. Once ``SIMILARITY_SOURCES``
     are in, what it reads (titles and narrative texts) no longer changes; the cursor reads a
-    snapshot, so ``_municipality_codes`` updating other columns of ``_initiatives`` meanwhile
+    snapshot, so ``fill_municipality_codes`` updating other columns of ``_initiatives`` meanwhile
     does not disturb it. At national scale a build's write phase was ~7 s
     of inserts and then ~11 s of similarity, one after the other, on a machine with a second
     core idle: the similarity is numpy/scipy and the inserts DuckDB, which both release the GIL."""
@@ -415,7 +415,7 @@ def _similar_initiatives_meanwhile(con: duckdb.DuckDBPyConnection, fingerprints:
     finally:
         cursor.close()
     if result.num_rows:
-        _insert_arrow(con, "_similar_initiatives", result)
+        insert_arrow(con, "_similar_initiatives", result)
 
 
 def _similar_table(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str | None],
@@ -435,7 +435,7 @@ def _similar_table(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str |
     return similar_table(fingerprints, read, state, code_version())
 
 
-def _document_facts(con: duckdb.DuckDBPyConnection, documents: list[LoadedDocument]) -> None:
+def write_document_facts(con: duckdb.DuckDBPyConnection, documents: list[LoadedDocument]) -> None:
     """What ``etl.reassembly`` needs of each document besides its rows: 人口, the fingerprint of
     its rows (「類似の取組」's incremental state), the data-quality kinds of its extract (the
     build report) and how many rows it put in each table (checked before its rows are replaced)."""
@@ -446,7 +446,7 @@ def _document_facts(con: duckdb.DuckDBPyConnection, documents: list[LoadedDocume
         for d in documents])
 
 
-def _build_record(con: duckdb.DuckDBPyConnection, content: WarehouseContent, seconds_so_far: float) -> None:
+def write_build_record(con: duckdb.DuckDBPyConnection, content: WarehouseContent, seconds_so_far: float) -> None:
     from etl.extract_cache import code_version
 
     con.sql("DELETE FROM _build")
@@ -511,17 +511,17 @@ def write_warehouse(content: WarehouseContent, target: Path, seconds_so_far: flo
                                             content.similarity_state):
             _insert_tables(con, content, [t for t in ARROW_SCHEMAS if t not in SIMILARITY_SOURCES])
             _global_issues(con, content)
-            _municipality_codes(con, content)
-            _municipalities(con, content)
+            fill_municipality_codes(con, content)
+            fill_municipalities(con, content)
             _insert(con, "_data_quality", populations(content.documents, content.document_codes)[1])
-            _document_facts(con, content.documents)
+            write_document_facts(con, content.documents)
             _categories(con, content.categories)
             _source_tables(con, content)
             _initiative_municipalities(con)
             _create_views(con)
             build_figures(con)
         check_invariants(con)
-        _build_record(con, content, seconds_so_far)
+        write_build_record(con, content, seconds_so_far)
 
     return swap_in_new(target, fill)
 

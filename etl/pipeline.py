@@ -56,7 +56,7 @@ def _manifest_line(manifest: list, entry) -> int:
     return manifest.index(entry) + 2
 
 
-def _unknown_file_issue(name: str) -> Issue:
+def unknown_file_issue(name: str) -> Issue:
     if name.lower().endswith((".xlsm", ".xls", ".xlsb", ".xltm")):
         return Issue(QualityKind.UNKNOWN_FILE, f"data/raw/{name} はマクロ付き・旧形式のブックのため取り込めません",
                      (), "Excel で「Excel ブック (*.xlsx)」として保存し直してください")
@@ -146,7 +146,7 @@ def build(raw_dir: Path | None = None, target: Path | None = None,
     content = WarehouseContent(municipality_codes=read_municipality_codes(raw_dir), source_files=listing)
     content.categories = read_dictionary(raw_dir)
     lexicon = read_lexicon(raw_dir, content.municipality_codes)
-    not_imported = [_unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
+    not_imported = [unknown_file_issue(name) for name in unknown_files(raw_dir, manifest, workbooks)]
     content.global_issues.extend(not_imported)
     codes = content.municipality_codes
     for number, entry in enumerate(entries, start=1):

@@ -50,10 +50,10 @@ from etl.categories import read_dictionary
 from etl.comparison import CATEGORY_COUNTS, INITIATIVE_FIGURES, MUNICIPALITY_FIGURES, build_figures
 from etl.documents import read_manifest, unknown_files
 from etl.extract_cache import ExtractCache, code_version
-from etl.load import (ARROW_SCHEMAS, LEAD, LoadedDocument, WarehouseContent, _build_record, _document_facts,
-                      _insert_arrow, _municipalities, _municipality_codes, _similar_initiatives,
-                      check_invariants, populations, source_files, swap_in_new)
-from etl.pipeline import SIMILARITY_STATE, BuildReport, TablePreparer, _unknown_file_issue, read_municipality_codes
+from etl.load import (ARROW_SCHEMAS, LEAD, LoadedDocument, WarehouseContent, check_invariants,
+                      fill_municipalities, fill_municipality_codes, fill_similar_initiatives, insert_arrow,
+                      populations, source_files, swap_in_new, write_build_record, write_document_facts)
+from etl.pipeline import SIMILARITY_STATE, BuildReport, TablePreparer, read_municipality_codes, unknown_file_issue
 from etl.workbook import WORKBOOK_FORMAT, discover_workbooks, load_workbooks
 
 # Tables whose rows name their initiative, not their document.
@@ -211,23 +211,23 @@ def reassemble(raw: Path, target: Path, name: str, upload: Path | None, cache: P
         for new in added:
             for table in ARROW_SCHEMAS:
                 if table in new.tables.tables:
-                    _insert_arrow(con, table, new.tables.tables[table])
+                    insert_arrow(con, table, new.tables.tables[table])
         if added:
-            _municipality_codes(con, content, added)
-        _municipalities(con, content, after)
-        _document_facts(con, added)
-        _similar_initiatives(con, {d.document_id: d.rows_key for d in after},
-                             cache / SIMILARITY_STATE)
+            fill_municipality_codes(con, content, added)
+        fill_municipalities(con, content, after)
+        write_document_facts(con, added)
+        fill_similar_initiatives(con, {d.document_id: d.rows_key for d in after},
+                                 cache / SIMILARITY_STATE)
         for new in added:
             con.sql(f"INSERT INTO _initiative_municipalities SELECT initiative_id, municipality, '{LEAD}', "
                     "municipality_code FROM _initiatives WHERE municipality IS NOT NULL AND document_id = ?",
                     params=[new.document_id])
         build_figures(con)
         check_invariants(con)
-        _build_record(con, content, time.perf_counter() - started)
+        write_build_record(con, content, time.perf_counter() - started)
 
     counts = swap_in_new(target, fill, start_from=target)
-    not_imported = [_unknown_file_issue(n) for n in unknown_files(raw, manifest, order)]
+    not_imported = [unknown_file_issue(n) for n in unknown_files(raw, manifest, order)]
     kinds: dict[str, int] = {}
     for d in after:
         for kind, count in (d.tables.issue_kinds if isinstance(d, LoadedDocument) else d.issue_kinds).items():
