@@ -180,26 +180,7 @@ def initiative_detail(initiative_id: str) -> InitiativeDetail | None:
     )
 
 
-# -- overview ---------------------------------------------------------------------------
-
-@cached
-def grade_distribution(filters: Filters) -> pl.DataFrame:
-    """Self-evaluation 総合評価 grades per fiscal year (None = 総括 plan-period summary)."""
-    ids = initiatives(filters.without("grade", "fiscal_year"))["initiative_id"]
-    return grades_for(tuple(ids))
-
-
-@cached
-def grades_for(ids: tuple[str, ...]) -> pl.DataFrame:
-    """総合評価 grade counts per municipality and fiscal year for the given initiatives."""
-    if not ids:
-        return pl.DataFrame(schema={"municipality": pl.String, "fiscal_year": pl.Int32,
-                                    "grade": pl.String, "count": pl.Int64})
-    return query("SELECT i.municipality, e.fiscal_year, e.grade, count(*) AS count FROM evaluations e "
-                 "JOIN initiatives i USING (initiative_id) WHERE e.evaluator = 'self' "
-                 "AND e.criterion = '総合評価' AND e.grade IS NOT NULL AND list_contains(?, e.initiative_id) "
-                 "GROUP BY ALL ORDER BY ALL", [list(ids)])
-
+# -- documents and data quality ---------------------------------------------------------
 
 @cached
 def documents() -> pl.DataFrame:
@@ -215,14 +196,6 @@ def data_quality(document_id: str | None = None) -> pl.DataFrame:
                  "WHERE (CAST(? AS VARCHAR) IS NULL OR q.document_id = ?) "
                  f"ORDER BY q.document_id, q.kind, {QUALITY_ORDER}",
                  [document_id, document_id])
-
-
-@cached
-def finished_per_year(filters: Filters) -> pl.DataFrame:
-    """Initiatives whose 取組終了 (end year) falls in each fiscal year."""
-    frame = initiatives(filters.without("fiscal_year"))
-    return (frame.filter(pl.col("end_fy").is_not_null()).group_by("municipality", "end_fy")
-            .len("count").sort("end_fy", "municipality"))
 
 
 def template_workbook(municipality: str, document_id: str | None = None) -> bytes:
