@@ -53,9 +53,6 @@ class CardRef:
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.options).get(name, default)
 
-    def with_options(self, **options: OptionValue | None) -> "CardRef":
-        return CardRef.of(self.recipe, self.filters, dict(self.options) | options)
-
 
 @dataclass(frozen=True, eq=False)
 class CardSpec:

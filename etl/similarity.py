@@ -252,11 +252,6 @@ def _vectors(texts: list[str]) -> _Vectors:
     return _Vectors(matrix.astype(np.float32), vocabulary, idf)
 
 
-def tfidf(texts: list[str]) -> sparse.csr_matrix:
-    """The TF-IDF rows (length 1) of ``texts``; see the module docstring for the rule."""
-    return _vectors(texts).matrix
-
-
 def _top(rows: sparse.csr_matrix, transposed: sparse.csr_matrix, own: np.ndarray | None,
          k: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``rows``: the ``k`` best columns of ``rows @ transposed`` scoring at least
