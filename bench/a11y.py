@@ -6,7 +6,6 @@ the browser test runs the same audit and writes only to tests/browser/output/.
 """
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path

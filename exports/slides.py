@@ -43,7 +43,7 @@ from pptx.util import Emu, Inches, Pt
 
 from charts.theme import FONT, MUTED_COLOR, TEXT_COLOR
 from exports.cells import NUMERIC_KINDS, Column, clean_text, prepare_columns
-from exports.slide_content import (CHART_SIZE, ROWS_PER_SLIDE, ChartSlide, Deck, PageChart, TableSlide,
+from exports.slide_content import (ROWS_PER_SLIDE, ChartSlide, Deck, PageChart, TableSlide,
                                    chart_slide)
 from vocab import fy_label
 from yen import round_half_up

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from etl.money import (REASON_BUDGET, REASON_COST, REASON_GROSS, REASON_OVERLAP, REASON_REPEAT,
-                       REASON_STATED, REASON_TARGET)
+                       REASON_TARGET)
 from etl.municipality_codes import label_sql
 from vocab import NO_VALUE, fy_label_long
 from warehouse import queries
@@ -445,11 +445,6 @@ def reconciliations_for(municipality: str | None, document_ids: tuple[str, ...])
     parts = {d: part for (d,), part in rows.group_by("document_id", maintain_order=True)}
     found = [reconcile(parts[d]) for d in document_ids if d in parts]
     return [r for r in found if r is not None]
-
-
-def reconciliations(municipality: str | None) -> list[Reconciliation]:
-    """One comparison per document that states a plan total (only the 自治体 filter applies)."""
-    return reconciliations_for(municipality, tuple(stated_documents(municipality)["document_id"].to_list()))
 
 
 def compared_documents(filters: Filters, rows: pl.DataFrame) -> pl.DataFrame:

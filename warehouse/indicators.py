@@ -18,19 +18,13 @@ from etl.normalize import match_key
 from vocab import INDICATOR_LABELS, NO_VALUE, fy_label, fy_label_long
 from warehouse import queries
 from warehouse.connection import query
-from warehouse.filters import Filters, same_municipality
+from warehouse.filters import Filters
 from warehouse.queries import cached
 
 
 _VALUES = ("SELECT x.municipality, x.municipality_code, x.document_id, d.file, x.indicator_no, x.name, x.unit, x.fiscal_year, "
            "x.kind, x.value, x.note, x.line FROM _indicators x LEFT JOIN _documents d USING (document_id) ")
 _ORDER = "ORDER BY x.document_id, try_cast(x.indicator_no AS INTEGER), x.indicator_no, x.fiscal_year, x.kind"
-
-
-@cached
-def indicator_values() -> pl.DataFrame:
-    """Every indicator value (基準値・実績値・目標値) with its line in the source file."""
-    return query(_VALUES + _ORDER)
 
 
 @cached
@@ -89,11 +83,6 @@ def indicator_index(filters: Filters) -> pl.DataFrame:
 @cached
 def indicator_keys(filters: Filters) -> frozenset[str]:
     return frozenset(indicator_index(filters)["key"].to_list())
-
-
-def indicator_slice(filters: Filters) -> pl.DataFrame:
-    """Every value of the indicators the filters select (see :func:`indicator_index`)."""
-    return _values_for(tuple(indicator_index(filters)["key"].to_list()))
 
 
 @cached
@@ -262,12 +251,6 @@ def indicator_cards_for(filters: Filters, keys: tuple[str, ...]) -> list[Indicat
     groups = {key_of(d, no): group
               for (d, no), group in values.group_by("document_id", "indicator_no", maintain_order=True)}
     return [_card(groups[k], meta.get(tuple(k.rsplit("#", 1))), filters.fiscal_year) for k in keys if k in groups]
-
-
-def indicator_cards(filters: Filters) -> list[IndicatorCard]:
-    """Every card the filters select (few documents; a page of them at national scale:
-    :func:`indicator_cards_for`)."""
-    return indicator_cards_for(filters, tuple(indicator_index(filters)["key"].to_list()))
 
 
 def progress_display(progress: float | None) -> float | None:

@@ -236,13 +236,6 @@ def kind_choice(profile: Profile, options: RadarOptions) -> str | None:
     return f"item:{level[0]}" if len(level) else None
 
 
-def target_keys(choice: str, options: RadarOptions) -> list[str]:
-    """The 対象 choices for a 種類 choice: initiative ids of that level, or group names."""
-    if choice.startswith("item:"):
-        return options.items.filter(pl.col("level") == choice[5:])["initiative_id"].to_list()
-    return options.keys(choice)
-
-
 def default_profiles(options: RadarOptions, year: int | None = None) -> list[Profile]:
     """An initiative of the slice against its first theme's and its municipality's averages,
     all for ``year`` (None = 総括) when the initiative has it. The initiative is the first of

@@ -38,7 +38,7 @@ from xml.etree import ElementTree
 
 from openpyxl.utils import get_column_letter
 
-from etl.workbook.date_styles import STYLES_PART, DateStyles, date_styles, epoch_of
+from etl.workbook.date_styles import STYLES_PART, date_styles, epoch_of
 from etl.workbook.problems import Problems
 from etl.workbook.sheet_fast_path import WHOLE_PART_BYTES, fast_scan
 from etl.workbook.xml_scan import (CellValues, SheetScan, XmlRefused, check_well_formed,
