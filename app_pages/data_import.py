@@ -24,7 +24,6 @@ from ui.access import may_edit, require_edit, user_label
 from ui.filter_bar import set_filter
 from ui.markdown import md
 from ui.tables import data_table
-from vocab import NO_VALUE
 from warehouse import queries
 from warehouse.municipalities import municipality_key
 
@@ -53,9 +52,9 @@ def template_section() -> None:
 
 def problem_table(problems) -> pl.DataFrame:
     return pl.DataFrame({
-        "シート": [p.sheet or NO_VALUE for p in problems],
+        "シート": [p.sheet for p in problems],  # none: 「—」 (data_table)
         "行": [p.row for p in problems],
-        "列": [p.column or NO_VALUE for p in problems],
+        "列": [p.column for p in problems],
         "内容": [p.message_ja for p in problems],
     }, schema={"シート": pl.String, "行": pl.Int64, "列": pl.String, "内容": pl.String})
 
